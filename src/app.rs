@@ -1,0 +1,478 @@
+//! Runs a parsed command line: load → diff → check → report, and the catalogue commands.
+//!
+//! Everything here writes to the sinks it is given; `main.rs` owns the real stdout, stderr and
+//! clock, so tests drive the whole tool in-process.
+
+use crate::check::{self, Input};
+use crate::cli::{
+    AuditArgs, CatalogueFormat, CheckArgs, Cli, ColorChoice, Command, DiffArgs, FailOn, LangArg,
+    OutputArgs, RuleArgs, RulesCommand, ValidateArgs,
+};
+use crate::diff::{self, Diff};
+use crate::error::{Error, Result, exit};
+use crate::load::{self, DocKind};
+use crate::model::{AdjustmentLog, Catalog};
+use crate::report::{self, Format, Parts, Report};
+use crate::rules::{Category, Lang, Pack, Severity};
+use chrono::NaiveDate;
+use std::io::Write;
+use std::path::Path;
+
+/// What the binary knows about its surroundings.
+pub struct Env<'a> {
+    /// Today, from the real clock (used only when no snapshot date or --as-of is given).
+    pub today: NaiveDate,
+    /// Whether stdout is a terminal.
+    pub stdout_is_terminal: bool,
+    /// Whether NO_COLOR is set to a non-empty value.
+    pub no_color: bool,
+    pub stdout: &'a mut dyn Write,
+    pub stderr: &'a mut dyn Write,
+}
+
+/// Runs the command and returns the exit code.
+pub fn run(cli: Cli, env: &mut Env<'_>) -> Result<u8> {
+    match cli.command {
+        Command::Audit(a) => audit(a, env),
+        Command::Check(c) => check_cmd(c, env),
+        Command::Diff(d) => diff_cmd(d, env),
+        Command::Validate(v) => validate(v, env),
+        Command::Rules(r) => rules_cmd(r, env),
+    }
+}
+
+fn lang(l: LangArg) -> Lang {
+    match l {
+        LangArg::Zh => Lang::Zh,
+        LangArg::En => Lang::En,
+    }
+}
+
+fn threshold(f: FailOn) -> Option<Severity> {
+    match f {
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Info => Some(Severity::Info),
+        FailOn::Never => None,
+    }
+}
+
+fn pack(dir: Option<&Path>) -> Result<Pack> {
+    match dir {
+        Some(d) => Pack::from_dir(d),
+        None => Pack::builtin(),
+    }
+}
+
+fn stderr(env: &mut Env<'_>, line: &str) -> Result<()> {
+    writeln!(env.stderr, "{line}").map_err(report::io)
+}
+
+/// The outcome of an audit, before it is rendered.
+pub struct Audit {
+    pub report: Report,
+}
+
+/// The whole pipeline on loaded inputs: diff, check, build the report model.
+pub fn audit_loaded(
+    old: &Catalog,
+    new: &Catalog,
+    log: Option<&AdjustmentLog>,
+    pack: &Pack,
+    as_of: NaiveDate,
+    lang: Lang,
+) -> Report {
+    let d = diff::diff(old, new, log);
+    let findings = check::check(
+        pack,
+        &Input {
+            old: Some(old),
+            new,
+            diff: &d,
+            log,
+            as_of,
+            lang,
+        },
+    );
+    let Diff {
+        changes, counts, ..
+    } = d;
+    Report::build(Parts {
+        old: Some(old),
+        new,
+        counts,
+        changes,
+        findings,
+        pack: Some(pack),
+        as_of,
+        lang,
+    })
+}
+
+fn audit(a: AuditArgs, env: &mut Env<'_>) -> Result<u8> {
+    check_output(&a.output)?;
+    let pack = pack(a.rules.rules.as_deref())?;
+    let old = load::snapshot(&a.old)?;
+    let new = load::snapshot(&a.new)?;
+    let log = a
+        .adjustments
+        .as_deref()
+        .map(load::adjustment_log)
+        .transpose()?;
+    let as_of = a.rules.as_of.or(new.info.as_of).unwrap_or(env.today);
+    let report = audit_loaded(&old, &new, log.as_ref(), &pack, as_of, lang(a.output.lang));
+    emit(&report, &a.output, env)?;
+    Ok(if report.fails(threshold(a.rules.fail_on)) {
+        exit::FINDINGS
+    } else {
+        exit::CLEAN
+    })
+}
+
+fn check_cmd(c: CheckArgs, env: &mut Env<'_>) -> Result<u8> {
+    check_output(&c.output)?;
+    let RuleArgs {
+        rules,
+        fail_on,
+        as_of,
+    } = c.rules;
+    let pack = pack(rules.as_deref())?;
+    let cat = load::snapshot(&c.snapshot)?;
+    let as_of = as_of.or(cat.info.as_of).unwrap_or(env.today);
+    let d = check::single(&cat);
+    let l = lang(c.output.lang);
+    let findings = check::check(
+        &pack,
+        &Input {
+            old: None,
+            new: &cat,
+            diff: &d,
+            log: None,
+            as_of,
+            lang: l,
+        },
+    );
+    let report = Report::build(Parts {
+        old: None,
+        new: &cat,
+        counts: d.counts,
+        changes: Vec::new(),
+        findings,
+        pack: Some(&pack),
+        as_of,
+        lang: l,
+    });
+    emit(&report, &c.output, env)?;
+    Ok(if report.fails(threshold(fail_on)) {
+        exit::FINDINGS
+    } else {
+        exit::CLEAN
+    })
+}
+
+fn diff_cmd(d: DiffArgs, env: &mut Env<'_>) -> Result<u8> {
+    check_output(&d.output)?;
+    let old = load::snapshot(&d.old)?;
+    let new = load::snapshot(&d.new)?;
+    let log = d
+        .adjustments
+        .as_deref()
+        .map(load::adjustment_log)
+        .transpose()?;
+    let result = diff::diff(&old, &new, log.as_ref());
+    let as_of = new.info.as_of.unwrap_or(env.today);
+    let report = Report::build(Parts {
+        old: Some(&old),
+        new: &new,
+        counts: result.counts,
+        changes: result.changes,
+        findings: Vec::new(),
+        pack: None,
+        as_of,
+        lang: lang(d.output.lang),
+    });
+    emit(&report, &d.output, env)?;
+    Ok(exit::CLEAN)
+}
+
+fn check_output(o: &OutputArgs) -> Result<()> {
+    let mut formats = o.formats.clone();
+    formats.sort();
+    formats.dedup();
+    if formats.len() > 1 && o.out.is_none() {
+        return Err(Error::Usage(
+            "several --format values need --out DIR (one file per format is written there)".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Renders the report in every requested format to stdout or files.
+fn emit(report: &Report, o: &OutputArgs, env: &mut Env<'_>) -> Result<()> {
+    let mut formats = o.formats.clone();
+    formats.sort();
+    formats.dedup();
+    let color = match o.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => env.stdout_is_terminal && !env.no_color,
+    };
+    match (&o.out, formats.as_slice()) {
+        (None, [format]) => report::render(report, *format, color, env.stdout),
+        (Some(path), [format]) => {
+            report::write_atomic(path, |w| report::render(report, *format, false, w))?;
+            if *format != Format::Terminal {
+                stderr(env, &crate::report::terminal::summary_line(report))?;
+                stderr(env, &format!("wrote {}", path.display()))?;
+            }
+            Ok(())
+        }
+        (Some(dir), many) => {
+            std::fs::create_dir_all(dir).map_err(|source| Error::Write {
+                path: dir.clone(),
+                source,
+            })?;
+            for format in many {
+                let path = dir.join(format!("audit-report.{}", format.extension()));
+                report::write_atomic(&path, |w| report::render(report, *format, false, w))?;
+                stderr(env, &format!("wrote {}", path.display()))?;
+            }
+            stderr(env, &crate::report::terminal::summary_line(report))
+        }
+        (None, _) => Err(Error::Usage("no output format".into())),
+    }
+}
+
+fn validate(v: ValidateArgs, env: &mut Env<'_>) -> Result<u8> {
+    let mut code = exit::CLEAN;
+    for path in &v.files {
+        let result: Result<String> = (|| {
+            let (kind, text) = load::sniff(path)?;
+            let file = path.display().to_string();
+            Ok(match kind {
+                DocKind::Snapshot => {
+                    let c = load::snapshot_from_str(&file, &text)?;
+                    format!("catalog-snapshot/1, {} items", c.items.len())
+                }
+                DocKind::AdjustmentLog => {
+                    let l = load::adjustment_log_from_str(&file, &text)?;
+                    format!("adjustment-log/1, {} requests", l.adjustments.len())
+                }
+                DocKind::Report => {
+                    load::report_from_str(&file, &text)?;
+                    "audit-report/1".to_string()
+                }
+                DocKind::Rule => {
+                    let name = path
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default();
+                    // A lone rule file is checked as a one-rule pack.
+                    let parent = path
+                        .parent()
+                        .and_then(|p| p.file_name())
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default();
+                    let pack = Pack::from_files(
+                        &path
+                            .parent()
+                            .map(|p| p.display().to_string())
+                            .unwrap_or_default(),
+                        vec![(format!("{parent}/{name}"), text)],
+                    )?;
+                    format!("rule {}", pack.rules[0].spec.code)
+                }
+            })
+        })();
+        match result {
+            Ok(what) => {
+                writeln!(env.stdout, "ok  {} ({what})", path.display()).map_err(report::io)?
+            }
+            Err(e) => {
+                stderr(env, &format!("error: {e}"))?;
+                code = code.max(e.exit_code());
+            }
+        }
+    }
+    Ok(code)
+}
+
+fn parse_category(s: &str) -> Result<Category> {
+    Category::ALL
+        .into_iter()
+        .find(|c| c.as_str() == s || c.prefix().eq_ignore_ascii_case(s))
+        .ok_or_else(|| {
+            Error::Usage(format!(
+                "unknown category {s} (known: legal_basis, fee, one_visit, time_limit, adjustment, format)"
+            ))
+        })
+}
+
+fn parse_severity(s: &str) -> Result<Severity> {
+    match s {
+        "error" => Ok(Severity::Error),
+        "warning" => Ok(Severity::Warning),
+        "info" => Ok(Severity::Info),
+        _ => Err(Error::Usage(format!(
+            "unknown severity {s} (known: error, warning, info)"
+        ))),
+    }
+}
+
+fn rules_cmd(r: RulesCommand, env: &mut Env<'_>) -> Result<u8> {
+    match r {
+        RulesCommand::List {
+            rules,
+            category,
+            severity,
+            format,
+        } => {
+            let pack = pack(rules.as_deref())?;
+            let category = category.as_deref().map(parse_category).transpose()?;
+            let severity = severity.as_deref().map(parse_severity).transpose()?;
+            let selected: Vec<_> = pack
+                .rules
+                .iter()
+                .filter(|r| category.is_none_or(|c| r.spec.category == c))
+                .filter(|r| severity.is_none_or(|s| r.spec.severity == s))
+                .collect();
+            let mut out = String::new();
+            match format {
+                CatalogueFormat::Json => {
+                    let list: Vec<serde_json::Value> = selected
+                        .iter()
+                        .map(|r| {
+                            serde_json::json!({
+                                "code": r.spec.code,
+                                "name": r.spec.name,
+                                "category": r.spec.category,
+                                "severity": r.spec.severity,
+                                "status": r.spec.status,
+                                "title": r.spec.title,
+                                "file": r.file,
+                            })
+                        })
+                        .collect();
+                    out = serde_json::to_string_pretty(&list).unwrap_or_default();
+                    out.push('\n');
+                }
+                CatalogueFormat::Text => {
+                    for r in &selected {
+                        out.push_str(&format!(
+                            "{:<7} {:<8} {:<11} {:<36} {}\n",
+                            r.spec.code,
+                            r.spec.severity.as_str(),
+                            r.spec.category.as_str(),
+                            r.spec.name,
+                            r.spec.title.zh
+                        ));
+                    }
+                    out.push_str(&format!("{} rules ({})\n", selected.len(), pack.source));
+                }
+            }
+            env.stdout.write_all(out.as_bytes()).map_err(report::io)?;
+            Ok(exit::CLEAN)
+        }
+        RulesCommand::Explain {
+            code,
+            rules,
+            format,
+            lang: l,
+        } => {
+            let pack = pack(rules.as_deref())?;
+            let rule = pack.get(&code.to_ascii_uppercase()).ok_or_else(|| {
+                Error::Usage(format!(
+                    "unknown rule code {code}; `catalog-audit rules list` shows the catalogue"
+                ))
+            })?;
+            let out = match format {
+                CatalogueFormat::Json => {
+                    let mut s = serde_json::to_string_pretty(&rule.spec).unwrap_or_default();
+                    s.push('\n');
+                    s
+                }
+                CatalogueFormat::Text => explain_text(rule, lang(l)),
+            };
+            env.stdout.write_all(out.as_bytes()).map_err(report::io)?;
+            Ok(exit::CLEAN)
+        }
+    }
+}
+
+fn explain_text(rule: &crate::rules::Rule, l: Lang) -> String {
+    let s = &rule.spec;
+    let (what, why, fix, basis, applies, examples) = match l {
+        Lang::Zh => ("检查内容", "理由", "整改要求", "依据", "适用范围", "示例"),
+        Lang::En => (
+            "What it checks",
+            "Why",
+            "What to do",
+            "Basis",
+            "Applies to",
+            "Examples",
+        ),
+    };
+    let mut out = format!(
+        "{} {} ({}, {})\n{}\n\n",
+        s.code,
+        s.name,
+        s.severity.as_str(),
+        s.category.as_str(),
+        s.title.get(l)
+    );
+    let states: Vec<&str> = s.scope.states.iter().map(|x| x.as_str()).collect();
+    out.push_str(&format!(
+        "{applies}: {:?} items in states {}{}\n",
+        s.subject,
+        states.join(", "),
+        if s.scope.changed_fields.is_empty() {
+            String::new()
+        } else {
+            format!("; when {} changed", s.scope.changed_fields.join(", "))
+        }
+    ));
+    out.push_str(&format!("{what}: field {}\n", s.field));
+    if let Some(w) = &s.when {
+        out.push_str(&format!("  when:    {}\n", compact(w)));
+    }
+    out.push_str(&format!("  require: {}\n", compact(&s.require)));
+    out.push_str(&format!(
+        "\n{why}\n  {}\n\n{fix}\n  {}\n\n{basis}\n",
+        s.rationale.get(l),
+        s.remediation.get(l)
+    ));
+    for b in &s.basis {
+        let mut line = format!("  - {}", b.title);
+        if let Some(d) = &b.doc_no {
+            line.push_str(&format!("（{d}）"));
+        }
+        if let Some(a) = &b.article {
+            line.push_str(&format!(" {a}"));
+        }
+        if let Some(n) = &b.note {
+            line.push_str(&format!(" — {n}"));
+        }
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out.push_str(&format!(
+        "\n{examples}: {} valid, {} invalid (run by the test suite)\n",
+        s.examples.valid.len(),
+        s.examples.invalid.len()
+    ));
+    for (label, list) in [
+        ("invalid", &s.examples.invalid),
+        ("valid", &s.examples.valid),
+    ] {
+        for e in list {
+            if let Some(n) = &e.note {
+                out.push_str(&format!("  {label}: {n}\n"));
+            }
+        }
+    }
+    out
+}
+
+fn compact<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_default()
+}

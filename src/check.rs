@@ -1,0 +1,572 @@
+//! Stage 3: evaluate the rule pack on every item, every change and every adjustment request.
+//!
+//! The engine never prints and never reads files: it takes the loaded catalogs, the diff and the
+//! log, and returns findings sorted by (department, code, rule, field, evidence), each with a stable
+//! fingerprint computed from its content (rule, item code, field, evidence), never from positions
+//! or message text, so the same defect keeps its fingerprint across review rounds.
+
+use crate::diff::{ChangeKind, Diff, Entry, State};
+use crate::model::{Adjustment, AdjustmentKind, AdjustmentLog, Catalog, Item};
+use crate::node::{Node, Val};
+use crate::rules::cond::{Ctx, Scope};
+use crate::rules::{Category, Lang, Pack, Rule, Severity, StateName, Subject};
+use chrono::NaiveDate;
+use serde::Serialize;
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+
+/// A finding's state against a baseline report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FindingState {
+    New,
+    Persisting,
+    Reopened,
+    Resolved,
+    Waived,
+}
+
+/// One review comment.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    pub rule: String,
+    pub rule_name: String,
+    pub category: Category,
+    pub severity: Severity,
+    /// The item's code in the snapshot the finding is about.
+    pub code: String,
+    /// The item's name.
+    pub name: String,
+    pub department: String,
+    /// The item's change kind, or `unchanged`.
+    pub change: &'static str,
+    pub field: String,
+    pub message: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub evidence: String,
+    pub fingerprint: String,
+    pub state: FindingState,
+    /// The adjustment request the finding is about, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub adjustment: Option<String>,
+}
+
+/// What the engine checks.
+pub struct Input<'a> {
+    /// The previous snapshot (absent for a single-snapshot check).
+    pub old: Option<&'a Catalog>,
+    pub new: &'a Catalog,
+    pub diff: &'a Diff,
+    pub log: Option<&'a AdjustmentLog>,
+    /// The date registries and deadlines are judged at.
+    pub as_of: NaiveDate,
+    pub lang: Lang,
+}
+
+/// The stable identity of a finding: 12 hex digits of SHA-256 over its content.
+pub fn fingerprint(rule: &str, code: &str, field: &str, evidence: &str) -> String {
+    let mut h = Sha256::new();
+    for part in [rule, code, field, evidence] {
+        h.update(part.as_bytes());
+        h.update([0u8]);
+    }
+    let digest = h.finalize();
+    digest.iter().take(6).map(|b| format!("{b:02x}")).collect()
+}
+
+fn state_name(state: State) -> StateName {
+    match state {
+        State::Unchanged => StateName::Unchanged,
+        State::Changed(ChangeKind::Added) => StateName::Added,
+        State::Changed(ChangeKind::Changed) => StateName::Changed,
+        State::Changed(ChangeKind::Cancelled) => StateName::Cancelled,
+        State::Changed(ChangeKind::Recoded) => StateName::Recoded,
+    }
+}
+
+fn compatible(kind: AdjustmentKind, state: State) -> bool {
+    matches!(
+        (kind, state),
+        (AdjustmentKind::Add, State::Changed(ChangeKind::Added))
+            | (
+                AdjustmentKind::Cancel,
+                State::Changed(ChangeKind::Cancelled)
+            )
+            | (
+                AdjustmentKind::Change,
+                State::Changed(ChangeKind::Changed | ChangeKind::Recoded)
+            )
+    )
+}
+
+/// The top-level part of a field name.
+fn root(field: &str) -> &str {
+    &field[..field.find(['.', '[']).unwrap_or(field.len())]
+}
+
+/// Everything about one item the rules may read, computed once per item.
+struct ItemFacts<'a> {
+    entry: Entry,
+    subject: &'a Item,
+    old: Option<&'a Item>,
+    roots: Vec<String>,
+    adjustment: Option<&'a Adjustment>,
+    unrequested: Vec<String>,
+}
+
+/// Runs every rule of `pack` and returns the sorted findings.
+pub fn check(pack: &Pack, input: &Input<'_>) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let old_items = input.old.map_or(&[][..], |c| c.items.as_slice());
+
+    // Requests by the codes they name, in id order (the log is sorted by id).
+    let mut requests: HashMap<&str, Vec<&Adjustment>> = HashMap::new();
+    if let Some(log) = input.log {
+        for a in &log.adjustments {
+            requests.entry(a.code.as_str()).or_default().push(a);
+            if let Some(nc) = a.new_code.as_deref() {
+                requests.entry(nc).or_default().push(a);
+            }
+        }
+    }
+
+    let item_rules: Vec<&Rule> = pack
+        .rules
+        .iter()
+        .filter(|r| r.spec.subject == Subject::Item && (input.log.is_some() || !r.uses_log))
+        .collect();
+
+    for entry in &input.diff.entries {
+        let subject = match (entry.new, entry.old) {
+            (Some(n), _) => &input.new.items[n],
+            (None, Some(o)) => &old_items[o],
+            (None, None) => continue,
+        };
+        let old = entry.old.map(|o| &old_items[o]);
+        let change = entry.change.map(|c| &input.diff.changes[c]);
+        let mut roots = change.map(|c| c.roots()).unwrap_or_default();
+        if entry.state == State::Changed(ChangeKind::Recoded) {
+            roots.push("code".into());
+            roots.sort();
+        }
+        let adjustment = match_request(&requests, subject, old, entry.state);
+        let unrequested = match adjustment {
+            Some(a) if a.kind == AdjustmentKind::Change && !a.fields.is_empty() => roots
+                .iter()
+                .filter(|r| r.as_str() != "version" && r.as_str() != "code")
+                .filter(|r| !a.fields.iter().any(|f| root(f) == r.as_str()))
+                .cloned()
+                .collect(),
+            _ => Vec::new(),
+        };
+        let facts = ItemFacts {
+            entry: *entry,
+            subject,
+            old,
+            roots,
+            adjustment,
+            unrequested,
+        };
+        for rule in &item_rules {
+            if applies(rule, &facts) {
+                eval_item(pack, rule, &facts, input, &mut findings);
+            }
+        }
+    }
+
+    if let Some(log) = input.log {
+        let by_new: HashMap<&str, &Entry> = input
+            .diff
+            .entries
+            .iter()
+            .filter_map(|e| e.new.map(|n| (input.new.items[n].code.as_str(), e)))
+            .collect();
+        let by_old: HashMap<&str, &Entry> = input
+            .diff
+            .entries
+            .iter()
+            .filter_map(|e| e.old.map(|o| (old_items[o].code.as_str(), e)))
+            .collect();
+        let adj_rules: Vec<&Rule> = pack
+            .rules
+            .iter()
+            .filter(|r| r.spec.subject == Subject::Adjustment)
+            .collect();
+        for a in &log.adjustments {
+            eval_adjustment(pack, &adj_rules, a, input, &by_new, &by_old, &mut findings);
+        }
+    }
+
+    findings.sort_by(|a, b| {
+        (
+            &a.department,
+            &a.code,
+            &a.rule,
+            &a.field,
+            &a.evidence,
+            &a.adjustment,
+        )
+            .cmp(&(
+                &b.department,
+                &b.code,
+                &b.rule,
+                &b.field,
+                &b.evidence,
+                &b.adjustment,
+            ))
+    });
+    findings.dedup_by(|a, b| a.fingerprint == b.fingerprint && a.adjustment == b.adjustment);
+    findings
+}
+
+/// The request that explains an item's observed change: same code (or the recode's old code),
+/// compatible kind; an approved one is preferred.
+fn match_request<'a>(
+    requests: &HashMap<&str, Vec<&'a Adjustment>>,
+    item: &Item,
+    old: Option<&Item>,
+    state: State,
+) -> Option<&'a Adjustment> {
+    if state == State::Unchanged || requests.is_empty() {
+        return None;
+    }
+    let mut candidates: Vec<&Adjustment> = Vec::new();
+    for code in [Some(item.code.as_str()), old.map(|o| o.code.as_str())]
+        .into_iter()
+        .flatten()
+    {
+        if let Some(list) = requests.get(code) {
+            candidates.extend(list.iter().copied().filter(|a| compatible(a.kind, state)));
+        }
+    }
+    candidates
+        .sort_by(|a, b| (a.approved_on.is_none(), &a.id).cmp(&(b.approved_on.is_none(), &b.id)));
+    candidates.first().copied()
+}
+
+fn applies(rule: &Rule, facts: &ItemFacts<'_>) -> bool {
+    let states = &rule.spec.scope.states;
+    let state = state_name(facts.entry.state);
+    if !states.contains(&state) {
+        return false;
+    }
+    // Items already cancelled in their snapshot are only looked at by rules about cancellations.
+    if state != StateName::Cancelled
+        && facts.subject.is_cancelled()
+        && !states.contains(&StateName::Cancelled)
+    {
+        return false;
+    }
+    let wanted = &rule.spec.scope.changed_fields;
+    wanted.is_empty() || facts.roots.iter().any(|r| wanted.iter().any(|w| w == r))
+}
+
+fn eval_item(
+    pack: &Pack,
+    rule: &Rule,
+    facts: &ItemFacts<'_>,
+    input: &Input<'_>,
+    out: &mut Vec<Finding>,
+) {
+    let ctx = Ctx {
+        subject: facts.subject,
+        old: facts.old.map(|o| o as &dyn Node),
+        item: Some(facts.subject),
+        adjustment: facts.adjustment.map(|a| a as &dyn Node),
+        change_kind: facts.entry.state.as_str(),
+        change_fields: &facts.roots,
+        unrequested: &facts.unrequested,
+        applied: None,
+        as_of: input.as_of,
+        calendar: &pack.calendar,
+    };
+    let about = About {
+        code: &facts.subject.code,
+        name: &facts.subject.name,
+        department: &facts.subject.department,
+        change: facts.entry.state.as_str(),
+        adjustment: None,
+    };
+    eval_rule(pack, rule, &ctx, &about, input.lang, out);
+}
+
+#[allow(clippy::too_many_arguments)]
+fn eval_adjustment(
+    pack: &Pack,
+    rules: &[&Rule],
+    a: &Adjustment,
+    input: &Input<'_>,
+    by_new: &HashMap<&str, &Entry>,
+    by_old: &HashMap<&str, &Entry>,
+    out: &mut Vec<Finding>,
+) {
+    let old_items = input.old.map_or(&[][..], |c| c.items.as_slice());
+    let new_entry = a
+        .new_code
+        .as_deref()
+        .and_then(|c| by_new.get(c))
+        .or_else(|| by_new.get(a.code.as_str()))
+        .copied();
+    let old_entry = by_old.get(a.code.as_str()).copied();
+    let item: Option<&Item> = new_entry
+        .and_then(|e| e.new.map(|n| &input.new.items[n]))
+        .or_else(|| old_entry.and_then(|e| e.old.map(|o| &old_items[o])));
+    let entry = new_entry.or(old_entry);
+    let applied = request_applied(a, input, by_new, by_old);
+    let roots: Vec<String> = entry
+        .and_then(|e| e.change)
+        .map(|c| input.diff.changes[c].roots())
+        .unwrap_or_default();
+    let change = entry.map_or("unchanged", |e| e.state.as_str());
+    let ctx = Ctx {
+        subject: a,
+        old: old_entry.and_then(|e| e.old.map(|o| &old_items[o] as &dyn Node)),
+        item: item.map(|i| i as &dyn Node),
+        adjustment: Some(a),
+        change_kind: change,
+        change_fields: &roots,
+        unrequested: &[],
+        applied: Some(applied),
+        as_of: input.as_of,
+        calendar: &pack.calendar,
+    };
+    let about = About {
+        code: &a.code,
+        name: item.map_or("", |i| i.name.as_str()),
+        department: a
+            .department
+            .as_deref()
+            .or(item.map(|i| i.department.as_str()))
+            .unwrap_or(""),
+        change,
+        adjustment: Some(&a.id),
+    };
+    for rule in rules {
+        eval_rule(pack, rule, &ctx, &about, input.lang, out);
+    }
+}
+
+/// Whether the new snapshot shows what an approved request asked for.
+fn request_applied(
+    a: &Adjustment,
+    input: &Input<'_>,
+    by_new: &HashMap<&str, &Entry>,
+    by_old: &HashMap<&str, &Entry>,
+) -> bool {
+    let state_of = |e: Option<&&Entry>| e.map(|e| e.state);
+    match a.kind {
+        AdjustmentKind::Add => {
+            state_of(by_new.get(a.code.as_str())) == Some(State::Changed(ChangeKind::Added))
+        }
+        AdjustmentKind::Cancel => {
+            state_of(by_old.get(a.code.as_str())) == Some(State::Changed(ChangeKind::Cancelled))
+        }
+        AdjustmentKind::Change => {
+            if let Some(nc) = a.new_code.as_deref() {
+                return by_new.contains_key(nc)
+                    && by_old.contains_key(a.code.as_str())
+                    && !by_new.contains_key(a.code.as_str());
+            }
+            let Some(e) = by_new.get(a.code.as_str()) else {
+                return false;
+            };
+            let Some(c) = e.change else {
+                return false;
+            };
+            if a.fields.is_empty() {
+                return true;
+            }
+            let roots = input.diff.changes[c].roots();
+            a.fields.iter().any(|f| roots.iter().any(|r| r == root(f)))
+        }
+    }
+}
+
+/// Who a finding is about.
+struct About<'a> {
+    code: &'a str,
+    name: &'a str,
+    department: &'a str,
+    change: &'static str,
+    adjustment: Option<&'a str>,
+}
+
+fn eval_rule(
+    pack: &Pack,
+    rule: &Rule,
+    ctx: &Ctx<'_>,
+    about: &About<'_>,
+    lang: Lang,
+    out: &mut Vec<Finding>,
+) {
+    let top = Scope {
+        current: Val::Obj(ctx.subject),
+        siblings: None,
+    };
+    if rule.for_each.is_empty() {
+        if fires(rule, ctx, &top) {
+            let evidence = evidence(rule, ctx, &top, None);
+            out.push(finding(
+                pack,
+                rule,
+                ctx,
+                about,
+                lang,
+                rule.spec.field.clone(),
+                evidence,
+                None,
+            ));
+        }
+        return;
+    }
+    for path in &rule.for_each {
+        for value in path.values(ctx, &top) {
+            let (elements, is_list) = match value.elements() {
+                Some(els) => (els, true),
+                None => (vec![value], false),
+            };
+            for i in 0..elements.len() {
+                let scope = Scope {
+                    current: elements[i],
+                    siblings: is_list.then_some((elements.as_slice(), i)),
+                };
+                if !fires(rule, ctx, &scope) {
+                    continue;
+                }
+                let key = match elements[i] {
+                    Val::Obj(n) => n.key(),
+                    v => v.display(),
+                };
+                let field = if is_list {
+                    format!("{}[{}]", path.text.replace("[]", ""), key)
+                } else {
+                    path.text.clone()
+                };
+                let evidence = evidence(rule, ctx, &scope, Some(&key));
+                out.push(finding(
+                    pack,
+                    rule,
+                    ctx,
+                    about,
+                    lang,
+                    field,
+                    evidence,
+                    Some(elements[i]),
+                ));
+            }
+        }
+    }
+}
+
+fn fires(rule: &Rule, ctx: &Ctx<'_>, scope: &Scope<'_>) -> bool {
+    rule.when.as_ref().is_none_or(|w| w.eval(ctx, scope)) && !rule.require.eval(ctx, scope)
+}
+
+fn evidence(rule: &Rule, ctx: &Ctx<'_>, scope: &Scope<'_>, key: Option<&str>) -> String {
+    if rule.evidence.is_empty() {
+        return key.unwrap_or("").to_string();
+    }
+    rule.evidence
+        .iter()
+        .map(|p| {
+            p.values(ctx, scope)
+                .iter()
+                .map(Val::display)
+                .collect::<Vec<_>>()
+                .join("；")
+        })
+        .collect::<Vec<_>>()
+        .join(" | ")
+}
+
+#[allow(clippy::too_many_arguments)]
+fn finding(
+    pack: &Pack,
+    rule: &Rule,
+    ctx: &Ctx<'_>,
+    about: &About<'_>,
+    lang: Lang,
+    field: String,
+    evidence: String,
+    element: Option<Val<'_>>,
+) -> Finding {
+    let template = rule.spec.message.get(lang);
+    let mut data = Map::new();
+    data.insert("code".into(), about.code.into());
+    data.insert("name".into(), about.name.into());
+    data.insert("department".into(), about.department.into());
+    data.insert("field".into(), field.clone().into());
+    data.insert("evidence".into(), evidence.clone().into());
+    data.insert("change".into(), about.change.into());
+    // Whole records are serialised only when the message refers to them.
+    if template.contains("item") {
+        data.insert("item".into(), ctx.item.map_or(Value::Null, |n| n.to_json()));
+    }
+    if template.contains("old") {
+        data.insert("old".into(), ctx.old.map_or(Value::Null, |n| n.to_json()));
+    }
+    if template.contains("adjustment") {
+        data.insert(
+            "adjustment".into(),
+            ctx.adjustment.map_or(Value::Null, |n| n.to_json()),
+        );
+    }
+    if template.contains("element") {
+        let el = match element {
+            Some(Val::Obj(n)) => n.to_json(),
+            Some(v) => Value::String(v.display()),
+            None => Value::Null,
+        };
+        data.insert("element".into(), el);
+    }
+    let name = format!(
+        "{}/{}",
+        rule.spec.code,
+        if lang == Lang::En { "en" } else { "zh" }
+    );
+    let message = pack
+        .templates
+        .render(&name, &Value::Object(data))
+        .unwrap_or_else(|_| template.to_string());
+    Finding {
+        rule: rule.spec.code.clone(),
+        rule_name: rule.spec.name.clone(),
+        category: rule.spec.category,
+        severity: rule.spec.severity,
+        code: about.code.to_string(),
+        name: about.name.to_string(),
+        department: about.department.to_string(),
+        change: about.change,
+        // Two requests about one item are two findings: the request id enters the identity.
+        fingerprint: fingerprint(
+            &rule.spec.code,
+            about.code,
+            &field,
+            &match about.adjustment {
+                Some(id) => format!("{evidence}@{id}"),
+                None => evidence.clone(),
+            },
+        ),
+        field,
+        message,
+        evidence,
+        state: FindingState::New,
+        adjustment: about.adjustment.map(str::to_string),
+    }
+}
+
+/// The check-only classification of one snapshot: every item unchanged.
+pub fn single(catalog: &Catalog) -> Diff {
+    let mut diff = Diff::default();
+    for i in 0..catalog.items.len() {
+        diff.entries.push(Entry {
+            new: Some(i),
+            old: None,
+            state: State::Unchanged,
+            change: None,
+        });
+    }
+    diff.counts.unchanged = catalog.items.len();
+    diff
+}

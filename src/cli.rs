@@ -1,0 +1,186 @@
+//! The command line (clap derive). Doc comments are the help text.
+
+use crate::report::Format;
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Audit public-service item catalogs (公共服务事项目录): compare snapshots, check every item and
+/// change against the review rules, and write reports for reviewers, departments and scheduled jobs.
+#[derive(Debug, Parser)]
+#[command(name = "catalog-audit", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Compare two snapshots, reconcile with the adjustment log, check every rule, report.
+    Audit(AuditArgs),
+    /// Check the item rules on one snapshot.
+    Check(CheckArgs),
+    /// Classify the changes between two snapshots (no rules).
+    Diff(DiffArgs),
+    /// Validate input files (snapshots, adjustment logs, reports, rule files) against their schemas.
+    Validate(ValidateArgs),
+    /// The rule catalogue.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+}
+
+/// When to colour terminal output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ColorChoice {
+    /// On a terminal, unless NO_COLOR is set.
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+/// The severity at or above which the exit code is 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum FailOn {
+    #[default]
+    Error,
+    Warning,
+    Info,
+    /// Always exit 0 when the run completes.
+    Never,
+}
+
+/// Report language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum LangArg {
+    /// 简体中文
+    #[default]
+    Zh,
+    /// English
+    En,
+}
+
+/// Options shared by the commands that write reports.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Report format; repeat for several (then --out is a directory).
+    #[arg(long = "format", value_enum, default_values_t = vec![Format::Terminal], help_heading = "Output")]
+    pub formats: Vec<Format>,
+    /// Write the report here (a file; a directory when several formats are given).
+    #[arg(long, help_heading = "Output")]
+    pub out: Option<PathBuf>,
+    /// Colour in terminal output.
+    #[arg(long, value_enum, default_value_t, help_heading = "Output")]
+    pub color: ColorChoice,
+    /// Language of messages and report texts.
+    #[arg(long, value_enum, default_value_t, help_heading = "Output")]
+    pub lang: LangArg,
+}
+
+/// Options shared by the commands that run rules.
+#[derive(Debug, Args)]
+pub struct RuleArgs {
+    /// Rule pack directory (default: the built-in pack).
+    #[arg(long, help_heading = "Rules")]
+    pub rules: Option<PathBuf>,
+    /// Exit 1 when a finding at or above this severity exists.
+    #[arg(long, value_enum, default_value_t, help_heading = "Rules")]
+    pub fail_on: FailOn,
+    /// Judge as of this date (YYYY-MM-DD) instead of the new snapshot's date.
+    #[arg(long, value_name = "DATE", help_heading = "Rules")]
+    pub as_of: Option<NaiveDate>,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// The earlier snapshot (catalog-snapshot/1 JSON).
+    pub old: PathBuf,
+    /// The later snapshot.
+    pub new: PathBuf,
+    /// The adjustment log for the period (adjustment-log/1).
+    #[arg(long, value_name = "FILE")]
+    pub adjustments: Option<PathBuf>,
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The snapshot to check.
+    pub snapshot: PathBuf,
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The earlier snapshot.
+    pub old: PathBuf,
+    /// The later snapshot.
+    pub new: PathBuf,
+    /// An adjustment log whose declared recodes (new_code) pair items.
+    #[arg(long, value_name = "FILE")]
+    pub adjustments: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Files to validate; the kind is read from each file's `format` key.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+}
+
+/// Text or JSON for the rule catalogue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum CatalogueFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// List the rules of the pack.
+    List {
+        /// Rule pack directory (default: the built-in pack).
+        #[arg(long)]
+        rules: Option<PathBuf>,
+        /// Only this category (legal_basis, fee, one_visit, time_limit, adjustment, format).
+        #[arg(long)]
+        category: Option<String>,
+        /// Only this severity.
+        #[arg(long)]
+        severity: Option<String>,
+        #[arg(long, value_enum, default_value_t)]
+        format: CatalogueFormat,
+    },
+    /// Explain one rule: what it checks, why, how to fix, its basis and examples.
+    Explain {
+        /// Rule code, e.g. FEE-01.
+        code: String,
+        /// Rule pack directory (default: the built-in pack).
+        #[arg(long)]
+        rules: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t)]
+        format: CatalogueFormat,
+        #[arg(long, value_enum, default_value_t)]
+        lang: LangArg,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

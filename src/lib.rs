@@ -1,0 +1,28 @@
+//! catalog-audit: an auditor for public-service item catalogs (公共服务事项目录).
+//!
+//! The pipeline is four stages, each a module that returns data and never prints:
+//!
+//! 1. [`load`] reads `catalog-snapshot/1` and `adjustment-log/1` files into the typed [`model`],
+//!    validating them against the JSON Schemas in `schemas/` ([`schema`]);
+//! 2. [`diff`] classifies every item of two snapshots as added, changed (field by field), cancelled,
+//!    recoded or unchanged;
+//! 3. [`check`] evaluates the declarative rule pack ([`rules`]) on every item, change and adjustment
+//!    request, and returns sorted findings with stable fingerprints;
+//! 4. [`report`] assembles one report model (`audit-report/1`) and renders it as terminal text, JSON
+//!    or HTML.
+//!
+//! [`app`] wires the stages to the command line ([`cli`]); `main.rs` owns the real clock and stdio.
+
+pub mod app;
+pub mod calendar;
+pub mod check;
+pub mod cli;
+pub mod diff;
+pub mod error;
+pub mod load;
+pub mod model;
+pub mod node;
+pub mod report;
+pub mod rules;
+pub mod schema;
+pub mod text;

@@ -1,0 +1,291 @@
+//! Stage 1: read input files into the typed model.
+//!
+//! JSON snapshots are validated item by item: the file is parsed once into an envelope whose items
+//! stay raw text slices, each item is checked against `#/$defs/item` of the snapshot schema and then
+//! deserialised into an [`Item`]. At no point is a `Value` tree of the whole catalog alive, which
+//! matters for catalogs of a million items. Every problem names the file, the item (code and
+//! position) and the JSON pointer; up to [`MAX_PROBLEMS`] are collected before giving up.
+
+use crate::error::{Error, Problem, Result};
+use crate::model::{Adjustment, AdjustmentLog, Catalog, CatalogInfo, Item, Period};
+use crate::schema;
+use serde::Deserialize;
+use serde_json::Value;
+use serde_json::value::RawValue;
+use std::collections::HashMap;
+use std::path::Path;
+
+/// How many problems one file reports before the loader stops looking.
+pub const MAX_PROBLEMS: usize = 50;
+
+/// What kind of document a JSON file is, by its `format` key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocKind {
+    Snapshot,
+    AdjustmentLog,
+    Report,
+    Rule,
+}
+
+/// Reads a file as UTF-8 text (a UTF-8 byte-order mark is dropped).
+pub fn read_text(path: &Path) -> Result<String> {
+    let bytes = std::fs::read(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    String::from_utf8(bytes.to_vec()).map_err(|e| {
+        Error::input(
+            path.display().to_string(),
+            format!("byte {}", e.utf8_error().valid_up_to()),
+            "not valid UTF-8 (JSON inputs must be UTF-8)",
+        )
+    })
+}
+
+fn syntax(file: &str, e: &serde_json::Error) -> Error {
+    Error::input(
+        file,
+        format!("line {}, column {}", e.line(), e.column()),
+        format!("not valid JSON: {e}"),
+    )
+}
+
+fn check_extension(path: &Path) -> Result<()> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    match ext.as_deref() {
+        Some("csv" | "xlsx" | "xls") => Err(Error::input(
+            path.display().to_string(),
+            "",
+            "CSV and XLSX catalog exports are not supported by this version; convert to catalog-snapshot/1 JSON",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Reads the `format` key of a JSON document to tell what it is.
+pub fn sniff(path: &Path) -> Result<(DocKind, String)> {
+    let text = read_text(path)?;
+    let file = path.display().to_string();
+    #[derive(Deserialize)]
+    struct Head {
+        format: Option<String>,
+        code: Option<String>,
+    }
+    let head: Head = serde_json::from_str(&text).map_err(|e| syntax(&file, &e))?;
+    let kind = match head.format.as_deref() {
+        Some("catalog-snapshot/1") => DocKind::Snapshot,
+        Some("adjustment-log/1") => DocKind::AdjustmentLog,
+        Some("audit-report/1") => DocKind::Report,
+        None if head.code.is_some() => DocKind::Rule,
+        other => {
+            return Err(Error::input(
+                file,
+                "/format",
+                format!(
+                    "expected \"catalog-snapshot/1\", \"adjustment-log/1\" or \"audit-report/1\", found {}",
+                    other.map_or("no format key".to_string(), |f| format!("\"{f}\""))
+                ),
+            ));
+        }
+    };
+    Ok((kind, text))
+}
+
+#[derive(Deserialize)]
+struct Envelope<'a> {
+    #[serde(default)]
+    format: Option<Value>,
+    #[serde(default)]
+    catalog: Option<Value>,
+    #[serde(borrow, default)]
+    items: Option<Vec<&'a RawValue>>,
+}
+
+/// Loads a `catalog-snapshot/1` file.
+pub fn snapshot(path: &Path) -> Result<Catalog> {
+    check_extension(path)?;
+    let text = read_text(path)?;
+    snapshot_from_str(&path.display().to_string(), &text)
+}
+
+/// Loads a `catalog-snapshot/1` document from text; `file` names it in messages.
+pub fn snapshot_from_str(file: &str, text: &str) -> Result<Catalog> {
+    let envelope: Envelope<'_> = serde_json::from_str(text).map_err(|e| syntax(file, &e))?;
+    let mut problems = Vec::new();
+
+    // The envelope without its items is validated against the whole-document schema.
+    let mut head = serde_json::Map::new();
+    if let Some(f) = &envelope.format {
+        head.insert("format".into(), f.clone());
+    }
+    if let Some(c) = &envelope.catalog {
+        head.insert("catalog".into(), c.clone());
+    }
+    if envelope.items.is_some() {
+        head.insert("items".into(), Value::Array(Vec::new()));
+    }
+    problems.extend(schema::problems(
+        schema::snapshot(),
+        &Value::Object(head),
+        "",
+    ));
+
+    let info: CatalogInfo = match &envelope.catalog {
+        Some(c) if problems.is_empty() => match CatalogInfo::deserialize(c) {
+            Ok(info) => info,
+            Err(e) => {
+                problems.push(Problem {
+                    location: "/catalog".into(),
+                    message: e.to_string(),
+                });
+                CatalogInfo::default()
+            }
+        },
+        _ => CatalogInfo::default(),
+    };
+
+    let raws = envelope.items.unwrap_or_default();
+    let mut items = Vec::with_capacity(raws.len());
+    let validator = schema::snapshot_item();
+    for (index, raw) in raws.iter().enumerate() {
+        if problems.len() >= MAX_PROBLEMS {
+            break;
+        }
+        let value: Value = match serde_json::from_str(raw.get()) {
+            Ok(v) => v,
+            Err(e) => {
+                problems.push(Problem {
+                    location: format!("/items/{index}"),
+                    message: e.to_string(),
+                });
+                continue;
+            }
+        };
+        let label = item_label(&value, index);
+        let found = schema::problems(validator, &value, &format!("{label} /items/{index}"));
+        if !found.is_empty() {
+            problems.extend(found);
+            continue;
+        }
+        drop(value);
+        match serde_json::from_str::<Item>(raw.get()) {
+            Ok(item) => items.push(item),
+            Err(e) => problems.push(Problem {
+                location: format!("{label} /items/{index}"),
+                message: e.to_string(),
+            }),
+        }
+    }
+    problems.truncate(MAX_PROBLEMS);
+    if problems.is_empty() {
+        problems.extend(duplicate_codes(&items));
+    }
+    if !problems.is_empty() {
+        return Err(Error::Input {
+            file: file.to_string(),
+            problems,
+        });
+    }
+    Ok(Catalog {
+        source: file.to_string(),
+        info,
+        items,
+    })
+}
+
+fn item_label(value: &Value, index: usize) -> String {
+    match value.get("code").and_then(Value::as_str) {
+        Some(code) => format!("item {code} (#{})", index + 1),
+        None => format!("item #{}", index + 1),
+    }
+}
+
+fn duplicate_codes(items: &[Item]) -> Vec<Problem> {
+    let mut first: HashMap<&str, usize> = HashMap::with_capacity(items.len());
+    let mut problems = Vec::new();
+    for (index, item) in items.iter().enumerate() {
+        if let Some(&earlier) = first.get(item.code.as_str()) {
+            problems.push(Problem {
+                location: format!("/items/{index}/code"),
+                message: format!(
+                    "duplicate item code \"{}\": items #{} (/items/{earlier}) and #{} (/items/{index}) share it",
+                    item.code,
+                    earlier + 1,
+                    index + 1
+                ),
+            });
+        } else {
+            first.insert(&item.code, index);
+        }
+    }
+    problems
+}
+
+/// Loads an `adjustment-log/1` file.
+pub fn adjustment_log(path: &Path) -> Result<AdjustmentLog> {
+    let text = read_text(path)?;
+    adjustment_log_from_str(&path.display().to_string(), &text)
+}
+
+/// Loads an `adjustment-log/1` document from text.
+pub fn adjustment_log_from_str(file: &str, text: &str) -> Result<AdjustmentLog> {
+    let value: Value = serde_json::from_str(text).map_err(|e| syntax(file, &e))?;
+    let mut problems = schema::problems(schema::adjustment_log(), &value, "");
+    problems.truncate(MAX_PROBLEMS);
+    if !problems.is_empty() {
+        return Err(Error::Input {
+            file: file.to_string(),
+            problems,
+        });
+    }
+    #[derive(Deserialize)]
+    struct Log {
+        period: Option<Period>,
+        adjustments: Vec<Adjustment>,
+    }
+    let log = Log::deserialize(&value).map_err(|e| Error::input(file, "", e.to_string()))?;
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for (index, a) in log.adjustments.iter().enumerate() {
+        if let Some(earlier) = seen.insert(&a.id, index) {
+            problems.push(Problem {
+                location: format!("/adjustments/{index}/id"),
+                message: format!(
+                    "duplicate request id \"{}\": entries /adjustments/{earlier} and /adjustments/{index}",
+                    a.id
+                ),
+            });
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Input {
+            file: file.to_string(),
+            problems,
+        });
+    }
+    let mut adjustments = log.adjustments;
+    adjustments.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(AdjustmentLog {
+        source: file.to_string(),
+        period: log.period,
+        adjustments,
+    })
+}
+
+/// Validates an `audit-report/1` document.
+pub fn report_from_str(file: &str, text: &str) -> Result<Value> {
+    let value: Value = serde_json::from_str(text).map_err(|e| syntax(file, &e))?;
+    let mut problems = schema::problems(schema::report(), &value, "");
+    problems.truncate(MAX_PROBLEMS);
+    if problems.is_empty() {
+        Ok(value)
+    } else {
+        Err(Error::Input {
+            file: file.to_string(),
+            problems,
+        })
+    }
+}

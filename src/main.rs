@@ -1,0 +1,49 @@
+//! The `catalog-audit` binary: parses the command line, supplies the real clock and stdio, and maps
+//! the outcome to the exit codes of CONTRACT.md §5. The only place that prints.
+
+#![allow(clippy::print_stderr)]
+
+use catalog_audit::app::{self, Env};
+use catalog_audit::cli::Cli;
+use catalog_audit::error::{Error, exit};
+use clap::Parser;
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::CLEAN
+            };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let mut err = std::io::stderr();
+    let mut env = Env {
+        today: chrono::Local::now().date_naive(),
+        stdout_is_terminal: std::io::stdout().is_terminal(),
+        no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+        stdout: &mut out,
+        stderr: &mut err,
+    };
+    let code = match app::run(cli, &mut env) {
+        Ok(code) => code,
+        // A closed pipe (`| head`) is not a failure of the audit.
+        Err(Error::Write { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe => {
+            exit::CLEAN
+        }
+        Err(e) => {
+            eprintln!("catalog-audit: {e}");
+            e.exit_code()
+        }
+    };
+    let _ = out.flush();
+    ExitCode::from(code)
+}

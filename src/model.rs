@@ -1,0 +1,380 @@
+//! The typed catalog model: what a `catalog-snapshot/1` item and an `adjustment-log/1` request are.
+//!
+//! Every stage after loading works on these structs, never on `serde_json::Value` trees: parsing into
+//! typed structs is several times cheaper in time and memory, and rules read fields through the
+//! [`Node`](crate::node::Node) accessor without cloning or re-serialising an item.
+//!
+//! Enumerated elements (item type, units, material necessity ...) are kept as strings on purpose: a
+//! value outside the official list is a *finding* judged by a rule (TL-03, OV-15, CF-01), not a load
+//! error. Keys the contract does not name are kept in `extra`, so exports with additional columns
+//! survive a round trip and rules can still read them (`extra.备注`).
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// Keys that the contract does not name, kept as they came (sorted, so output stays deterministic).
+pub type Extra = BTreeMap<String, Value>;
+
+/// Reads `null` as the type's default (an empty list, an empty string): exports write `null` for
+/// an empty cell, and the contract treats it like an absent key.
+fn nullable<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Default + Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Option::unwrap_or_default)
+}
+
+/// One catalog item (事项).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Item {
+    /// 事项编码: the identity of an item across snapshots.
+    pub code: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub basic_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub impl_code: Option<String>,
+    /// 事项名称.
+    pub name: String,
+    /// 事项类型 (行政许可 … 公共服务).
+    pub item_type: String,
+    /// 实施主体.
+    pub department: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub power_source: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub service_objects: Vec<String>,
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub legal_basis: Vec<LegalBasis>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case_type: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub channels: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legal_limit: Option<Limit>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub promised_limit: Option<Limit>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub onsite_visits: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub onsite_reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub one_visit: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub online_depth: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub online_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mobile_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pay_online: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fee: Option<Fee>,
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub materials: Vec<Material>,
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub process: Vec<Step>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<ItemResult>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub office_hours: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consult_phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub complaint_phone: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub faq: Vec<Faq>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effective_from: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancel_on: Option<String>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+impl Item {
+    /// Whether the item is cancelled in its own snapshot (状态 = 取消).
+    pub fn is_cancelled(&self) -> bool {
+        self.status.as_deref().map(str::trim) == Some("取消")
+    }
+}
+
+/// 设定依据: one legal basis cited by an item.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct LegalBasis {
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc_no: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub article: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// 法定/承诺办结时限. `value` null means "no statutory limit"; promised 0 means 即办.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Limit {
+    #[serde(default)]
+    pub value: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// 是否收费 and the fee items.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Fee {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub charged: Option<bool>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub items: Vec<FeeItem>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// 收费项目: name, standard (收费标准) and basis documents (收费依据).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct FeeItem {
+    #[serde(default, deserialize_with = "nullable")]
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub standard: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub basis: Vec<DocRef>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reducible: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reduction_basis: Option<String>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// A policy document cited by title and 文号.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct DocRef {
+    #[serde(default, deserialize_with = "nullable")]
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc_no: Option<String>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// 申请材料.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Material {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub form: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub necessity: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub copies: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blank_form: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sample: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub basis: Option<String>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// 办理流程: one step and its time limit in days.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Step {
+    pub step: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days: Option<f64>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// 审批结果.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct ItemResult {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sample: Option<String>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// 常见问题.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Faq {
+    #[serde(default, deserialize_with = "nullable")]
+    pub question: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answer: Option<String>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// The `catalog` header of a snapshot.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct CatalogInfo {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<NaiveDate>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// A loaded snapshot: the whole catalog of one region on one date.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    /// Where it was read from, as the user named it.
+    pub source: String,
+    pub info: CatalogInfo,
+    /// Items in file order; codes are unique (the loader rejects duplicates).
+    pub items: Vec<Item>,
+}
+
+/// The kind of a dynamic-adjustment request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AdjustmentKind {
+    Add,
+    Change,
+    Cancel,
+}
+
+impl AdjustmentKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Add => "add",
+            Self::Change => "change",
+            Self::Cancel => "cancel",
+        }
+    }
+}
+
+/// `into` of a merge request: one code or several.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Codes {
+    One(String),
+    Many(Vec<String>),
+}
+
+/// One dynamic-adjustment request (动态调整申请).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Adjustment {
+    pub id: String,
+    pub kind: AdjustmentKind,
+    pub code: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub fields: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub basis: Vec<DocRef>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trigger_date: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filed_on: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved_on: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved_by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published_on: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub into: Option<Codes>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supervision: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub opinions: Vec<String>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// The period an adjustment log covers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Period {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<NaiveDate>,
+}
+
+/// A loaded adjustment log.
+#[derive(Debug, Clone, Default)]
+pub struct AdjustmentLog {
+    pub source: String,
+    pub period: Option<Period>,
+    /// Requests sorted by id.
+    pub adjustments: Vec<Adjustment>,
+}

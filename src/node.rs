@@ -1,0 +1,492 @@
+//! Field access for rules: a borrowed, allocation-free view of the typed model.
+//!
+//! Rules name fields by path (`materials[].name`, `promised_limit.value`). Instead of turning an item
+//! into a JSON tree, every model struct implements [`Node`], which answers one key with a borrowed
+//! [`Val`]. [`Shape`] is the static description of the same fields: the rule loader uses it to reject a
+//! path with a typo when the rule file is read, so a misspelt field cannot silently disable a check.
+
+use crate::model::{
+    Adjustment, DocRef, Extra, Faq, Fee, FeeItem, Item, ItemResult, LegalBasis, Limit, Material,
+    Step,
+};
+use serde_json::Value;
+
+/// One value found at a path.
+#[derive(Clone, Copy)]
+pub enum Val<'a> {
+    Missing,
+    Bool(bool),
+    Int(i64),
+    Num(f64),
+    Str(&'a str),
+    Obj(&'a dyn Node),
+    Objs(&'a dyn NodeList),
+    Strs(&'a [String]),
+    Json(&'a Value),
+    Date(chrono::NaiveDate),
+}
+
+impl<'a> Val<'a> {
+    /// True for a missing value, null, a blank string or an empty list.
+    pub fn is_empty(&self) -> bool {
+        match self {
+            Val::Missing => true,
+            Val::Str(s) => s.trim().is_empty(),
+            Val::Objs(l) => l.len() == 0,
+            Val::Strs(l) => l.is_empty(),
+            Val::Json(v) => match v {
+                Value::Null => true,
+                Value::String(s) => s.trim().is_empty(),
+                Value::Array(a) => a.is_empty(),
+                Value::Object(o) => o.is_empty(),
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
+    /// The value as a number, if it is one.
+    pub fn as_f64(&self) -> Option<f64> {
+        match *self {
+            Val::Int(i) => Some(i as f64),
+            Val::Num(n) => Some(n),
+            Val::Json(Value::Number(n)) => n.as_f64(),
+            _ => None,
+        }
+    }
+
+    /// The value as text, if it is a string.
+    pub fn as_str(&self) -> Option<&'a str> {
+        match *self {
+            Val::Str(s) => Some(s),
+            Val::Json(Value::String(s)) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Children of a list value, or `None` for a non-list.
+    pub fn elements(&self) -> Option<Vec<Val<'a>>> {
+        match *self {
+            Val::Objs(l) => Some((0..l.len()).map(|i| Val::Obj(l.at(i))).collect()),
+            Val::Strs(l) => Some(l.iter().map(|s| Val::Str(s)).collect()),
+            Val::Json(Value::Array(a)) => Some(a.iter().map(Val::Json).collect()),
+            _ => None,
+        }
+    }
+
+    /// One key of an object value.
+    pub fn get(&self, key: &str) -> Val<'a> {
+        match *self {
+            Val::Obj(n) => n.get(key),
+            Val::Json(Value::Object(o)) => o.get(key).map_or(Val::Missing, Val::Json),
+            _ => Val::Missing,
+        }
+    }
+
+    /// A short display form, used as finding evidence.
+    pub fn display(&self) -> String {
+        match *self {
+            Val::Missing => String::new(),
+            Val::Bool(b) => b.to_string(),
+            Val::Int(i) => i.to_string(),
+            Val::Num(n) => format_num(n),
+            Val::Str(s) => s.to_string(),
+            Val::Date(d) => d.to_string(),
+            Val::Obj(n) => n.to_json().to_string(),
+            Val::Objs(_) | Val::Strs(_) => self
+                .elements()
+                .unwrap_or_default()
+                .iter()
+                .map(Val::display)
+                .collect::<Vec<_>>()
+                .join("；"),
+            Val::Json(Value::String(s)) => s.clone(),
+            Val::Json(v) => v.to_string(),
+        }
+    }
+}
+
+/// Numbers print without a trailing `.0` when whole.
+pub fn format_num(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    }
+}
+
+/// A model struct whose fields rules can read.
+pub trait Node: Sync {
+    /// The value of one key; unknown keys read the struct's extra (unnamed) keys.
+    fn get(&self, key: &str) -> Val<'_>;
+    /// The natural key of this element inside a list (a material's name, a basis's title).
+    fn key(&self) -> String;
+    /// The element as JSON, for message templates and evidence (only built when a finding fires).
+    fn to_json(&self) -> Value;
+}
+
+/// A list of nodes, without knowing the element type.
+pub trait NodeList: Sync {
+    fn len(&self) -> usize;
+    fn at(&self, i: usize) -> &dyn Node;
+}
+
+impl<T: Node> NodeList for Vec<T> {
+    fn len(&self) -> usize {
+        Vec::len(self)
+    }
+    fn at(&self, i: usize) -> &dyn Node {
+        &self[i]
+    }
+}
+
+fn s(v: &Option<String>) -> Val<'_> {
+    v.as_deref().map_or(Val::Missing, Val::Str)
+}
+fn i(v: Option<i64>) -> Val<'static> {
+    v.map_or(Val::Missing, Val::Int)
+}
+fn b(v: Option<bool>) -> Val<'static> {
+    v.map_or(Val::Missing, Val::Bool)
+}
+fn o<T: Node>(v: &Option<T>) -> Val<'_> {
+    v.as_ref().map_or(Val::Missing, |n| Val::Obj(n))
+}
+fn extra<'a>(e: &'a Extra, key: &str) -> Val<'a> {
+    e.get(key).map_or(Val::Missing, Val::Json)
+}
+fn json<T: serde::Serialize>(v: &T) -> Value {
+    serde_json::to_value(v).unwrap_or(Value::Null)
+}
+
+impl Node for Item {
+    fn get(&self, key: &str) -> Val<'_> {
+        match key {
+            "code" => Val::Str(&self.code),
+            "basic_code" => s(&self.basic_code),
+            "impl_code" => s(&self.impl_code),
+            "name" => Val::Str(&self.name),
+            "item_type" => Val::Str(&self.item_type),
+            "department" => Val::Str(&self.department),
+            "department_code" => s(&self.department_code),
+            "status" => s(&self.status),
+            "version" => i(self.version),
+            "power_source" => s(&self.power_source),
+            "service_objects" => Val::Strs(&self.service_objects),
+            "legal_basis" => Val::Objs(&self.legal_basis),
+            "case_type" => s(&self.case_type),
+            "channels" => Val::Strs(&self.channels),
+            "legal_limit" => o(&self.legal_limit),
+            "promised_limit" => o(&self.promised_limit),
+            "onsite_visits" => i(self.onsite_visits),
+            "onsite_reason" => s(&self.onsite_reason),
+            "one_visit" => b(self.one_visit),
+            "online_depth" => i(self.online_depth),
+            "online_url" => s(&self.online_url),
+            "mobile_url" => s(&self.mobile_url),
+            "pay_online" => b(self.pay_online),
+            "fee" => o(&self.fee),
+            "materials" => Val::Objs(&self.materials),
+            "process" => Val::Objs(&self.process),
+            "result" => o(&self.result),
+            "address" => s(&self.address),
+            "office_hours" => s(&self.office_hours),
+            "consult_phone" => s(&self.consult_phone),
+            "complaint_phone" => s(&self.complaint_phone),
+            "faq" => Val::Objs(&self.faq),
+            "effective_from" => s(&self.effective_from),
+            "cancel_on" => s(&self.cancel_on),
+            _ => extra(&self.extra, key),
+        }
+    }
+    fn key(&self) -> String {
+        self.code.clone()
+    }
+    fn to_json(&self) -> Value {
+        json(self)
+    }
+}
+
+impl Node for LegalBasis {
+    fn get(&self, key: &str) -> Val<'_> {
+        match key {
+            "title" => Val::Str(&self.title),
+            "level" => s(&self.level),
+            "doc_no" => s(&self.doc_no),
+            "article" => s(&self.article),
+            "text" => s(&self.text),
+            _ => extra(&self.extra, key),
+        }
+    }
+    fn key(&self) -> String {
+        self.title.clone()
+    }
+    fn to_json(&self) -> Value {
+        json(self)
+    }
+}
+
+impl Node for Limit {
+    fn get(&self, key: &str) -> Val<'_> {
+        match key {
+            "value" => i(self.value),
+            "unit" => s(&self.unit),
+            "note" => s(&self.note),
+            _ => extra(&self.extra, key),
+        }
+    }
+    fn key(&self) -> String {
+        String::new()
+    }
+    fn to_json(&self) -> Value {
+        json(self)
+    }
+}
+
+impl Node for Fee {
+    fn get(&self, key: &str) -> Val<'_> {
+        match key {
+            "charged" => b(self.charged),
+            "items" => Val::Objs(&self.items),
+            _ => extra(&self.extra, key),
+        }
+    }
+    fn key(&self) -> String {
+        String::new()
+    }
+    fn to_json(&self) -> Value {
+        json(self)
+    }
+}
+
+impl Node for FeeItem {
+    fn get(&self, key: &str) -> Val<'_> {
+        match key {
+            "name" => Val::Str(&self.name),
+            "standard" => s(&self.standard),
+            "basis" => Val::Objs(&self.basis),
+            "reducible" => b(self.reducible),
+            "reduction_basis" => s(&self.reduction_basis),
+            _ => extra(&self.extra, key),
+        }
+    }
+    fn key(&self) -> String {
+        self.name.clone()
+    }
+    fn to_json(&self) -> Value {
+        json(self)
+    }
+}
+
+impl Node for DocRef {
+    fn get(&self, key: &str) -> Val<'_> {
+        match key {
+            "title" => Val::Str(&self.title),
+            "doc_no" => s(&self.doc_no),
+            _ => extra(&self.extra, key),
+        }
+    }
+    fn key(&self) -> String {
+        match &self.doc_no {
+            Some(d) if !d.is_empty() => format!("{}（{d}）", self.title),
+            _ => self.title.clone(),
+        }
+    }
+    fn to_json(&self) -> Value {
+        json(self)
+    }
+}
+
+impl Node for Material {
+    fn get(&self, key: &str) -> Val<'_> {
+        match key {
+            "name" => Val::Str(&self.name),
+            "form" => s(&self.form),
+            "kind" => s(&self.kind),
+            "necessity" => s(&self.necessity),
+            "source" => s(&self.source),
+            "copies" => i(self.copies),
+            "blank_form" => b(self.blank_form),
+            "sample" => b(self.sample),
+            "basis" => s(&self.basis),
+            _ => extra(&self.extra, key),
+        }
+    }
+    fn key(&self) -> String {
+        self.name.clone()
+    }
+    fn to_json(&self) -> Value {
+        json(self)
+    }
+}
+
+impl Node for Step {
+    fn get(&self, key: &str) -> Val<'_> {
+        match key {
+            "step" => Val::Str(&self.step),
+            "days" => self.days.map_or(Val::Missing, Val::Num),
+            _ => extra(&self.extra, key),
+        }
+    }
+    fn key(&self) -> String {
+        self.step.clone()
+    }
+    fn to_json(&self) -> Value {
+        json(self)
+    }
+}
+
+impl Node for ItemResult {
+    fn get(&self, key: &str) -> Val<'_> {
+        match key {
+            "name" => s(&self.name),
+            "type" => s(&self.kind),
+            "sample" => s(&self.sample),
+            _ => extra(&self.extra, key),
+        }
+    }
+    fn key(&self) -> String {
+        self.name.clone().unwrap_or_default()
+    }
+    fn to_json(&self) -> Value {
+        json(self)
+    }
+}
+
+impl Node for Faq {
+    fn get(&self, key: &str) -> Val<'_> {
+        match key {
+            "question" => Val::Str(&self.question),
+            "answer" => s(&self.answer),
+            _ => extra(&self.extra, key),
+        }
+    }
+    fn key(&self) -> String {
+        self.question.clone()
+    }
+    fn to_json(&self) -> Value {
+        json(self)
+    }
+}
+
+impl Node for Adjustment {
+    fn get(&self, key: &str) -> Val<'_> {
+        match key {
+            "id" => Val::Str(&self.id),
+            "kind" => Val::Str(self.kind.as_str()),
+            "code" => Val::Str(&self.code),
+            "department" => s(&self.department),
+            "fields" => Val::Strs(&self.fields),
+            "reason" => s(&self.reason),
+            "basis" => Val::Objs(&self.basis),
+            "trigger_date" => date(&self.trigger_date),
+            "filed_on" => date(&self.filed_on),
+            "approved_on" => date(&self.approved_on),
+            "approved_by" => s(&self.approved_by),
+            "published_on" => date(&self.published_on),
+            "new_code" => s(&self.new_code),
+            "supervision" => s(&self.supervision),
+            "opinions" => Val::Strs(&self.opinions),
+            _ => extra(&self.extra, key),
+        }
+    }
+    fn key(&self) -> String {
+        self.id.clone()
+    }
+    fn to_json(&self) -> Value {
+        json(self)
+    }
+}
+
+/// Dates are exposed typed, so rules can count working days between them.
+fn date(d: &Option<chrono::NaiveDate>) -> Val<'static> {
+    d.map_or(Val::Missing, Val::Date)
+}
+
+/// The static shape of the model, used to check rule paths when rules are loaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    Item,
+    LegalBasis,
+    Limit,
+    Fee,
+    FeeItem,
+    DocRef,
+    Material,
+    Step,
+    ItemResult,
+    Faq,
+    Adjustment,
+    /// A string, number, boolean or date.
+    Scalar,
+    /// A date (as a day number in the engine).
+    Date,
+    /// A list of strings.
+    Strings,
+    /// Anything: extra keys, whose shape is not known.
+    Any,
+}
+
+/// What one key of a shape leads to, and whether it is a list of that shape.
+pub fn child(shape: Shape, key: &str) -> Option<(Shape, bool)> {
+    use Shape::*;
+    let scalar = Some((Scalar, false));
+    match shape {
+        Item => match key {
+            "code" | "basic_code" | "impl_code" | "name" | "item_type" | "department"
+            | "department_code" | "status" | "version" | "power_source" | "case_type"
+            | "onsite_visits" | "onsite_reason" | "one_visit" | "online_depth" | "online_url"
+            | "mobile_url" | "pay_online" | "address" | "office_hours" | "consult_phone"
+            | "complaint_phone" | "effective_from" | "cancel_on" => scalar,
+            "service_objects" | "channels" => Some((Strings, false)),
+            "legal_basis" => Some((LegalBasis, true)),
+            "legal_limit" | "promised_limit" => Some((Limit, false)),
+            "fee" => Some((Fee, false)),
+            "materials" => Some((Material, true)),
+            "process" => Some((Step, true)),
+            "result" => Some((ItemResult, false)),
+            "faq" => Some((Faq, true)),
+            _ => None,
+        },
+        LegalBasis => matches!(key, "title" | "level" | "doc_no" | "article" | "text")
+            .then_some((Scalar, false)),
+        Limit => matches!(key, "value" | "unit" | "note").then_some((Scalar, false)),
+        Fee => match key {
+            "charged" => scalar,
+            "items" => Some((FeeItem, true)),
+            _ => None,
+        },
+        FeeItem => match key {
+            "name" | "standard" | "reducible" | "reduction_basis" => scalar,
+            "basis" => Some((DocRef, true)),
+            _ => None,
+        },
+        DocRef => matches!(key, "title" | "doc_no").then_some((Scalar, false)),
+        Material => matches!(
+            key,
+            "name"
+                | "form"
+                | "kind"
+                | "necessity"
+                | "source"
+                | "copies"
+                | "blank_form"
+                | "sample"
+                | "basis"
+        )
+        .then_some((Scalar, false)),
+        Step => matches!(key, "step" | "days").then_some((Scalar, false)),
+        ItemResult => matches!(key, "name" | "type" | "sample").then_some((Scalar, false)),
+        Faq => matches!(key, "question" | "answer").then_some((Scalar, false)),
+        Adjustment => match key {
+            "id" | "kind" | "code" | "department" | "reason" | "approved_by" | "new_code"
+            | "supervision" => scalar,
+            "trigger_date" | "filed_on" | "approved_on" | "published_on" => Some((Date, false)),
+            "fields" | "opinions" => Some((Strings, false)),
+            "basis" => Some((DocRef, true)),
+            _ => None,
+        },
+        Any => Some((Any, false)),
+        Scalar | Date | Strings => None,
+    }
+}

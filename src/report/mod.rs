@@ -1,0 +1,238 @@
+//! Stage 4: the report model and its renderers.
+//!
+//! [`Report`] is the one model every format renders: it *is* `audit-report/1` when serialised. The
+//! renderers (terminal, JSON, HTML) only lay it out; everything they show has been decided before.
+//! Files are written to a temporary file beside the target and renamed into place, so a report is
+//! never left half-written.
+
+pub mod html;
+pub mod json;
+pub mod terminal;
+
+use crate::check::Finding;
+use crate::diff::{Change, Counts};
+use crate::error::{Error, Result};
+use crate::model::Catalog;
+use crate::rules::{Category, Lang, Pack, PolicyBasis, Severity};
+use chrono::NaiveDate;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+
+/// The tool's name and version, recorded in every report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Tool {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+/// One snapshot's header in the report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SnapshotInfo {
+    pub as_of: Option<NaiveDate>,
+    pub items: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region_code: Option<String>,
+    /// The file name (without directories, so reports do not depend on where a job runs).
+    pub file: String,
+}
+
+impl SnapshotInfo {
+    fn of(c: &Catalog) -> Self {
+        SnapshotInfo {
+            as_of: c.info.as_of,
+            items: c.items.len(),
+            name: c.info.name.clone(),
+            region_code: c.info.region_code.clone(),
+            file: Path::new(&c.source)
+                .file_name()
+                .map_or_else(|| c.source.clone(), |f| f.to_string_lossy().into_owned()),
+        }
+    }
+}
+
+/// Findings counted by severity.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct SeverityCounts {
+    pub error: usize,
+    pub warning: usize,
+    pub info: usize,
+}
+
+/// The summary block.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub added: usize,
+    pub changed: usize,
+    pub cancelled: usize,
+    pub recoded: usize,
+    pub unchanged: usize,
+    pub findings: SeverityCounts,
+}
+
+/// What a report says about a rule that fired (in the report's language).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RuleDoc {
+    pub name: String,
+    pub title: String,
+    pub severity: Severity,
+    pub category: Category,
+    pub rationale: String,
+    pub remediation: String,
+    pub basis: Vec<PolicyBasis>,
+}
+
+/// `audit-report/1`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    pub format: &'static str,
+    pub tool: Tool,
+    /// The date rules judged at.
+    pub as_of: NaiveDate,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub old: Option<SnapshotInfo>,
+    pub new: SnapshotInfo,
+    pub summary: Summary,
+    pub changes: Vec<Change>,
+    pub findings: Vec<Finding>,
+    /// The rules that fired, by code.
+    pub rules: BTreeMap<String, RuleDoc>,
+}
+
+/// Everything the report is built from.
+pub struct Parts<'a> {
+    pub old: Option<&'a Catalog>,
+    pub new: &'a Catalog,
+    pub counts: Counts,
+    pub changes: Vec<Change>,
+    pub findings: Vec<Finding>,
+    pub pack: Option<&'a Pack>,
+    pub as_of: NaiveDate,
+    pub lang: Lang,
+}
+
+impl Report {
+    /// Assembles the report model.
+    pub fn build(parts: Parts<'_>) -> Report {
+        let mut sev = SeverityCounts::default();
+        for f in &parts.findings {
+            match f.severity {
+                Severity::Error => sev.error += 1,
+                Severity::Warning => sev.warning += 1,
+                Severity::Info => sev.info += 1,
+            }
+        }
+        let mut rules = BTreeMap::new();
+        if let Some(pack) = parts.pack {
+            for f in &parts.findings {
+                if rules.contains_key(&f.rule) {
+                    continue;
+                }
+                if let Some(r) = pack.get(&f.rule) {
+                    let s = &r.spec;
+                    rules.insert(
+                        f.rule.clone(),
+                        RuleDoc {
+                            name: s.name.clone(),
+                            title: s.title.get(parts.lang).to_string(),
+                            severity: s.severity,
+                            category: s.category,
+                            rationale: s.rationale.get(parts.lang).to_string(),
+                            remediation: s.remediation.get(parts.lang).to_string(),
+                            basis: s.basis.clone(),
+                        },
+                    );
+                }
+            }
+        }
+        Report {
+            format: "audit-report/1",
+            tool: Tool {
+                name: env!("CARGO_PKG_NAME"),
+                version: env!("CARGO_PKG_VERSION"),
+            },
+            as_of: parts.as_of,
+            old: parts.old.map(SnapshotInfo::of),
+            new: SnapshotInfo::of(parts.new),
+            summary: Summary {
+                added: parts.counts.added,
+                changed: parts.counts.changed,
+                cancelled: parts.counts.cancelled,
+                recoded: parts.counts.recoded,
+                unchanged: parts.counts.unchanged,
+                findings: sev,
+            },
+            changes: parts.changes,
+            findings: parts.findings,
+            rules,
+        }
+    }
+
+    /// Whether any finding is at or above `threshold`.
+    pub fn fails(&self, threshold: Option<Severity>) -> bool {
+        threshold.is_some_and(|t| self.findings.iter().any(|f| f.severity <= t))
+    }
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
+pub enum Format {
+    /// Human summary for a terminal.
+    Terminal,
+    /// `audit-report/1`, for scheduled jobs and the next round.
+    Json,
+    /// One self-contained HTML file for departments.
+    Html,
+}
+
+impl Format {
+    /// The file extension a report of this format gets.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Terminal => "txt",
+            Format::Json => "json",
+            Format::Html => "html",
+        }
+    }
+}
+
+/// Renders `report` in `format` into `out`.
+pub fn render(report: &Report, format: Format, color: bool, out: &mut dyn Write) -> Result<()> {
+    match format {
+        Format::Terminal => terminal::render(report, color, out),
+        Format::Json => json::render(report, out),
+        Format::Html => html::render(report, out),
+    }
+}
+
+/// Writes a file atomically: a temporary file in the same directory, renamed over the target.
+pub fn write_atomic(path: &Path, write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
+    let err = |source| Error::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(err)?;
+    {
+        let mut buf = std::io::BufWriter::new(tmp.as_file_mut());
+        write(&mut buf)?;
+        buf.flush().map_err(err)?;
+    }
+    tmp.as_file().sync_all().map_err(err)?;
+    tmp.persist(path).map_err(|e| err(e.error))?;
+    Ok(())
+}
+
+/// I/O errors while rendering to a sink that is not a named file (stdout).
+pub(crate) fn io(e: std::io::Error) -> Error {
+    Error::Write {
+        path: "<output>".into(),
+        source: e,
+    }
+}

@@ -1,0 +1,633 @@
+//! Rules as data: the rule-file format, the rule pack and its registries.
+//!
+//! A rule is one JSON file (`rules/<category>/<CODE>-<name>.json`), checked against
+//! `schemas/rule.schema.json` and then deserialised with unknown keys rejected (a typo in a rule file
+//! must not silently disable a check). Paths and regular expressions are compiled when the pack is
+//! loaded, so a broken rule is an error before any catalog is read. The built-in pack is the
+//! `rules/` directory embedded at build time; `--rules DIR` loads another one the same way.
+
+pub mod cond;
+pub mod example;
+
+use crate::calendar::{Calendar, CalendarFile};
+use crate::error::{Error, Problem, Result};
+use crate::node::Shape;
+use crate::schema;
+use cond::{Cond, CondSpec, Path, ShapeCtx};
+use handlebars::Handlebars;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::Path as FsPath;
+
+mod builtin {
+    include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
+}
+
+/// Finding categories (CONTRACT.md §4) and their rule-code prefixes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    LegalBasis,
+    Fee,
+    OneVisit,
+    TimeLimit,
+    Adjustment,
+    Format,
+}
+
+impl Category {
+    pub const ALL: [Category; 6] = [
+        Category::LegalBasis,
+        Category::Fee,
+        Category::OneVisit,
+        Category::TimeLimit,
+        Category::Adjustment,
+        Category::Format,
+    ];
+
+    /// The rule-code prefix of the category.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Category::LegalBasis => "LB",
+            Category::Fee => "FEE",
+            Category::OneVisit => "OV",
+            Category::TimeLimit => "TL",
+            Category::Adjustment => "DA",
+            Category::Format => "CF",
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::LegalBasis => "legal_basis",
+            Category::Fee => "fee",
+            Category::OneVisit => "one_visit",
+            Category::TimeLimit => "time_limit",
+            Category::Adjustment => "adjustment",
+            Category::Format => "format",
+        }
+    }
+}
+
+/// Finding severities, most severe first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+/// A text in both languages the tool speaks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Text {
+    pub zh: String,
+    pub en: String,
+}
+
+/// Report language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
+impl Text {
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Zh => &self.zh,
+            Lang::En => &self.en,
+        }
+    }
+}
+
+/// A policy document a rule rests on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyBasis {
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc_no: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub article: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// What a rule is evaluated on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Subject {
+    /// Every catalog item (with its change, if any).
+    #[default]
+    Item,
+    /// Every request of the adjustment log.
+    Adjustment,
+}
+
+/// Item states a rule applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StateName {
+    Added,
+    Changed,
+    Cancelled,
+    Recoded,
+    Unchanged,
+}
+
+impl StateName {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StateName::Added => "added",
+            StateName::Changed => "changed",
+            StateName::Cancelled => "cancelled",
+            StateName::Recoded => "recoded",
+            StateName::Unchanged => "unchanged",
+        }
+    }
+}
+
+fn default_states() -> Vec<StateName> {
+    vec![
+        StateName::Added,
+        StateName::Changed,
+        StateName::Recoded,
+        StateName::Unchanged,
+    ]
+}
+
+/// Which items a rule looks at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScopeSpec {
+    /// Item states (default: every live item; `cancelled` must be named to look at cancelled ones).
+    #[serde(default = "default_states")]
+    pub states: Vec<StateName>,
+    /// Only items where one of these top-level fields changed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changed_fields: Vec<String>,
+}
+
+impl Default for ScopeSpec {
+    fn default() -> Self {
+        ScopeSpec {
+            states: default_states(),
+            changed_fields: Vec::new(),
+        }
+    }
+}
+
+/// One path or several.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    pub fn to_vec(&self) -> Vec<String> {
+        match self {
+            OneOrMany::One(s) => vec![s.clone()],
+            OneOrMany::Many(v) => v.clone(),
+        }
+    }
+}
+
+/// A worked example: a small catalog pair the rule must (invalid) or must not (valid) fire on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Example {
+    /// What the example shows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// The item in the new snapshot (`null`: removed). Missing required keys are filled in.
+    #[serde(default)]
+    pub item: Option<Value>,
+    /// The item in the old snapshot; absent means "the same as `item`", `null` means "not there".
+    #[serde(
+        default,
+        deserialize_with = "some_value",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub old: Option<Value>,
+    /// Adjustment requests (`adjustment-log/1` entries).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adjustments: Option<Vec<Value>>,
+    /// The evaluation date (default 2017-12-31).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<String>,
+}
+
+/// Keeps an explicit `null` distinct from an absent key.
+fn some_value<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<Value>, D::Error> {
+    Value::deserialize(d).map(Some)
+}
+
+/// Valid and invalid examples.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Examples {
+    #[serde(default)]
+    pub valid: Vec<Example>,
+    #[serde(default)]
+    pub invalid: Vec<Example>,
+}
+
+/// A rule file as written.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSpec {
+    #[serde(rename = "$schema", default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
+    /// `FEE-01`: category prefix and a number.
+    pub code: String,
+    /// kebab-case name of the violation, `fee-basis-missing`.
+    pub name: String,
+    pub category: Category,
+    pub severity: Severity,
+    #[serde(default = "default_status")]
+    pub status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    pub title: Text,
+    #[serde(default)]
+    pub subject: Subject,
+    #[serde(default)]
+    pub scope: ScopeSpec,
+    /// The field a finding names.
+    pub field: String,
+    /// Evaluate once per element of these lists (or objects), one finding per element.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub for_each: Option<OneOrMany>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<CondSpec>,
+    pub require: CondSpec,
+    /// Values shown as the finding's evidence (and part of its fingerprint).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<String>,
+    pub message: Text,
+    pub rationale: Text,
+    pub remediation: Text,
+    pub basis: Vec<PolicyBasis>,
+    pub examples: Examples,
+}
+
+fn default_status() -> String {
+    "stable".into()
+}
+
+/// A loaded, compiled rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub spec: RuleSpec,
+    /// Where it was read from (relative to the pack).
+    pub file: String,
+    pub for_each: Vec<Path>,
+    pub when: Option<Cond>,
+    pub require: Cond,
+    pub evidence: Vec<Path>,
+    /// Whether the rule reads the adjustment log (it is skipped when no log is given).
+    pub uses_log: bool,
+}
+
+/// A rule pack: rules sorted by code, plus the registries they look things up in.
+pub struct Pack {
+    pub rules: Vec<Rule>,
+    pub calendar: Calendar,
+    /// Message templates, `CODE/zh` and `CODE/en`, rendered without HTML escaping (renderers escape).
+    pub templates: Handlebars<'static>,
+    /// Where the pack came from: `built-in` or the directory.
+    pub source: String,
+}
+
+impl std::fmt::Debug for Pack {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pack")
+            .field("source", &self.source)
+            .field("rules", &self.rules.len())
+            .finish()
+    }
+}
+
+impl Pack {
+    /// The pack embedded in the binary.
+    pub fn builtin() -> Result<Pack> {
+        let files: Vec<(String, String)> = builtin::FILES
+            .iter()
+            .map(|(p, t)| ((*p).to_string(), (*t).to_string()))
+            .collect();
+        Pack::from_files("built-in", files)
+    }
+
+    /// Reads every `*.json` under `dir` (sorted): rule files, and registries under `registries/`.
+    pub fn from_dir(dir: &FsPath) -> Result<Pack> {
+        let mut files = Vec::new();
+        collect(dir, dir, &mut files)?;
+        if files.is_empty() {
+            return Err(Error::Usage(format!(
+                "{}: no rule files (*.json) found",
+                dir.display()
+            )));
+        }
+        Pack::from_files(&dir.display().to_string(), files)
+    }
+
+    /// Builds a pack from (relative path, text) pairs.
+    pub fn from_files(source: &str, mut files: Vec<(String, String)>) -> Result<Pack> {
+        files.sort();
+        let mut rules: Vec<Rule> = Vec::new();
+        let mut calendars = Vec::new();
+        for (path, text) in &files {
+            let file = if source == "built-in" {
+                format!("rules/{path}")
+            } else {
+                format!("{source}/{path}")
+            };
+            let value: Value = serde_json::from_str(text).map_err(|e| {
+                Error::rule(
+                    &file,
+                    format!("line {}, column {}", e.line(), e.column()),
+                    e.to_string(),
+                )
+            })?;
+            if path.starts_with("registries/") || path.starts_with("registries\\") {
+                match value.get("format").and_then(Value::as_str) {
+                    Some("holiday-calendar/1") => {
+                        let problems = schema::problems(schema::calendar(), &value, "");
+                        if !problems.is_empty() {
+                            return Err(Error::Rule { file, problems });
+                        }
+                        let cal: CalendarFile = serde_json::from_value(value)
+                            .map_err(|e| Error::rule(&file, "", e.to_string()))?;
+                        calendars.push(cal);
+                    }
+                    other => {
+                        return Err(Error::rule(
+                            &file,
+                            "/format",
+                            format!(
+                                "unknown registry format {other:?} (known: \"holiday-calendar/1\")"
+                            ),
+                        ));
+                    }
+                }
+                continue;
+            }
+            rules.push(compile_rule(&file, path, &value)?);
+        }
+        rules.sort_by(|a, b| a.spec.code.cmp(&b.spec.code));
+        for w in rules.windows(2) {
+            if w[0].spec.code == w[1].spec.code {
+                return Err(Error::rule(
+                    &w[1].file,
+                    "/code",
+                    format!("rule code {} is also used by {}", w[1].spec.code, w[0].file),
+                ));
+            }
+        }
+        let mut templates = Handlebars::new();
+        templates.register_escape_fn(handlebars::no_escape);
+        for r in &rules {
+            for (lang, text) in [("zh", &r.spec.message.zh), ("en", &r.spec.message.en)] {
+                templates
+                    .register_template_string(&format!("{}/{lang}", r.spec.code), text)
+                    .map_err(|e| Error::rule(&r.file, format!("/message/{lang}"), e.to_string()))?;
+            }
+        }
+        Ok(Pack {
+            rules,
+            calendar: Calendar::from_files(&calendars),
+            templates,
+            source: source.to_string(),
+        })
+    }
+
+    /// The rule with this code.
+    pub fn get(&self, code: &str) -> Option<&Rule> {
+        self.rules
+            .binary_search_by(|r| r.spec.code.as_str().cmp(code))
+            .ok()
+            .map(|i| &self.rules[i])
+    }
+
+    /// Keeps only the rules with these codes (for running one rule's examples).
+    pub fn only(&self, code: &str) -> Result<Pack> {
+        let rule = self
+            .get(code)
+            .ok_or_else(|| Error::Usage(format!("unknown rule code {code}")))?;
+        let mut templates = Handlebars::new();
+        templates.register_escape_fn(handlebars::no_escape);
+        for (lang, text) in [("zh", &rule.spec.message.zh), ("en", &rule.spec.message.en)] {
+            templates
+                .register_template_string(&format!("{code}/{lang}"), text)
+                .map_err(|e| Error::rule(&rule.file, "/message", e.to_string()))?;
+        }
+        Ok(Pack {
+            rules: vec![rule.clone()],
+            calendar: self.calendar.clone(),
+            templates,
+            source: self.source.clone(),
+        })
+    }
+}
+
+fn collect(root: &FsPath, dir: &FsPath, out: &mut Vec<(String, String)>) -> Result<()> {
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        Error::Usage(format!(
+            "{}: cannot read rule directory: {e}",
+            dir.display()
+        ))
+    })?;
+    let mut paths: Vec<_> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for p in paths {
+        if p.is_dir() {
+            collect(root, &p, out)?;
+        } else if p.extension().and_then(|e| e.to_str()) == Some("json") {
+            let text = std::fs::read_to_string(&p).map_err(|e| {
+                Error::Usage(format!("{}: cannot read rule file: {e}", p.display()))
+            })?;
+            let rel = p
+                .strip_prefix(root)
+                .unwrap_or(&p)
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/");
+            out.push((rel, text));
+        }
+    }
+    Ok(())
+}
+
+fn compile_rule(file: &str, rel: &str, value: &Value) -> Result<Rule> {
+    let problems = schema::problems(schema::rule(), value, "");
+    if !problems.is_empty() {
+        return Err(Error::Rule {
+            file: file.to_string(),
+            problems,
+        });
+    }
+    let spec: RuleSpec =
+        serde_json::from_value(value.clone()).map_err(|e| Error::rule(file, "", e.to_string()))?;
+    let mut problems = Vec::new();
+    let mut problem = |location: &str, message: String| {
+        problems.push(Problem {
+            location: location.to_string(),
+            message,
+        });
+    };
+    let prefix = spec.category.prefix();
+    if !spec.code.starts_with(&format!("{prefix}-")) {
+        problem(
+            "/code",
+            format!(
+                "code {} does not start with {prefix}-, the prefix of category {}",
+                spec.code,
+                spec.category.as_str()
+            ),
+        );
+    }
+    let stem = rel.rsplit('/').next().unwrap_or(rel);
+    let expected = format!("{}-{}.json", spec.code, spec.name);
+    if stem != expected {
+        problem("/name", format!("file name should be {expected}"));
+    }
+
+    let subject = match spec.subject {
+        Subject::Item => Shape::Item,
+        Subject::Adjustment => Shape::Adjustment,
+    };
+    let top = ShapeCtx {
+        subject,
+        current: subject,
+        in_list: false,
+    };
+    let mut for_each = Vec::new();
+    let mut inner = top;
+    if let Some(fe) = &spec.for_each {
+        for (i, p) in fe.to_vec().iter().enumerate() {
+            match Path::compile(p, top) {
+                Ok((path, shape)) => {
+                    let (_, is_list) = path_is_list(&path, subject);
+                    inner = ShapeCtx {
+                        subject,
+                        current: shape,
+                        in_list: is_list,
+                    };
+                    for_each.push(path);
+                }
+                Err(e) => problem(&format!("/for_each/{i}"), e),
+            }
+        }
+    }
+    let when = match &spec.when {
+        Some(w) => match Cond::compile(w, inner, "/when") {
+            Ok(c) => Some(c),
+            Err(e) => {
+                problem("/when", e);
+                None
+            }
+        },
+        None => None,
+    };
+    let require = match Cond::compile(&spec.require, inner, "/require") {
+        Ok(c) => Some(c),
+        Err(e) => {
+            problem("/require", e);
+            None
+        }
+    };
+    let mut evidence = Vec::new();
+    for (i, p) in spec.evidence.iter().enumerate() {
+        match Path::compile(p, inner) {
+            Ok((path, _)) => evidence.push(path),
+            Err(e) => problem(&format!("/evidence/{i}"), e),
+        }
+    }
+    if spec.examples.invalid.is_empty() {
+        problem(
+            "/examples/invalid",
+            "a rule needs at least one invalid example".into(),
+        );
+    }
+    if spec.examples.valid.is_empty() {
+        problem(
+            "/examples/valid",
+            "a rule needs at least one valid example".into(),
+        );
+    }
+    if !problems.is_empty() {
+        return Err(Error::Rule {
+            file: file.to_string(),
+            problems,
+        });
+    }
+    let uses_log = spec.subject == Subject::Adjustment
+        || value_mentions(value, "@adjustment")
+        || value_mentions(value, "@change.unrequested_fields");
+    Ok(Rule {
+        file: file.to_string(),
+        for_each,
+        when,
+        require: require.expect("no problems means compiled"),
+        evidence,
+        uses_log,
+        spec,
+    })
+}
+
+/// Whether the last key of a `for_each` path is a list (one finding per element) or an object.
+fn path_is_list(path: &Path, subject: Shape) -> (Shape, bool) {
+    let mut shape = subject;
+    let mut list = false;
+    for k in &path.keys {
+        match crate::node::child(shape, k) {
+            Some((s, l)) => {
+                shape = s;
+                list = l || s == Shape::Strings;
+            }
+            None => return (Shape::Any, true),
+        }
+    }
+    (shape, list)
+}
+
+fn value_mentions(v: &Value, needle: &str) -> bool {
+    match v {
+        Value::String(s) => s.contains(needle),
+        Value::Array(a) => a.iter().any(|x| value_mentions(x, needle)),
+        Value::Object(o) => o
+            .iter()
+            .filter(|(k, _)| k.as_str() != "examples" && k.as_str() != "message")
+            .any(|(_, x)| value_mentions(x, needle)),
+        _ => false,
+    }
+}
+
+/// The sorted list of rule codes with their names, as `rules list` shows it.
+pub fn catalogue(pack: &Pack) -> BTreeMap<String, String> {
+    pack.rules
+        .iter()
+        .map(|r| (r.spec.code.clone(), r.spec.name.clone()))
+        .collect()
+}

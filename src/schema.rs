@@ -1,0 +1,75 @@
+//! The JSON Schemas in `schemas/`, embedded in the binary and compiled once.
+//!
+//! Schemas are the formal contract of every input and output. Inputs are validated against them
+//! before they are turned into typed structs, so a bad file is rejected with a JSON pointer into the
+//! user's own document rather than a serde message about our structs.
+
+use crate::error::Problem;
+use jsonschema::Validator;
+use serde_json::Value;
+use std::sync::OnceLock;
+
+/// `catalog-snapshot/1`.
+pub const SNAPSHOT: &str = include_str!("../schemas/catalog-snapshot.schema.json");
+/// `adjustment-log/1`.
+pub const ADJUSTMENT_LOG: &str = include_str!("../schemas/adjustment-log.schema.json");
+/// `audit-report/1`.
+pub const REPORT: &str = include_str!("../schemas/audit-report.schema.json");
+/// One rule file.
+pub const RULE: &str = include_str!("../schemas/rule.schema.json");
+/// The holiday calendar registry.
+pub const CALENDAR: &str = include_str!("../schemas/holiday-calendar.schema.json");
+
+fn compile(text: &str) -> Validator {
+    let schema: Value = serde_json::from_str(text).expect("embedded schema is valid JSON");
+    build(&schema)
+}
+
+fn build(schema: &Value) -> Validator {
+    jsonschema::options()
+        .with_pattern_options(jsonschema::PatternOptions::regex())
+        .build(schema)
+        .expect("embedded schema compiles")
+}
+
+/// A schema that validates one definition of a larger schema (`#/$defs/NAME`), so that large
+/// documents can be validated element by element without holding a tree of the whole file.
+fn definition(text: &str, name: &str) -> Validator {
+    let schema: Value = serde_json::from_str(text).expect("embedded schema is valid JSON");
+    let wrapper = serde_json::json!({
+        "$schema": schema.get("$schema").cloned().unwrap_or(Value::Null),
+        "$defs": schema.get("$defs").cloned().unwrap_or(Value::Null),
+        "$ref": format!("#/$defs/{name}"),
+    });
+    build(&wrapper)
+}
+
+macro_rules! validator {
+    ($fn_name:ident, $init:expr) => {
+        pub fn $fn_name() -> &'static Validator {
+            static CELL: OnceLock<Validator> = OnceLock::new();
+            CELL.get_or_init(|| $init)
+        }
+    };
+}
+
+validator!(snapshot, compile(SNAPSHOT));
+validator!(snapshot_item, definition(SNAPSHOT, "item"));
+validator!(adjustment_log, compile(ADJUSTMENT_LOG));
+validator!(report, compile(REPORT));
+validator!(rule, compile(RULE));
+validator!(calendar, compile(CALENDAR));
+
+/// Every violation of `instance`, located by JSON pointer (prefixed with `prefix`).
+pub fn problems(validator: &Validator, instance: &Value, prefix: &str) -> Vec<Problem> {
+    validator
+        .iter_errors(instance)
+        .map(|e| {
+            let pointer = e.instance_path().to_string();
+            Problem {
+                location: format!("{prefix}{pointer}"),
+                message: e.to_string(),
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,227 @@
+//! The diff stage on small catalogs built in the test: classification, keyed lists, recodes.
+
+use catalog_audit::diff::{ChangeKind, diff};
+use catalog_audit::load;
+use catalog_audit::model::Catalog;
+use serde_json::{Value, json};
+
+fn item(code: &str, name: &str) -> Value {
+    json!({
+        "code": code, "name": name, "item_type": "公共服务", "department": "越州市教育局",
+        "basic_code": "002006012000", "status": "在用",
+        "legal_basis": [{ "title": "中华人民共和国义务教育法", "level": "法律", "article": "第十二条" }],
+        "case_type": "承诺件",
+        "promised_limit": { "value": 5, "unit": "工作日" },
+        "legal_limit": { "value": 20, "unit": "工作日" },
+        "onsite_visits": 1, "onsite_reason": "需核验原件",
+        "materials": [
+            { "name": "居民身份证", "form": "纸质", "necessity": "必要", "copies": 1 },
+            { "name": "户口簿", "form": "纸质", "necessity": "必要", "copies": 1 },
+            { "name": "转学申请表", "form": "纸质", "necessity": "必要", "copies": 1 }
+        ],
+        "fee": { "charged": false, "items": [] },
+        "address": "越州市行政服务中心二楼12号窗口"
+    })
+}
+
+fn catalog(as_of: &str, items: Vec<Value>) -> Catalog {
+    let doc =
+        json!({ "format": "catalog-snapshot/1", "catalog": { "as_of": as_of }, "items": items });
+    load::snapshot_from_str("test.json", &doc.to_string()).expect("test catalog loads")
+}
+
+#[test]
+fn identical_catalogs_have_no_changes() {
+    let a = catalog("2017-06-30", vec![item("A-1", "转学"), item("A-2", "入学")]);
+    let b = catalog("2017-12-31", vec![item("A-2", "入学"), item("A-1", "转学")]);
+    let d = diff(&a, &b, None);
+    assert!(d.changes.is_empty(), "{:?}", d.changes);
+    assert_eq!(d.counts.unchanged, 2);
+}
+
+#[test]
+fn reordered_lists_are_no_change_but_edited_elements_are() {
+    let a = catalog("2017-06-30", vec![item("A-1", "转学")]);
+    let mut reordered = item("A-1", "转学");
+    reordered["materials"].as_array_mut().unwrap().reverse();
+    reordered["materials"][0]["name"] = json!(" 转学申请表 "); // whitespace only: same key
+    let d = diff(&a, &catalog("2017-12-31", vec![reordered.clone()]), None);
+    // Only the name's spacing changed inside one element; the element is matched by its key.
+    assert_eq!(d.counts.changed, 1);
+    let fields: Vec<&str> = d.changes[0]
+        .fields
+        .iter()
+        .map(|f| f.field.as_str())
+        .collect();
+    assert_eq!(fields, ["materials[转学申请表].name"]);
+
+    let mut plain_reorder = item("A-1", "转学");
+    plain_reorder["materials"].as_array_mut().unwrap().reverse();
+    let d = diff(&a, &catalog("2017-12-31", vec![plain_reorder]), None);
+    assert!(
+        d.changes.is_empty(),
+        "a reordered material list is no change: {:?}",
+        d.changes
+    );
+}
+
+#[test]
+fn changed_material_reports_the_sub_field_and_typed_values() {
+    let a = catalog("2017-06-30", vec![item("A-1", "转学")]);
+    let mut b = item("A-1", "转学");
+    b["materials"][1]["copies"] = json!(2);
+    b["materials"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({ "name": "学籍证明" }));
+    b["promised_limit"] = json!({ "value": 3, "unit": "工作日" });
+    let d = diff(&a, &catalog("2017-12-31", vec![b]), None);
+    let c = &d.changes[0];
+    assert_eq!(c.kind, ChangeKind::Changed);
+    let got: Vec<(&str, &Value, &Value)> = c
+        .fields
+        .iter()
+        .map(|f| (f.field.as_str(), &f.old, &f.new))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                "promised_limit",
+                &json!({ "value": 5, "unit": "工作日" }),
+                &json!({ "value": 3, "unit": "工作日" })
+            ),
+            ("materials[户口簿].copies", &json!(1), &json!(2)),
+            (
+                "materials[学籍证明]",
+                &Value::Null,
+                &json!({ "name": "学籍证明" })
+            ),
+        ]
+    );
+}
+
+#[test]
+fn text_changes_carry_a_character_diff() {
+    let a = catalog("2017-06-30", vec![item("A-1", "义务教育阶段学生转学")]);
+    let b = catalog("2017-12-31", vec![item("A-1", "义务教育阶段学生转学申请")]);
+    let d = diff(&a, &b, None);
+    let f = &d.changes[0].fields[0];
+    assert_eq!(f.field, "name");
+    let ops: Vec<(&str, &str)> = f
+        .diff
+        .as_ref()
+        .unwrap()
+        .iter()
+        .map(|o| (o.op, o.text.as_str()))
+        .collect();
+    assert_eq!(ops, [("equal", "义务教育阶段学生转学"), ("insert", "申请")]);
+}
+
+#[test]
+fn added_cancelled_and_status_cancellation() {
+    let a = catalog(
+        "2017-06-30",
+        vec![
+            item("A-1", "转学"),
+            item("A-2", "入学"),
+            item("A-3", "休学"),
+        ],
+    );
+    let mut cancelled = item("A-3", "休学");
+    cancelled["status"] = json!("取消");
+    let b = catalog(
+        "2017-12-31",
+        vec![item("A-1", "转学"), cancelled, item("A-9", "复学")],
+    );
+    let d = diff(&a, &b, None);
+    let kinds: Vec<(ChangeKind, &str)> = d
+        .changes
+        .iter()
+        .map(|c| (c.kind, c.code.as_str()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            (ChangeKind::Cancelled, "A-2"),
+            (ChangeKind::Cancelled, "A-3"),
+            (ChangeKind::Added, "A-9")
+        ]
+    );
+    assert_eq!(
+        (d.counts.added, d.counts.cancelled, d.counts.unchanged),
+        (1, 2, 1)
+    );
+}
+
+#[test]
+fn same_item_under_a_new_code_is_one_recode() {
+    let a = catalog("2017-06-30", vec![item("A-1", "转学"), item("A-2", "入学")]);
+    let mut moved = item("B-2", "入学");
+    moved["address"] = json!("越州市行政服务中心三楼1号窗口"); // nearly the same content
+    let b = catalog("2017-12-31", vec![item("A-1", "转学"), moved]);
+    let d = diff(&a, &b, None);
+    assert_eq!(d.changes.len(), 1, "{:?}", d.changes);
+    let c = &d.changes[0];
+    assert_eq!(c.kind, ChangeKind::Recoded);
+    assert_eq!(
+        (c.code.as_str(), c.old_code.as_deref()),
+        ("B-2", Some("A-2"))
+    );
+    assert_eq!(
+        c.fields
+            .iter()
+            .map(|f| f.field.as_str())
+            .collect::<Vec<_>>(),
+        ["address"]
+    );
+    assert_eq!(
+        (d.counts.recoded, d.counts.added, d.counts.cancelled),
+        (1, 0, 0)
+    );
+}
+
+#[test]
+fn different_content_under_the_same_name_is_not_a_recode() {
+    let a = catalog("2017-06-30", vec![item("A-2", "入学")]);
+    let mut other = item("B-2", "入学");
+    for (k, v) in [
+        ("basic_code", json!("002006099000")),
+        (
+            "legal_basis",
+            json!([{ "title": "教育法", "article": "第一条" }]),
+        ),
+        ("promised_limit", json!({ "value": 1, "unit": "工作日" })),
+        ("legal_limit", json!({ "value": 2, "unit": "工作日" })),
+        ("materials", json!([{ "name": "出生证明" }])),
+        ("address", json!("别处")),
+        ("onsite_visits", json!(0)),
+        ("onsite_reason", Value::Null),
+        ("case_type", json!("即办件")),
+    ] {
+        other[k] = v;
+    }
+    let d = diff(&a, &catalog("2017-12-31", vec![other]), None);
+    let kinds: Vec<ChangeKind> = d.changes.iter().map(|c| c.kind).collect();
+    assert_eq!(kinds, [ChangeKind::Cancelled, ChangeKind::Added]);
+}
+
+#[test]
+fn a_declared_recode_pairs_even_a_renamed_item() {
+    let a = catalog("2017-06-30", vec![item("A-2", "入学")]);
+    let b = catalog("2017-12-31", vec![item("B-7", "小学入学登记")]);
+    let log = load::adjustment_log_from_str(
+        "log.json",
+        &json!({ "format": "adjustment-log/1", "adjustments": [
+            { "id": "TZ-1", "kind": "change", "code": "A-2", "new_code": "B-7", "approved_on": "2017-08-01" }
+        ]})
+        .to_string(),
+    )
+    .unwrap();
+    let d = diff(&a, &b, Some(&log));
+    assert_eq!(d.changes.len(), 1);
+    assert_eq!(d.changes[0].kind, ChangeKind::Recoded);
+    assert_eq!(d.changes[0].fields[0].field, "name");
+    // Without the log the names differ, so it is a cancel plus an add.
+    assert_eq!(diff(&a, &b, None).changes.len(), 2);
+}

@@ -1,0 +1,121 @@
+//! The rule pack's invariants: every rule file is valid, codes are unique and listed in the committed
+//! catalogue snapshot, and every worked example behaves: an invalid example fires its rule (and only
+//! its rule), a valid one fires nothing.
+
+use catalog_audit::rules::{Pack, example};
+
+fn pack() -> Pack {
+    Pack::builtin().unwrap_or_else(|e| panic!("built-in rule pack does not load: {e}"))
+}
+
+#[test]
+fn every_example_behaves() {
+    let pack = pack();
+    let mut failures = Vec::new();
+    for rule in &pack.rules {
+        let code = &rule.spec.code;
+        for (kind, list) in [
+            ("invalid", &rule.spec.examples.invalid),
+            ("valid", &rule.spec.examples.valid),
+        ] {
+            for (i, ex) in list.iter().enumerate() {
+                let label = format!("{} /examples/{kind}/{i}", rule.file);
+                let note = ex.note.clone().unwrap_or_default();
+                match example::run(&pack, code, ex, &label) {
+                    Err(e) => {
+                        failures.push(format!("{label} ({note}): example does not load: {e}"))
+                    }
+                    Ok(findings) => {
+                        let fired = findings.iter().filter(|f| &f.rule == code).count();
+                        if kind == "invalid" && fired == 0 {
+                            failures.push(format!("{label} ({note}): {code} did not fire"));
+                        }
+                        if kind == "valid" && fired > 0 {
+                            let msgs: Vec<_> = findings
+                                .iter()
+                                .map(|f| format!("{} {}", f.field, f.message))
+                                .collect();
+                            failures.push(format!("{label} ({note}): {code} fired: {msgs:?}"));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} example(s) misbehave:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn codes_are_unique_and_catalogued() {
+    let pack = pack();
+    let listed: Vec<String> = pack
+        .rules
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {} {} {}",
+                r.spec.code,
+                r.spec.name,
+                r.spec.severity.as_str(),
+                r.spec.category.as_str()
+            )
+        })
+        .collect();
+    let mut codes: Vec<&str> = pack.rules.iter().map(|r| r.spec.code.as_str()).collect();
+    let n = codes.len();
+    codes.dedup();
+    assert_eq!(n, codes.len(), "duplicate rule codes");
+    let actual = listed.join("\n") + "\n";
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/snapshots/rule-catalogue.txt"
+    );
+    if std::env::var_os("AUDIT_BLESS").is_some() {
+        std::fs::create_dir_all(std::path::Path::new(path).parent().unwrap()).unwrap();
+        std::fs::write(path, &actual).unwrap();
+    }
+    let expected = std::fs::read_to_string(path).unwrap_or_default();
+    assert_eq!(
+        expected, actual,
+        "the rule catalogue changed; review and rerun with AUDIT_BLESS=1 to update tests/snapshots/rule-catalogue.txt"
+    );
+}
+
+#[test]
+fn english_messages_follow_the_convention() {
+    // Messages start lowercase and have no trailing period (clippy's lint-message convention).
+    for rule in &pack().rules {
+        let en = &rule.spec.message.en;
+        let first = en.chars().next().unwrap();
+        assert!(
+            !first.is_ascii_uppercase() || en.starts_with("{{"),
+            "{}: message starts uppercase: {en}",
+            rule.spec.code
+        );
+        assert!(
+            !en.trim_end().ends_with('.'),
+            "{}: message ends with a period: {en}",
+            rule.spec.code
+        );
+    }
+}
+
+#[test]
+fn the_pack_covers_every_required_rule() {
+    let pack = pack();
+    for code in [
+        "LB-01", "LB-02", "FEE-01", "FEE-02", "FEE-06", "FEE-08", "OV-02", "OV-03", "OV-05",
+        "OV-08", "OV-11", "TL-01", "TL-02", "TL-03", "TL-05", "CF-03", "CF-09", "DA-01", "DA-02",
+        "DA-03", "DA-05", "DA-08", "DA-15",
+    ] {
+        assert!(
+            pack.get(code).is_some(),
+            "rule {code} is missing from the built-in pack"
+        );
+    }
+}

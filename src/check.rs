@@ -154,7 +154,10 @@ pub fn check(pack: &Pack, input: &Input<'_>) -> Vec<Finding> {
         let unrequested = match adjustment {
             Some(a) if a.kind == AdjustmentKind::Change && !a.fields.is_empty() => roots
                 .iter()
+                // The version is bumped by every change, the code by every recode, and columns the
+                // contract does not name are not what requests are about.
                 .filter(|r| r.as_str() != "version" && r.as_str() != "code")
+                .filter(|r| crate::node::child(crate::node::Shape::Item, r).is_some())
                 .filter(|r| !a.fields.iter().any(|f| root(f) == r.as_str()))
                 .cloned()
                 .collect(),

@@ -19,6 +19,7 @@ pub mod check;
 pub mod cli;
 pub mod diff;
 pub mod error;
+pub mod labels;
 pub mod load;
 pub mod model;
 pub mod node;

@@ -32,7 +32,7 @@ impl<'a> Val<'a> {
         match self {
             Val::Missing => true,
             Val::Str(s) => s.trim().is_empty(),
-            Val::Objs(l) => l.len() == 0,
+            Val::Objs(l) => l.is_empty(),
             Val::Strs(l) => l.is_empty(),
             Val::Json(v) => match v {
                 Value::Null => true,
@@ -129,6 +129,9 @@ pub trait Node: Sync {
 pub trait NodeList: Sync {
     fn len(&self) -> usize;
     fn at(&self, i: usize) -> &dyn Node;
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 impl<T: Node> NodeList for Vec<T> {

@@ -65,7 +65,13 @@ pub fn problems(validator: &Validator, instance: &Value, prefix: &str) -> Vec<Pr
     validator
         .iter_errors(instance)
         .map(|e| {
-            let pointer = e.instance_path().to_string();
+            let mut pointer = e.instance_path().to_string();
+            // Point at the missing key itself, not at the object that lacks it.
+            if let jsonschema::error::ValidationErrorKind::Required { property } = e.kind()
+                && let Some(p) = property.as_str()
+            {
+                pointer = format!("{pointer}/{p}");
+            }
             Problem {
                 location: format!("{prefix}{pointer}"),
                 message: e.to_string(),

@@ -82,10 +82,7 @@ fn set(out: &mut Vec<FieldChange>, name: &str, a: &[String], b: &[String]) {
 }
 
 /// Elements of a list keyed by their normalised natural key; repeats get `#2`, `#3` suffixes.
-fn keyed<'a, T: Serialize>(
-    list: &'a [T],
-    key: impl Fn(&T) -> &str,
-) -> BTreeMap<String, (String, &'a T)> {
+fn keyed<T: Serialize>(list: &[T], key: impl Fn(&T) -> &str) -> BTreeMap<String, (String, &T)> {
     let mut out = BTreeMap::new();
     for el in list {
         let display = key(el).trim().to_string();

@@ -100,6 +100,9 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// The rules that fired, by code.
     pub rules: BTreeMap<String, RuleDoc>,
+    /// Whether rules ran (false for `diff`); renderers leave finding counts out when they did not.
+    #[serde(skip)]
+    pub checked: bool,
 }
 
 /// Everything the report is built from.
@@ -168,6 +171,7 @@ impl Report {
             changes: parts.changes,
             findings: parts.findings,
             rules,
+            checked: parts.pack.is_some(),
         }
     }
 

@@ -21,12 +21,17 @@ pub fn summary_line(r: &Report) -> String {
     let mut line = String::new();
     if r.old.is_some() {
         line.push_str(&format!(
-            "{} added, {} changed, {} cancelled, {} recoded; ",
+            "{} added, {} changed, {} cancelled, {} recoded",
             s.added, s.changed, s.cancelled, s.recoded
         ));
     } else {
-        line.push_str(&format!("{}; ", plural(s.unchanged, "item", "items")));
+        line.push_str(&plural(s.unchanged, "item", "items"));
     }
+    if !r.checked {
+        line.push_str(&format!(", {} unchanged", s.unchanged));
+        return line;
+    }
+    line.push_str("; ");
     line.push_str(&format!(
         "{}, {}, {} info",
         plural(f.error, "error", "errors"),

@@ -404,8 +404,7 @@ impl Pack {
                 ));
             }
         }
-        let mut templates = Handlebars::new();
-        templates.register_escape_fn(handlebars::no_escape);
+        let mut templates = message_registry();
         for r in &rules {
             for (lang, text) in [("zh", &r.spec.message.zh), ("en", &r.spec.message.en)] {
                 templates
@@ -434,8 +433,7 @@ impl Pack {
         let rule = self
             .get(code)
             .ok_or_else(|| Error::Usage(format!("unknown rule code {code}")))?;
-        let mut templates = Handlebars::new();
-        templates.register_escape_fn(handlebars::no_escape);
+        let mut templates = message_registry();
         for (lang, text) in [("zh", &rule.spec.message.zh), ("en", &rule.spec.message.en)] {
             templates
                 .register_template_string(&format!("{code}/{lang}"), text)
@@ -448,6 +446,17 @@ impl Pack {
             source: self.source.clone(),
         })
     }
+}
+
+handlebars::handlebars_helper!(zh_fields: |s: str| crate::labels::zh_list(s));
+
+/// The Handlebars registry for rule messages: no HTML escaping (messages are plain text; renderers
+/// escape), and `{{zh_fields x}}` to name fields by their Chinese element names.
+fn message_registry() -> Handlebars<'static> {
+    let mut hb = Handlebars::new();
+    hb.register_escape_fn(handlebars::no_escape);
+    hb.register_helper("zh_fields", Box::new(zh_fields));
+    hb
 }
 
 fn collect(root: &FsPath, dir: &FsPath, out: &mut Vec<(String, String)>) -> Result<()> {

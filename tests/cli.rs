@@ -1,0 +1,471 @@
+//! End-to-end tests of the binary: exit codes, located error messages, report files, escaping and
+//! determinism. Fixtures are written to a fresh temporary directory per test.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+
+fn bin() -> Command {
+    let mut c = Command::cargo_bin("catalog-audit").unwrap();
+    c.env_remove("NO_COLOR");
+    c
+}
+
+fn write(dir: &Path, name: &str, v: &Value) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, serde_json::to_string_pretty(v).unwrap()).unwrap();
+    p
+}
+
+/// An item that no built-in rule fires on.
+fn clean(code: &str, name: &str) -> Value {
+    json!({
+        "code": code, "name": name, "item_type": "公共服务", "department": "越州市教育局",
+        "department_code": "113306000025870961",
+        "status": "在用",
+        "legal_basis": [{ "title": "中华人民共和国义务教育法", "level": "法律", "article": "第十二条" }],
+        "case_type": "承诺件",
+        "legal_limit": { "value": 20, "unit": "工作日" },
+        "promised_limit": { "value": 5, "unit": "工作日" },
+        "onsite_visits": 1, "onsite_reason": "需核验原件",
+        "fee": { "charged": false, "items": [] }, "pay_online": false,
+        "materials": [{ "name": "居民身份证", "form": "纸质", "kind": "证件证书证明", "necessity": "必要", "copies": 1 }],
+        "process": [{ "step": "受理", "days": 1 }, { "step": "审核", "days": 3 }, { "step": "办结", "days": 1 }],
+        "consult_phone": "0575-85120000", "complaint_phone": "0575-12345"
+    })
+}
+
+fn snapshot(as_of: &str, items: Vec<Value>) -> Value {
+    json!({ "format": "catalog-snapshot/1", "catalog": { "name": "越州市公共服务事项目录", "region_code": "330600", "as_of": as_of }, "items": items })
+}
+
+fn gb32100_check(first17: &str) -> char {
+    const A: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+    const W: [usize; 17] = [
+        1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+    ];
+    let s: usize = first17
+        .chars()
+        .zip(W)
+        .map(|(c, w)| A.find(c).unwrap() * w)
+        .sum();
+    A.chars().nth((31 - s % 31) % 31).unwrap()
+}
+
+#[test]
+fn fixture_credit_code_is_valid() {
+    let code = clean("x", "y")["department_code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        code.chars().last().unwrap(),
+        gb32100_check(&code[..17]),
+        "fix the fixture's check character"
+    );
+}
+
+#[test]
+fn clean_pair_exits_zero() {
+    let d = tempfile::tempdir().unwrap();
+    let old = write(
+        d.path(),
+        "old.json",
+        &snapshot("2017-06-30", vec![clean("A-1", "义务教育阶段学生转学")]),
+    );
+    let new = write(
+        d.path(),
+        "new.json",
+        &snapshot("2017-12-31", vec![clean("A-1", "义务教育阶段学生转学")]),
+    );
+    bin()
+        .args(["audit"])
+        .arg(&old)
+        .arg(&new)
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "0 added, 0 changed, 0 cancelled, 0 recoded; 0 errors, 0 warnings, 0 info",
+        ));
+}
+
+#[test]
+fn findings_set_the_exit_code_by_fail_on() {
+    let d = tempfile::tempdir().unwrap();
+    let mut bad = clean("A-1", "义务教育阶段学生转学");
+    bad["onsite_visits"] = json!(2); // OV-03, an error
+    let old = write(
+        d.path(),
+        "old.json",
+        &snapshot("2017-06-30", vec![clean("A-1", "义务教育阶段学生转学")]),
+    );
+    let new = write(d.path(), "new.json", &snapshot("2017-12-31", vec![bad]));
+    bin()
+        .arg("audit")
+        .arg(&old)
+        .arg(&new)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("OV-03"));
+    bin()
+        .arg("audit")
+        .arg(&old)
+        .arg(&new)
+        .args(["--fail-on", "never"])
+        .assert()
+        .code(0);
+
+    let mut warn = clean("A-1", "义务教育阶段学生转学");
+    warn["consult_phone"] = json!("85120000"); // CF-09, a warning
+    let new = write(d.path(), "warn.json", &snapshot("2017-12-31", vec![warn]));
+    bin().arg("audit").arg(&old).arg(&new).assert().code(0);
+    bin()
+        .arg("audit")
+        .arg(&old)
+        .arg(&new)
+        .args(["--fail-on", "warning"])
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn schema_violation_exits_3_naming_file_item_and_pointer() {
+    let d = tempfile::tempdir().unwrap();
+    let mut bad = clean("330600-GG-00012", "义务教育阶段学生转学");
+    bad["onsite_visits"] = json!("1次");
+    let new = write(
+        d.path(),
+        "bad.json",
+        &snapshot("2017-12-31", vec![clean("A-1", "x"), bad]),
+    );
+    bin()
+        .arg("validate")
+        .arg(&new)
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("bad.json"))
+        .stderr(predicate::str::contains(
+            "item 330600-GG-00012 (#2) /items/1/onsite_visits",
+        ))
+        .stderr(predicate::str::contains("\"1次\" is not of types"));
+    bin().arg("check").arg(&new).assert().code(3);
+}
+
+#[test]
+fn duplicate_codes_exit_3_naming_both_positions() {
+    let d = tempfile::tempdir().unwrap();
+    let p = write(
+        d.path(),
+        "dup.json",
+        &snapshot(
+            "2017-12-31",
+            vec![clean("A-1", "甲"), clean("A-2", "乙"), clean("A-1", "丙")],
+        ),
+    );
+    bin()
+        .arg("validate")
+        .arg(&p)
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains(
+            "duplicate item code \"A-1\": items #1 (/items/0) and #3 (/items/2)",
+        ));
+}
+
+#[test]
+fn unreadable_and_malformed_inputs_exit_3() {
+    let d = tempfile::tempdir().unwrap();
+    let good = write(
+        d.path(),
+        "good.json",
+        &snapshot("2017-12-31", vec![clean("A-1", "甲")]),
+    );
+    bin()
+        .arg("audit")
+        .arg(d.path().join("missing.json"))
+        .arg(&good)
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("missing.json: cannot read"));
+    let broken = d.path().join("broken.json");
+    std::fs::write(
+        &broken,
+        "{ \"format\": \"catalog-snapshot/1\", \"items\": [ {\"code\": } ] }",
+    )
+    .unwrap();
+    bin()
+        .arg("audit")
+        .arg(&good)
+        .arg(&broken)
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("broken.json"))
+        .stderr(predicate::str::contains("line 1, column"));
+    let no_format = write(d.path(), "nofmt.json", &json!({ "items": [] }));
+    bin()
+        .arg("check")
+        .arg(&no_format)
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("/format"));
+    let bad_log = write(
+        d.path(),
+        "log.json",
+        &json!({ "format": "adjustment-log/1", "adjustments": [{ "id": "TZ-1", "kind": "modify", "code": "A-1" }] }),
+    );
+    bin()
+        .arg("audit")
+        .arg(&good)
+        .arg(&good)
+        .arg("--adjustments")
+        .arg(&bad_log)
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("/adjustments/0/kind"));
+}
+
+#[test]
+fn nulls_and_unknown_keys_are_accepted_and_kept() {
+    let d = tempfile::tempdir().unwrap();
+    let mut a = clean("A-1", "甲");
+    a["备注"] = json!("旧备注");
+    a["online_url"] = Value::Null;
+    a["faq"] = Value::Null;
+    let mut b = a.clone();
+    b["备注"] = json!("新备注");
+    let old = write(d.path(), "old.json", &snapshot("2017-06-30", vec![a]));
+    let new = write(d.path(), "new.json", &snapshot("2017-12-31", vec![b]));
+    let out = bin()
+        .arg("diff")
+        .arg(&old)
+        .arg(&new)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        report["changes"][0]["fields"],
+        json!([{ "field": "备注", "old": "旧备注", "new": "新备注",
+        "diff": [{ "op": "delete", "text": "旧" }, { "op": "insert", "text": "新" }, { "op": "equal", "text": "备注" }] }])
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    bin().args(["audit", "--no-such-flag"]).assert().code(2);
+    bin()
+        .args(["rules", "explain", "XX-99"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown rule code XX-99"));
+    let d = tempfile::tempdir().unwrap();
+    let s = write(
+        d.path(),
+        "s.json",
+        &snapshot("2017-12-31", vec![clean("A-1", "甲")]),
+    );
+    bin()
+        .arg("check")
+        .arg(&s)
+        .args(["--format", "json", "--format", "html"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--out"));
+}
+
+#[test]
+fn invalid_rule_files_exit_2_naming_file_and_problem() {
+    let d = tempfile::tempdir().unwrap();
+    let s = write(
+        d.path(),
+        "s.json",
+        &snapshot("2017-12-31", vec![clean("A-1", "甲")]),
+    );
+    let rules = d.path().join("rules/one_visit");
+    std::fs::create_dir_all(&rules).unwrap();
+    let rule = json!({
+        "code": "OV-90", "name": "test-rule", "category": "one_visit", "severity": "error",
+        "title": { "zh": "测试", "en": "test" }, "field": "onsite_reason",
+        "require": { "present": "onsite_reasn" },
+        "message": { "zh": "缺少原因", "en": "reason missing" },
+        "rationale": { "zh": "理由", "en": "why" }, "remediation": { "zh": "补充", "en": "add it" },
+        "basis": [{ "title": "测试依据" }],
+        "examples": { "valid": [{ "item": {} }], "invalid": [{ "item": {} }] }
+    });
+    write(&rules, "OV-90-test-rule.json", &rule);
+    bin()
+        .arg("check")
+        .arg(&s)
+        .arg("--rules")
+        .arg(d.path().join("rules"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("OV-90-test-rule.json"))
+        .stderr(predicate::str::contains("unknown field \"onsite_reasn\""));
+
+    let mut typo = rule.clone();
+    typo["require"] = json!({ "present": "onsite_reason" });
+    typo["severty"] = json!("error");
+    write(&rules, "OV-90-test-rule.json", &typo);
+    bin()
+        .arg("check")
+        .arg(&s)
+        .arg("--rules")
+        .arg(d.path().join("rules"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("severty"));
+
+    // The same rule, corrected, runs from the directory and fires.
+    let mut fixed = rule.clone();
+    fixed["require"] = json!({ "present": "extra.办理说明" });
+    write(&rules, "OV-90-test-rule.json", &fixed);
+    bin()
+        .arg("check")
+        .arg(&s)
+        .arg("--rules")
+        .arg(d.path().join("rules"))
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("OV-90"));
+}
+
+#[test]
+fn json_report_is_schema_valid_sorted_and_byte_identical() {
+    let d = tempfile::tempdir().unwrap();
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/qinghe");
+    let run = |out: &Path| {
+        bin()
+            .arg("audit")
+            .arg(demo.join("2017-06-30.json"))
+            .arg(demo.join("2017-12-31.json"))
+            .arg("--adjustments")
+            .arg(demo.join("adjustments-2017H2.json"))
+            .args(["--format", "json", "--out"])
+            .arg(out)
+            .assert()
+            .code(1);
+        std::fs::read(out).unwrap()
+    };
+    let a = run(&d.path().join("a.json"));
+    let b = run(&d.path().join("b.json"));
+    assert_eq!(a, b, "two runs must write the same bytes");
+    let leftovers: Vec<_> = std::fs::read_dir(d.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(
+        leftovers.len(),
+        2,
+        "no temporary files left behind: {leftovers:?}"
+    );
+    bin()
+        .arg("validate")
+        .arg(d.path().join("a.json"))
+        .assert()
+        .code(0);
+
+    let report: Value = serde_json::from_slice(&a).unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    let keys: Vec<(String, String, String, String)> = findings
+        .iter()
+        .map(|f| {
+            let s = |k: &str| f[k].as_str().unwrap().to_string();
+            (s("department"), s("code"), s("rule"), s("field"))
+        })
+        .collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(
+        keys, sorted,
+        "findings are sorted by (department, code, rule, field)"
+    );
+    let mut fps: Vec<&str> = findings
+        .iter()
+        .map(|f| f["fingerprint"].as_str().unwrap())
+        .collect();
+    fps.sort();
+    fps.dedup();
+    assert_eq!(fps.len(), findings.len(), "fingerprints are unique");
+}
+
+#[test]
+fn html_escapes_catalog_text() {
+    let d = tempfile::tempdir().unwrap();
+    let mut bad = clean("A-1", "<script>alert(1)</script>转学");
+    bad["onsite_visits"] = json!(3);
+    bad["onsite_reason"] = json!("<img src=x onerror=alert(2)>");
+    let old = write(
+        d.path(),
+        "old.json",
+        &snapshot("2017-06-30", vec![clean("A-1", "转学")]),
+    );
+    let new = write(d.path(), "new.json", &snapshot("2017-12-31", vec![bad]));
+    let html = d.path().join("r.html");
+    bin()
+        .arg("audit")
+        .arg(&old)
+        .arg(&new)
+        .args(["--format", "html", "--out"])
+        .arg(&html)
+        .assert()
+        .code(1);
+    let text = std::fs::read_to_string(&html).unwrap();
+    assert!(
+        text.contains("&lt;script&gt;alert(1)&lt;/script&gt;转学"),
+        "name shown as text"
+    );
+    assert!(
+        !text.contains("<script"),
+        "no script element from catalog text"
+    );
+    assert!(!text.contains("<img"), "no markup from catalog text");
+    assert!(
+        !text.contains("http://") && !text.contains("https://"),
+        "no external reference"
+    );
+}
+
+#[test]
+fn terminal_output_has_colour_only_when_asked() {
+    let d = tempfile::tempdir().unwrap();
+    let mut bad = clean("A-1", "转学");
+    bad["onsite_visits"] = json!(2);
+    let s = write(d.path(), "s.json", &snapshot("2017-12-31", vec![bad]));
+    let piped = bin().arg("check").arg(&s).output().unwrap();
+    assert!(
+        !String::from_utf8_lossy(&piped.stdout).contains('\x1b'),
+        "no colour in a pipe"
+    );
+    let forced = bin()
+        .arg("check")
+        .arg(&s)
+        .args(["--color", "always"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&forced.stdout).contains('\x1b'));
+}
+
+#[test]
+fn rules_catalogue_commands() {
+    bin()
+        .args(["rules", "list"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("FEE-01"))
+        .stdout(predicate::str::contains("CF-03"));
+    bin()
+        .args(["rules", "list", "--category", "fee", "--format", "json"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("\"FEE-06\""))
+        .stdout(predicate::str::contains("OV-02").not());
+    bin()
+        .args(["rules", "explain", "OV-03", "--lang", "en"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("OV-03"))
+        .stdout(predicate::str::contains("What to do"));
+}

@@ -44,10 +44,14 @@ pub fn read_text(path: &Path) -> Result<String> {
 }
 
 fn syntax(file: &str, e: &serde_json::Error) -> Error {
+    let what = match e.classify() {
+        serde_json::error::Category::Data => "unexpected structure",
+        _ => "not valid JSON",
+    };
     Error::input(
         file,
         format!("line {}, column {}", e.line(), e.column()),
-        format!("not valid JSON: {e}"),
+        format!("{what}: {e}"),
     )
 }
 
@@ -102,7 +106,7 @@ struct Envelope<'a> {
     #[serde(default)]
     catalog: Option<Value>,
     #[serde(borrow, default)]
-    items: Option<Vec<&'a RawValue>>,
+    items: Option<&'a RawValue>,
 }
 
 /// Loads a `catalog-snapshot/1` file.
@@ -125,9 +129,21 @@ pub fn snapshot_from_str(file: &str, text: &str) -> Result<Catalog> {
     if let Some(c) = &envelope.catalog {
         head.insert("catalog".into(), c.clone());
     }
-    if envelope.items.is_some() {
-        head.insert("items".into(), Value::Array(Vec::new()));
-    }
+    // Items stay raw text; only a non-array `items` is parsed here, so the schema can say what it is.
+    let raws: Vec<&RawValue> = match envelope.items {
+        Some(raw) if raw.get().trim_start().starts_with('[') => {
+            head.insert("items".into(), Value::Array(Vec::new()));
+            serde_json::from_str(raw.get()).map_err(|e| syntax(file, &e))?
+        }
+        Some(raw) => {
+            head.insert(
+                "items".into(),
+                serde_json::from_str(raw.get()).unwrap_or(Value::Null),
+            );
+            Vec::new()
+        }
+        None => Vec::new(),
+    };
     problems.extend(schema::problems(
         schema::snapshot(),
         &Value::Object(head),
@@ -148,7 +164,6 @@ pub fn snapshot_from_str(file: &str, text: &str) -> Result<Catalog> {
         _ => CatalogInfo::default(),
     };
 
-    let raws = envelope.items.unwrap_or_default();
     let mut items = Vec::with_capacity(raws.len());
     let validator = schema::snapshot_item();
     for (index, raw) in raws.iter().enumerate() {

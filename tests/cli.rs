@@ -366,6 +366,19 @@ fn json_report_is_schema_valid_sorted_and_byte_identical() {
         .arg(d.path().join("a.json"))
         .assert()
         .code(0);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(d.path().join("a.json"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(
+            mode & 0o644,
+            0o644,
+            "reports are readable by others, not private temp files"
+        );
+    }
 
     let report: Value = serde_json::from_slice(&a).unwrap();
     let findings = report["findings"].as_array().unwrap();

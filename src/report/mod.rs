@@ -229,6 +229,23 @@ pub fn write_atomic(path: &Path, write: impl FnOnce(&mut dyn Write) -> Result<()
         buf.flush().map_err(err)?;
     }
     tmp.as_file().sync_all().map_err(err)?;
+    // Temporary files are created private (0600 on Unix); a report is meant to be shared, so it
+    // keeps the permissions of the file it replaces, or gets the usual rw-r--r--.
+    match std::fs::metadata(path) {
+        Ok(existing) => tmp
+            .as_file()
+            .set_permissions(existing.permissions())
+            .map_err(err)?,
+        Err(_) => {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                tmp.as_file()
+                    .set_permissions(std::fs::Permissions::from_mode(0o644))
+                    .map_err(err)?;
+            }
+        }
+    }
     tmp.persist(path).map_err(|e| err(e.error))?;
     Ok(())
 }

@@ -74,19 +74,19 @@ pub fn render(r: &Report, color: bool, out: &mut dyn Write) -> Result<()> {
     let date = |d: Option<chrono::NaiveDate>| d.map_or("undated".to_string(), |d| d.to_string());
     match &r.old {
         Some(old) => w.push_str(&format!(
-            "{}: {} ({} items) → {} ({} items), judged as of {}\n",
+            "{}: {} ({}) → {} ({}), judged as of {}\n",
             p.paint(bold, &title),
             date(old.as_of),
-            old.items,
+            plural(old.items, "item", "items"),
             date(r.new.as_of),
-            r.new.items,
+            plural(r.new.items, "item", "items"),
             r.as_of
         )),
         None => w.push_str(&format!(
-            "{}: {} ({} items), judged as of {}\n",
+            "{}: {} ({}), judged as of {}\n",
             p.paint(bold, &title),
             date(r.new.as_of),
-            r.new.items,
+            plural(r.new.items, "item", "items"),
             r.as_of
         )),
     }

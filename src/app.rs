@@ -4,6 +4,7 @@
 //! clock, so tests drive the whole tool in-process.
 
 use crate::check::{self, Input};
+use crate::config::Config;
 use crate::cli::{
     AuditArgs, CatalogueFormat, CheckArgs, Cli, ColorChoice, Command, DiffArgs, FailOn, LangArg,
     OutputArgs, RuleArgs, RulesCommand, ValidateArgs,
@@ -64,6 +65,21 @@ fn pack(dir: Option<&Path>) -> Result<Pack> {
     }
 }
 
+/// The rule pack and the configuration, with the configuration's registries added to the pack.
+fn prepare(r: &RuleArgs) -> Result<(Pack, Config)> {
+    let mut pack = pack(r.rules.as_deref())?;
+    let (mut config, file) = match &r.config {
+        Some(path) => (Config::read(path)?, path.display().to_string()),
+        None => (Config::default(), "command line".to_string()),
+    };
+    config.apply_flags(&r.disable, &r.severity)?;
+    config.check_codes(&pack, &file)?;
+    for reg in &config.registries {
+        pack.add_registry(reg)?;
+    }
+    Ok((pack, config))
+}
+
 fn stderr(env: &mut Env<'_>, line: &str) -> Result<()> {
     writeln!(env.stderr, "{line}").map_err(report::io)
 }
@@ -79,6 +95,7 @@ pub fn audit_loaded(
     new: &Catalog,
     log: Option<&AdjustmentLog>,
     pack: &Pack,
+    config: &Config,
     as_of: NaiveDate,
     lang: Lang,
 ) -> Report {
@@ -92,6 +109,7 @@ pub fn audit_loaded(
             log,
             as_of,
             lang,
+            config,
         },
     );
     let Diff {
@@ -111,7 +129,7 @@ pub fn audit_loaded(
 
 fn audit(a: AuditArgs, env: &mut Env<'_>) -> Result<u8> {
     check_output(&a.output)?;
-    let pack = pack(a.rules.rules.as_deref())?;
+    let (pack, config) = prepare(&a.rules)?;
     let old = load::snapshot(&a.old)?;
     let new = load::snapshot(&a.new)?;
     let log = a
@@ -120,7 +138,15 @@ fn audit(a: AuditArgs, env: &mut Env<'_>) -> Result<u8> {
         .map(load::adjustment_log)
         .transpose()?;
     let as_of = a.rules.as_of.or(new.info.as_of).unwrap_or(env.today);
-    let report = audit_loaded(&old, &new, log.as_ref(), &pack, as_of, lang(a.output.lang));
+    let report = audit_loaded(
+        &old,
+        &new,
+        log.as_ref(),
+        &pack,
+        &config,
+        as_of,
+        lang(a.output.lang),
+    );
     emit(&report, &a.output, env)?;
     Ok(if report.fails(threshold(a.rules.fail_on)) {
         exit::FINDINGS
@@ -131,12 +157,8 @@ fn audit(a: AuditArgs, env: &mut Env<'_>) -> Result<u8> {
 
 fn check_cmd(c: CheckArgs, env: &mut Env<'_>) -> Result<u8> {
     check_output(&c.output)?;
-    let RuleArgs {
-        rules,
-        fail_on,
-        as_of,
-    } = c.rules;
-    let pack = pack(rules.as_deref())?;
+    let (pack, config) = prepare(&c.rules)?;
+    let RuleArgs { fail_on, as_of, .. } = c.rules;
     let cat = load::snapshot(&c.snapshot)?;
     let as_of = as_of.or(cat.info.as_of).unwrap_or(env.today);
     let d = check::single(&cat);
@@ -150,6 +172,7 @@ fn check_cmd(c: CheckArgs, env: &mut Env<'_>) -> Result<u8> {
             log: None,
             as_of,
             lang: l,
+            config: &config,
         },
     );
     let report = Report::build(Parts {
@@ -325,6 +348,8 @@ fn rules_cmd(r: RulesCommand, env: &mut Env<'_>) -> Result<u8> {
             rules,
             category,
             severity,
+            tag,
+            all,
             format,
         } => {
             let pack = pack(rules.as_deref())?;
@@ -335,7 +360,17 @@ fn rules_cmd(r: RulesCommand, env: &mut Env<'_>) -> Result<u8> {
                 .iter()
                 .filter(|r| category.is_none_or(|c| r.spec.category == c))
                 .filter(|r| severity.is_none_or(|s| r.spec.severity == s))
+                .filter(|r| tag.as_ref().is_none_or(|t| r.spec.tags.iter().any(|x| x == t)))
                 .collect();
+            // Not-applicable rules have a code and a category prefix, nothing else to filter on.
+            let gaps: Vec<_> = if all && severity.is_none() && tag.is_none() {
+                pack.gaps
+                    .iter()
+                    .filter(|g| category.is_none_or(|c| g.code.starts_with(&format!("{}-", c.prefix()))))
+                    .collect()
+            } else {
+                Vec::new()
+            };
             let mut out = String::new();
             match format {
                 CatalogueFormat::Json => {
@@ -352,6 +387,14 @@ fn rules_cmd(r: RulesCommand, env: &mut Env<'_>) -> Result<u8> {
                                 "file": r.file,
                             })
                         })
+                        .chain(gaps.iter().map(|g| {
+                            serde_json::json!({
+                                "code": g.code,
+                                "status": "not_applicable",
+                                "title": g.title,
+                                "reason": g.reason,
+                            })
+                        }))
                         .collect();
                     out = serde_json::to_string_pretty(&list).unwrap_or_default();
                     out.push('\n');
@@ -367,7 +410,17 @@ fn rules_cmd(r: RulesCommand, env: &mut Env<'_>) -> Result<u8> {
                             r.spec.title.zh
                         ));
                     }
-                    out.push_str(&format!("{} rules ({})\n", selected.len(), pack.source));
+                    for g in &gaps {
+                        out.push_str(&format!(
+                            "{:<7} {:<8} {:<11} {:<36} {}（{}）\n",
+                            g.code, "n/a", "-", "not applicable", g.title.zh, g.reason.zh
+                        ));
+                    }
+                    out.push_str(&format!("{} rules ({})", selected.len(), pack.source));
+                    if !gaps.is_empty() {
+                        out.push_str(&format!(", {} not applicable", gaps.len()));
+                    }
+                    out.push('\n');
                 }
             }
             env.stdout.write_all(out.as_bytes()).map_err(report::io)?;

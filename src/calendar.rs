@@ -54,6 +54,15 @@ impl Calendar {
         cal
     }
 
+    /// Adds one more calendar file.
+    pub fn extend(&mut self, f: &CalendarFile) {
+        for y in &f.years {
+            self.years.insert(y.year);
+            self.holidays.extend(y.holidays.iter().copied());
+            self.workdays.extend(y.workdays.iter().copied());
+        }
+    }
+
     /// The years the calendar knows; outside them only weekends are days off.
     pub fn years(&self) -> impl Iterator<Item = i32> + '_ {
         self.years.iter().copied()

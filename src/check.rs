@@ -8,6 +8,7 @@
 use crate::diff::{ChangeKind, Diff, Entry, State};
 use crate::model::{Adjustment, AdjustmentKind, AdjustmentLog, Catalog, Item};
 use crate::node::{Node, Val};
+use crate::config::Config;
 use crate::rules::cond::{Ctx, Scope};
 use crate::rules::{Category, Lang, Pack, Rule, Severity, StateName, Subject};
 use chrono::NaiveDate;
@@ -62,6 +63,8 @@ pub struct Input<'a> {
     /// The date registries and deadlines are judged at.
     pub as_of: NaiveDate,
     pub lang: Lang,
+    /// Severity overrides and disabled rules.
+    pub config: &'a Config,
 }
 
 /// The stable identity of a finding: 12 hex digits of SHA-256 over its content.
@@ -113,6 +116,7 @@ struct ItemFacts<'a> {
     roots: Vec<String>,
     adjustment: Option<&'a Adjustment>,
     unrequested: Vec<String>,
+    requests: usize,
 }
 
 /// Runs every rule of `pack` and returns the sorted findings.
@@ -135,6 +139,7 @@ pub fn check(pack: &Pack, input: &Input<'_>) -> Vec<Finding> {
         .rules
         .iter()
         .filter(|r| r.spec.subject == Subject::Item && (input.log.is_some() || !r.uses_log))
+        .filter(|r| input.config.may_run(&r.spec.code))
         .collect();
 
     for entry in &input.diff.entries {
@@ -163,6 +168,9 @@ pub fn check(pack: &Pack, input: &Input<'_>) -> Vec<Finding> {
                 .collect(),
             _ => Vec::new(),
         };
+        let count = |code: &str| requests.get(code).map_or(0, Vec::len);
+        let request_count = count(&subject.code)
+            + old.filter(|o| o.code != subject.code).map_or(0, |o| count(&o.code));
         let facts = ItemFacts {
             entry: *entry,
             subject,
@@ -170,6 +178,7 @@ pub fn check(pack: &Pack, input: &Input<'_>) -> Vec<Finding> {
             roots,
             adjustment,
             unrequested,
+            requests: request_count,
         };
         for rule in &item_rules {
             if applies(rule, &facts) {
@@ -283,15 +292,18 @@ fn eval_item(
         applied: None,
         as_of: input.as_of,
         calendar: &pack.calendar,
+        registries: &pack.registries,
+        requests: facts.requests,
     };
     let about = About {
         code: &facts.subject.code,
         name: &facts.subject.name,
         department: &facts.subject.department,
+        item_type: &facts.subject.item_type,
         change: facts.entry.state.as_str(),
         adjustment: None,
     };
-    eval_rule(pack, rule, &ctx, &about, input.lang, out);
+    eval_rule(pack, rule, &ctx, &about, input, out);
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -333,6 +345,8 @@ fn eval_adjustment(
         applied: Some(applied),
         as_of: input.as_of,
         calendar: &pack.calendar,
+        registries: &pack.registries,
+        requests: 0,
     };
     let about = About {
         code: &a.code,
@@ -342,11 +356,12 @@ fn eval_adjustment(
             .as_deref()
             .or(item.map(|i| i.department.as_str()))
             .unwrap_or(""),
+        item_type: item.map_or("", |i| i.item_type.as_str()),
         change,
         adjustment: Some(&a.id),
     };
     for rule in rules {
-        eval_rule(pack, rule, &ctx, &about, input.lang, out);
+        eval_rule(pack, rule, &ctx, &about, input, out);
     }
 }
 
@@ -391,6 +406,7 @@ struct About<'a> {
     code: &'a str,
     name: &'a str,
     department: &'a str,
+    item_type: &'a str,
     change: &'static str,
     adjustment: Option<&'a str>,
 }
@@ -400,26 +416,28 @@ fn eval_rule(
     rule: &Rule,
     ctx: &Ctx<'_>,
     about: &About<'_>,
-    lang: Lang,
+    input: &Input<'_>,
     out: &mut Vec<Finding>,
 ) {
+    let lang = input.lang;
+    let Some(severity) =
+        input.config.decide(&rule.spec.code, rule.spec.severity, about.department, about.item_type)
+    else {
+        return;
+    };
     let top = Scope {
         current: Val::Obj(ctx.subject),
         siblings: None,
     };
+    let finding = |field: String, evidence: String, element: Option<Val<'_>>| {
+        let mut f = finding(pack, rule, ctx, about, lang, field, evidence, element);
+        f.severity = severity;
+        f
+    };
     if rule.for_each.is_empty() {
         if fires(rule, ctx, &top) {
             let evidence = evidence(rule, ctx, &top, None);
-            out.push(finding(
-                pack,
-                rule,
-                ctx,
-                about,
-                lang,
-                rule.spec.field.clone(),
-                evidence,
-                None,
-            ));
+            out.push(finding(rule.spec.field.clone(), evidence, None));
         }
         return;
     }
@@ -447,16 +465,7 @@ fn eval_rule(
                     path.text.clone()
                 };
                 let evidence = evidence(rule, ctx, &scope, Some(&key));
-                out.push(finding(
-                    pack,
-                    rule,
-                    ctx,
-                    about,
-                    lang,
-                    field,
-                    evidence,
-                    Some(elements[i]),
-                ));
+                out.push(finding(field, evidence, Some(elements[i])));
             }
         }
     }

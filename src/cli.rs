@@ -89,6 +89,15 @@ pub struct RuleArgs {
     /// Judge as of this date (YYYY-MM-DD) instead of the new snapshot's date.
     #[arg(long, value_name = "DATE", help_heading = "Rules")]
     pub as_of: Option<NaiveDate>,
+    /// Project configuration (audit-config/1): rule severities, disabled rules, overrides, registries.
+    #[arg(long, value_name = "FILE", help_heading = "Rules")]
+    pub config: Option<PathBuf>,
+    /// Turn a rule off (repeatable).
+    #[arg(long, value_name = "CODE", help_heading = "Rules")]
+    pub disable: Vec<String>,
+    /// Set a rule's severity, CODE=error|warning|info (repeatable).
+    #[arg(long, value_name = "CODE=LEVEL", help_heading = "Rules")]
+    pub severity: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -157,6 +166,12 @@ pub enum RulesCommand {
         /// Only this severity.
         #[arg(long)]
         severity: Option<String>,
+        /// Only rules with this tag.
+        #[arg(long)]
+        tag: Option<String>,
+        /// Also list the review rules the data contract cannot express, with the reason.
+        #[arg(long)]
+        all: bool,
         #[arg(long, value_enum, default_value_t)]
         format: CatalogueFormat,
     },

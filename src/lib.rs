@@ -16,6 +16,7 @@
 pub mod app;
 pub mod calendar;
 pub mod check;
+pub mod config;
 pub mod cli;
 pub mod diff;
 pub mod error;
@@ -23,6 +24,7 @@ pub mod labels;
 pub mod load;
 pub mod model;
 pub mod node;
+pub mod registry;
 pub mod report;
 pub mod rules;
 pub mod schema;

@@ -19,6 +19,18 @@ pub const REPORT: &str = include_str!("../schemas/audit-report.schema.json");
 pub const RULE: &str = include_str!("../schemas/rule.schema.json");
 /// The holiday calendar registry.
 pub const CALENDAR: &str = include_str!("../schemas/holiday-calendar.schema.json");
+/// The law and regulation registry.
+pub const LAWS: &str = include_str!("../schemas/law-registry.schema.json");
+/// The administrative fee catalogue.
+pub const FEES: &str = include_str!("../schemas/fee-registry.schema.json");
+/// The department registry.
+pub const DEPARTMENTS: &str = include_str!("../schemas/department-registry.schema.json");
+/// Items exempt from zero visits.
+pub const EXEMPTIONS: &str = include_str!("../schemas/exemption-registry.schema.json");
+/// The list of review rules the contract cannot express.
+pub const GAPS: &str = include_str!("../schemas/rule-gaps.schema.json");
+/// The project configuration file.
+pub const CONFIG: &str = include_str!("../schemas/config.schema.json");
 
 fn compile(text: &str) -> Validator {
     let schema: Value = serde_json::from_str(text).expect("embedded schema is valid JSON");
@@ -59,6 +71,23 @@ validator!(adjustment_log, compile(ADJUSTMENT_LOG));
 validator!(report, compile(REPORT));
 validator!(rule, compile(RULE));
 validator!(calendar, compile(CALENDAR));
+validator!(laws, compile(LAWS));
+validator!(fees, compile(FEES));
+validator!(departments, compile(DEPARTMENTS));
+validator!(exemptions, compile(EXEMPTIONS));
+validator!(config, compile(CONFIG));
+validator!(gaps, compile(GAPS));
+
+/// The validator of a registry format.
+pub fn registry(format: &str) -> &'static Validator {
+    match format {
+        "law-registry/1" => laws(),
+        "fee-registry/1" => fees(),
+        "department-registry/1" => departments(),
+        "exemption-registry/1" => exemptions(),
+        _ => calendar(),
+    }
+}
 
 /// Every violation of `instance`, located by JSON pointer (prefixed with `prefix`).
 pub fn problems(validator: &Validator, instance: &Value, prefix: &str) -> Vec<Problem> {

@@ -15,10 +15,13 @@
 //! | `{"some": {"path", "where": c}}` | at least one element of the list satisfies `c` |
 //! | `{"unique_in_list": "path"}` | inside `for_each`: no earlier element has the same normalised value |
 //! | `{"valid": {"path", "format"}}` | every filled value is valid in `format` (`gb32100`, `date`) |
+//! | `{"registry": {"name", "key", "status"}}` | a value at `key` has `status` (listed, unlisted, in_force, ended, not_yet_effective) in a registry as of the evaluation date |
 //!
 //! Operands of `compare` are `{"path"}`, `{"value"}`, a bare number, `{"sum": path}`, `{"count": path}`,
-//! `{"working_days": [from, to]}` or `{"days": [from, to]}`. A comparison with a missing operand is
-//! false, so guard it with `present` in `when`.
+//! `{"working_days": [from, to]}`, `{"days": [from, to]}` (from and to are operands; a bare string
+//! is a path), `{"lookup": {"registry", "key", "field"}}` (a field of the registry entry a value
+//! names, e.g. a law's `repealed` date) or `{"amount": path}` (the money in a fee standard, "每证20元"
+//! → 20). A comparison with a missing operand is false, so guard it with `present` in `when`.
 //!
 //! Paths: `a.b.c`; a list on the way is entered element by element (`materials[].name`, the `[]` is
 //! optional). `$.x` reads the item from inside `for_each`; `@old.x` the item's previous version;
@@ -54,6 +57,17 @@ pub enum CondSpec {
     Some(SomeSpec),
     UniqueInList(String),
     Valid(ValidSpec),
+    Registry(RegistrySpec),
+}
+
+/// `{"registry": {"name": "laws", "key": "title", "status": "ended"}}`: a value at `key` has this
+/// status in the registry as of the evaluation date.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegistrySpec {
+    pub name: String,
+    pub key: String,
+    pub status: crate::registry::Status,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -134,7 +148,18 @@ pub enum CmpOp {
 #[serde(untagged)]
 pub enum ExprSpec {
     Number(f64),
+    /// A bare string is a path.
+    Path(String),
     Op(ExprOpSpec),
+}
+
+/// `{"lookup": {"registry": "laws", "key": "title", "field": "repealed"}}`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LookupSpec {
+    pub registry: String,
+    pub key: String,
+    pub field: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -144,8 +169,11 @@ pub enum ExprOpSpec {
     Value(Value),
     Sum(String),
     Count(String),
-    WorkingDays([String; 2]),
-    Days([String; 2]),
+    WorkingDays(Box<[ExprSpec; 2]>),
+    Days(Box<[ExprSpec; 2]>),
+    Lookup(LookupSpec),
+    /// The amount of money in a text ("每证20元" → 20), summed over the values at the path.
+    Amount(String),
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -174,6 +202,8 @@ pub enum Root {
     Applied,
     /// `@as_of`.
     AsOf,
+    /// `@requests`: how many adjustment requests name the item.
+    Requests,
 }
 
 /// A compiled path.
@@ -196,6 +226,9 @@ pub struct Ctx<'a> {
     pub applied: Option<bool>,
     pub as_of: NaiveDate,
     pub calendar: &'a Calendar,
+    pub registries: &'a crate::registry::Registries,
+    /// How many adjustment requests name the item's code (any kind, any state).
+    pub requests: usize,
 }
 
 /// The element being evaluated inside `for_each`, with its siblings (for `unique_in_list`).
@@ -231,9 +264,10 @@ impl Path {
                 "@change.unrequested_fields" => Root::Unrequested,
                 "@applied" => Root::Applied,
                 "@as_of" => Root::AsOf,
+                "@requests" => Root::Requests,
                 _ => {
                     return Err(format!(
-                        "unknown path root in \"{text}\" (known: $, @old, @item, @adjustment, @change.kind, @change.fields, @change.unrequested_fields, @applied, @as_of)"
+                        "unknown path root in \"{text}\" (known: $, @old, @item, @adjustment, @change.kind, @change.fields, @change.unrequested_fields, @applied, @as_of, @requests)"
                     ));
                 }
             };
@@ -320,6 +354,7 @@ impl Path {
             Root::Unrequested => Val::Strs(ctx.unrequested),
             Root::Applied => ctx.applied.map_or(Val::Missing, Val::Bool),
             Root::AsOf => Val::Date(ctx.as_of),
+            Root::Requests => Val::Int(ctx.requests as i64),
         };
         let mut cur = vec![start];
         for key in &self.keys {
@@ -367,6 +402,7 @@ pub enum Cond {
     Some(Path, Box<Cond>),
     UniqueInList(Path),
     Valid(Path, Format),
+    Registry(String, Path, crate::registry::Status),
 }
 
 /// A compiled operand.
@@ -376,8 +412,10 @@ pub enum Expr {
     Value(Value),
     Sum(Path),
     Count(Path),
-    WorkingDays(Path, Path),
-    Days(Path, Path),
+    WorkingDays(Box<Expr>, Box<Expr>),
+    Days(Box<Expr>, Box<Expr>),
+    Lookup(String, Path, String),
+    Amount(Path),
 }
 
 /// The result of an operand.
@@ -446,6 +484,10 @@ impl Cond {
                 Cond::UniqueInList(path(p)?)
             }
             CondSpec::Valid(v) => Cond::Valid(path(&v.path)?, v.format),
+            CondSpec::Registry(r) => {
+                known_registry(&r.name, at)?;
+                Cond::Registry(r.name.clone(), path(&r.key)?, r.status)
+            }
         })
     }
 
@@ -516,6 +558,18 @@ impl Cond {
                 .iter()
                 .filter(|v| !v.is_empty())
                 .all(|v| valid(v, *format)),
+            Cond::Registry(name, p, status) => {
+                let registry = ctx.registries.get(name);
+                let values = p.flat(ctx, scope);
+                match registry {
+                    // No file supplied this registry: nothing is listed in it.
+                    None => *status == crate::registry::Status::Unlisted && !values.is_empty(),
+                    Some(r) => values
+                        .iter()
+                        .filter_map(Val::as_str)
+                        .any(|s| r.is(s, ctx.as_of, *status)),
+                }
+            }
         }
     }
 }
@@ -545,12 +599,23 @@ impl Expr {
         };
         Ok(match spec {
             ExprSpec::Number(n) => Expr::Value(serde_json::json!(n)),
-            ExprSpec::Op(ExprOpSpec::Path(p)) => Expr::Path(path(p)?),
+            ExprSpec::Path(p) | ExprSpec::Op(ExprOpSpec::Path(p)) => Expr::Path(path(p)?),
             ExprSpec::Op(ExprOpSpec::Value(v)) => Expr::Value(v.clone()),
             ExprSpec::Op(ExprOpSpec::Sum(p)) => Expr::Sum(path(p)?),
             ExprSpec::Op(ExprOpSpec::Count(p)) => Expr::Count(path(p)?),
-            ExprSpec::Op(ExprOpSpec::WorkingDays([a, b])) => Expr::WorkingDays(path(a)?, path(b)?),
-            ExprSpec::Op(ExprOpSpec::Days([a, b])) => Expr::Days(path(a)?, path(b)?),
+            ExprSpec::Op(ExprOpSpec::WorkingDays(pair)) => Expr::WorkingDays(
+                Box::new(Expr::compile(&pair[0], shapes, at)?),
+                Box::new(Expr::compile(&pair[1], shapes, at)?),
+            ),
+            ExprSpec::Op(ExprOpSpec::Days(pair)) => Expr::Days(
+                Box::new(Expr::compile(&pair[0], shapes, at)?),
+                Box::new(Expr::compile(&pair[1], shapes, at)?),
+            ),
+            ExprSpec::Op(ExprOpSpec::Lookup(l)) => {
+                known_registry(&l.registry, at)?;
+                Expr::Lookup(l.registry.clone(), path(&l.key)?, l.field.clone())
+            }
+            ExprSpec::Op(ExprOpSpec::Amount(p)) => Expr::Amount(path(p)?),
         })
     }
 
@@ -571,15 +636,55 @@ impl Expr {
                 let (x, y) = (date_of(a, ctx, scope)?, date_of(b, ctx, scope)?);
                 Some(Scalar::Num((y - x).num_days() as f64))
             }
+            Expr::Lookup(name, key, field) => {
+                let registry = ctx.registries.get(name)?;
+                key.flat(ctx, scope).iter().filter_map(Val::as_str).find_map(|k| {
+                    registry.find(k).and_then(|e| e.get(field)).and_then(json_scalar)
+                })
+            }
+            Expr::Amount(p) => {
+                let amounts: Vec<f64> = p
+                    .flat(ctx, scope)
+                    .iter()
+                    .filter_map(Val::as_str)
+                    .filter_map(amount)
+                    .collect();
+                (!amounts.is_empty()).then(|| Scalar::Num(amounts.iter().sum()))
+            }
         }
     }
 }
 
-fn date_of<'a>(p: &Path, ctx: &Ctx<'a>, scope: &Scope<'a>) -> Option<NaiveDate> {
-    match p.values(ctx, scope).first()? {
-        Val::Date(d) => Some(*d),
-        v => v.as_str()?.trim().parse().ok(),
+fn date_of<'a>(e: &Expr, ctx: &Ctx<'a>, scope: &Scope<'a>) -> Option<NaiveDate> {
+    match e.eval(ctx, scope)? {
+        Scalar::Date(d) => Some(d),
+        Scalar::Text(t) => t.trim().parse().ok(),
+        _ => None,
     }
+}
+
+fn known_registry(name: &str, at: &str) -> Result<(), String> {
+    if crate::registry::names().any(|n| n == name) {
+        Ok(())
+    } else {
+        let known: Vec<&str> = crate::registry::names().collect();
+        Err(format!("{at}: unknown registry \"{name}\" (known: {})", known.join(", ")))
+    }
+}
+
+/// The first amount of money in a fee standard: digits (ASCII or full-width, with a decimal
+/// point), the number before 元. "每证20元" → 20, "工本费１５元" → 15, "按规定" → none.
+pub fn amount(text: &str) -> Option<f64> {
+    use unicode_normalization::UnicodeNormalization;
+    let t: String = text.nfkc().collect();
+    let re = amount_regex();
+    let caps = re.captures(&t)?;
+    caps[1].parse().ok()
+}
+
+fn amount_regex() -> &'static Regex {
+    static RE: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    RE.get_or_init(|| Regex::new(r"([0-9]+(?:\.[0-9]+)?)\s*元").expect("valid regex"))
 }
 
 fn val_scalar(v: &Val<'_>) -> Option<Scalar> {

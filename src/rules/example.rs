@@ -61,6 +61,8 @@ pub fn run(pack: &Pack, code: &str, example: &Example, label: &str) -> Result<Ve
         )?),
         None => None,
     };
-    let report = crate::app::audit_loaded(&old, &new, log.as_ref(), &single, date, Lang::Zh);
+    let config = crate::config::Config::default();
+    let report =
+        crate::app::audit_loaded(&old, &new, log.as_ref(), &single, &config, date, Lang::Zh);
     Ok(report.findings)
 }

@@ -12,6 +12,7 @@ pub mod example;
 use crate::calendar::{Calendar, CalendarFile};
 use crate::error::{Error, Problem, Result};
 use crate::node::Shape;
+use crate::registry::Registries;
 use crate::schema;
 use cond::{Cond, CondSpec, Path, ShapeCtx};
 use handlebars::Handlebars;
@@ -295,6 +296,26 @@ fn default_status() -> String {
     "stable".into()
 }
 
+/// A review rule that the pack does not implement, and why (shown by `rules list --all`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Gap {
+    pub code: String,
+    pub title: Text,
+    pub reason: Text,
+}
+
+/// A `rule-gaps/1` file.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GapFile {
+    #[serde(rename = "format")]
+    _format: String,
+    #[serde(default, rename = "description")]
+    _description: Option<String>,
+    rules: Vec<Gap>,
+}
+
 /// A loaded, compiled rule.
 #[derive(Debug, Clone)]
 pub struct Rule {
@@ -313,6 +334,10 @@ pub struct Rule {
 pub struct Pack {
     pub rules: Vec<Rule>,
     pub calendar: Calendar,
+    /// Laws, fees, departments, exemptions.
+    pub registries: Registries,
+    /// Review rules of the practice that the data contract cannot express, with the reason.
+    pub gaps: Vec<Gap>,
     /// Message templates, `CODE/zh` and `CODE/en`, rendered without HTML escaping (renderers escape).
     pub templates: Handlebars<'static>,
     /// Where the pack came from: `built-in` or the directory.
@@ -356,6 +381,8 @@ impl Pack {
         files.sort();
         let mut rules: Vec<Rule> = Vec::new();
         let mut calendars = Vec::new();
+        let mut registries = Registries::default();
+        let mut gaps: Vec<Gap> = Vec::new();
         for (path, text) in &files {
             let file = if source == "built-in" {
                 format!("rules/{path}")
@@ -380,16 +407,29 @@ impl Pack {
                             .map_err(|e| Error::rule(&file, "", e.to_string()))?;
                         calendars.push(cal);
                     }
+                    Some(f) if crate::registry::is_registry_format(f) => {
+                        registries.add(&file, value)?;
+                    }
                     other => {
                         return Err(Error::rule(
                             &file,
                             "/format",
                             format!(
-                                "unknown registry format {other:?} (known: \"holiday-calendar/1\")"
+                                "unknown registry format {other:?} (known: holiday-calendar/1, law-registry/1, fee-registry/1, department-registry/1, exemption-registry/1)"
                             ),
                         ));
                     }
                 }
+                continue;
+            }
+            if value.get("format").and_then(Value::as_str) == Some("rule-gaps/1") {
+                let problems = schema::problems(schema::gaps(), &value, "");
+                if !problems.is_empty() {
+                    return Err(Error::Rule { file, problems });
+                }
+                let list: GapFile = serde_json::from_value(value)
+                    .map_err(|e| Error::rule(&file, "", e.to_string()))?;
+                gaps.extend(list.rules);
                 continue;
             }
             rules.push(compile_rule(&file, path, &value)?);
@@ -412,12 +452,43 @@ impl Pack {
                     .map_err(|e| Error::rule(&r.file, format!("/message/{lang}"), e.to_string()))?;
             }
         }
+        gaps.sort_by(|a, b| a.code.cmp(&b.code));
+        if let Some(g) = gaps.iter().find(|g| rules.iter().any(|r| r.spec.code == g.code)) {
+            return Err(Error::rule(
+                source,
+                "rule-gaps",
+                format!("{} is listed as not applicable but a rule file defines it", g.code),
+            ));
+        }
         Ok(Pack {
             rules,
             calendar: Calendar::from_files(&calendars),
+            registries,
+            gaps,
             templates,
             source: source.to_string(),
         })
+    }
+
+    /// Adds a registry file named outside the pack (a deployment's local departments or fees).
+    pub fn add_registry(&mut self, path: &FsPath) -> Result<()> {
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::Usage(format!("{file}: cannot read registry: {e}")))?;
+        let value: Value = serde_json::from_str(&text).map_err(|e| {
+            Error::rule(&file, format!("line {}, column {}", e.line(), e.column()), e.to_string())
+        })?;
+        if value.get("format").and_then(Value::as_str) == Some("holiday-calendar/1") {
+            let problems = schema::problems(schema::calendar(), &value, "");
+            if !problems.is_empty() {
+                return Err(Error::Rule { file, problems });
+            }
+            let cal: CalendarFile =
+                serde_json::from_value(value).map_err(|e| Error::rule(&file, "", e.to_string()))?;
+            self.calendar.extend(&cal);
+            return Ok(());
+        }
+        self.registries.add(&file, value)
     }
 
     /// The rule with this code.
@@ -442,6 +513,8 @@ impl Pack {
         Ok(Pack {
             rules: vec![rule.clone()],
             calendar: self.calendar.clone(),
+            registries: self.registries.clone(),
+            gaps: Vec::new(),
             templates,
             source: self.source.clone(),
         })

@@ -1,0 +1,190 @@
+//! Project configuration: per-rule severity, disabled rules, scoped overrides by department or item
+//! type, and extra registry files. Read from `--config FILE` (`audit-config/1` JSON) and from flags,
+//! flags winning. Unknown rule codes are errors: a typo must not silently keep a rule on.
+
+use crate::error::{Error, Problem, Result};
+use crate::rules::{Pack, Severity};
+use crate::schema;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// A scoped override of one rule.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Override {
+    /// Departments the override applies to (any, when empty).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub departments: Vec<String>,
+    /// Item types the override applies to (any, when empty).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub item_types: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<Severity>,
+    /// Why (kept for the record).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// What the configuration says about one rule.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RulePolicy {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<Severity>,
+    /// Checked in order; the first matching override decides.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overrides: Vec<Override>,
+}
+
+/// `audit-config/1`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub format: Option<String>,
+    /// Per rule code.
+    #[serde(default)]
+    pub rules: BTreeMap<String, RulePolicy>,
+    /// Registry files added to the pack's (paths relative to the config file).
+    #[serde(default)]
+    pub registries: Vec<PathBuf>,
+}
+
+impl Config {
+    /// Reads a configuration file.
+    pub fn read(path: &Path) -> Result<Config> {
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+            Error::Usage(format!(
+                "{file}: line {}, column {}: not valid JSON: {e}",
+                e.line(),
+                e.column()
+            ))
+        })?;
+        let problems = schema::problems(schema::config(), &value, "");
+        if !problems.is_empty() {
+            return Err(Error::Rule {
+                file,
+                problems,
+            });
+        }
+        let mut cfg: Config =
+            serde_json::from_value(value).map_err(|e| Error::Usage(format!("{file}: {e}")))?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        for r in &mut cfg.registries {
+            if r.is_relative() {
+                *r = base.join(&*r);
+            }
+        }
+        Ok(cfg)
+    }
+
+    /// Applies `--disable CODE` and `--severity CODE=LEVEL` flags on top of the file.
+    pub fn apply_flags(&mut self, disable: &[String], severity: &[String]) -> Result<()> {
+        for code in disable {
+            self.rules.entry(code.to_ascii_uppercase()).or_default().enabled = Some(false);
+        }
+        for s in severity {
+            let (code, level) = s.split_once('=').ok_or_else(|| {
+                Error::Usage(format!("--severity takes CODE=LEVEL (error, warning, info), not {s}"))
+            })?;
+            let level: Severity = serde_json::from_value(serde_json::Value::String(level.into()))
+                .map_err(|_| {
+                    Error::Usage(format!("--severity {s}: level must be error, warning or info"))
+                })?;
+            self.rules.entry(code.to_ascii_uppercase()).or_default().severity = Some(level);
+        }
+        Ok(())
+    }
+
+    /// Rejects rule codes the pack does not have.
+    pub fn check_codes(&self, pack: &Pack, file: &str) -> Result<()> {
+        let problems: Vec<Problem> = self
+            .rules
+            .keys()
+            .filter(|c| pack.get(c).is_none())
+            .map(|c| Problem {
+                location: format!("/rules/{c}"),
+                message: format!("unknown rule code {c}; `catalog-audit rules list` shows the catalogue"),
+            })
+            .collect();
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Rule {
+                file: file.to_string(),
+                problems,
+            })
+        }
+    }
+
+    /// Whether a rule runs at all (the scoped overrides may still switch it off or on per item).
+    pub fn may_run(&self, code: &str) -> bool {
+        match self.rules.get(code) {
+            None => true,
+            Some(p) => p.enabled != Some(false) || p.overrides.iter().any(|o| o.enabled == Some(true)),
+        }
+    }
+
+    /// The severity a finding of `code` gets for an item of this department and type, or `None`
+    /// when the rule is off there.
+    pub fn decide(&self, code: &str, default: Severity, department: &str, item_type: &str) -> Option<Severity> {
+        let Some(p) = self.rules.get(code) else {
+            return Some(default);
+        };
+        let mut enabled = p.enabled.unwrap_or(true);
+        let mut severity = p.severity.unwrap_or(default);
+        if let Some(o) = p.overrides.iter().find(|o| {
+            (o.departments.is_empty() || o.departments.iter().any(|d| d == department))
+                && (o.item_types.is_empty() || o.item_types.iter().any(|t| t == item_type))
+        }) {
+            enabled = o.enabled.unwrap_or(enabled);
+            severity = o.severity.unwrap_or(severity);
+        }
+        enabled.then_some(severity)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overrides_decide_per_department_and_type() {
+        let cfg: Config = serde_json::from_value(serde_json::json!({
+            "rules": {
+                "OV-03": { "severity": "warning", "overrides": [
+                    { "departments": ["公安局"], "enabled": false },
+                    { "item_types": ["行政许可"], "severity": "error" }
+                ]},
+                "CF-09": { "enabled": false }
+            }
+        }))
+        .unwrap();
+        assert_eq!(cfg.decide("OV-03", Severity::Error, "教育局", "公共服务"), Some(Severity::Warning));
+        assert_eq!(cfg.decide("OV-03", Severity::Error, "公安局", "公共服务"), None);
+        assert_eq!(cfg.decide("OV-03", Severity::Error, "教育局", "行政许可"), Some(Severity::Error));
+        assert_eq!(cfg.decide("CF-09", Severity::Warning, "教育局", "公共服务"), None);
+        assert!(!cfg.may_run("CF-09"));
+        assert_eq!(cfg.decide("LB-01", Severity::Error, "x", "y"), Some(Severity::Error));
+    }
+
+    #[test]
+    fn flags_override_the_file() {
+        let mut cfg = Config::default();
+        cfg.apply_flags(&["cf-09".into()], &["OV-03=info".into()]).unwrap();
+        assert_eq!(cfg.decide("CF-09", Severity::Warning, "", ""), None);
+        assert_eq!(cfg.decide("OV-03", Severity::Error, "", ""), Some(Severity::Info));
+        assert!(cfg.apply_flags(&[], &["OV-03:info".into()]).is_err());
+        assert!(cfg.apply_flags(&[], &["OV-03=fatal".into()]).is_err());
+    }
+}

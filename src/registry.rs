@@ -1,0 +1,293 @@
+//! Effective-dated registries: the reference data a reviewer carries in their head.
+//!
+//! Four kinds share one shape: entries with a key (a law's title, a fee's name, a department's
+//! name, an exempt item's basic code), aliases, and a validity period. Rules ask "is this key listed,
+//! and is it in force *as of* the snapshot's date" and read entry fields (the repeal date, the
+//! replacing act). Several files of one kind merge, so a deployment can add its local departments
+//! or fees beside the built-in ones.
+
+use crate::error::{Error, Result};
+use crate::schema;
+use crate::text;
+use chrono::NaiveDate;
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, HashMap};
+
+/// How one registry format is read: its name in rules, key field, alias fields, validity fields.
+struct Kind {
+    format: &'static str,
+    name: &'static str,
+    key: &'static str,
+    aliases: &'static [&'static str],
+    from: &'static str,
+    to: &'static str,
+    /// Whether keys are act titles (normalised more loosely: 《》, 中华人民共和国, version notes).
+    titles: bool,
+}
+
+const KINDS: &[Kind] = &[
+    Kind {
+        format: "law-registry/1",
+        name: "laws",
+        key: "title",
+        aliases: &["aliases"],
+        from: "effective",
+        to: "repealed",
+        titles: true,
+    },
+    Kind {
+        format: "fee-registry/1",
+        name: "fees",
+        key: "name",
+        aliases: &["aliases"],
+        from: "effective",
+        to: "abolished",
+        titles: false,
+    },
+    Kind {
+        format: "department-registry/1",
+        name: "departments",
+        key: "name",
+        aliases: &["aliases", "credit_code"],
+        from: "valid_from",
+        to: "valid_to",
+        titles: false,
+    },
+    Kind {
+        format: "exemption-registry/1",
+        name: "zero_visit_exemptions",
+        key: "basic_code",
+        aliases: &["name"],
+        from: "effective",
+        to: "ended",
+        titles: false,
+    },
+];
+
+/// The registry names rules may use.
+pub fn names() -> impl Iterator<Item = &'static str> {
+    KINDS.iter().map(|k| k.name)
+}
+
+/// Whether a registry format is one of ours, and the validator for it.
+pub fn is_registry_format(format: &str) -> bool {
+    KINDS.iter().any(|k| k.format == format)
+}
+
+/// The status of a key in a registry on a date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Listed, whatever its dates.
+    Listed,
+    /// Not listed.
+    Unlisted,
+    /// Listed and in force on the date.
+    InForce,
+    /// Listed and ended (repealed, abolished, dissolved) on or before the date.
+    Ended,
+    /// Listed but not yet in force on the date.
+    NotYetEffective,
+}
+
+/// One registry: entries and an index over their normalised keys and aliases.
+#[derive(Debug, Clone, Default)]
+pub struct Registry {
+    pub name: String,
+    pub entries: Vec<Map<String, Value>>,
+    index: HashMap<String, usize>,
+    from: &'static str,
+    to: &'static str,
+    titles: bool,
+}
+
+/// The comparison key of an act's title: no 《》, no leading 中华人民共和国, no trailing version note.
+pub fn title_key(s: &str) -> String {
+    let mut t = text::key(s);
+    t = t.replace(['《', '》', '<', '>', '"', '“', '”'], "");
+    if let Some(rest) = t.strip_prefix("中华人民共和国") {
+        t = rest.to_string();
+    }
+    // "(2018年修正)", "(2015年修订)", "(试行)" stay out of the key except 试行, which names a different act.
+    while let Some(open) = t.rfind('(') {
+        if !t.ends_with(')') {
+            break;
+        }
+        let inner = &t[open + 1..t.len() - 1];
+        if inner.contains("试行") {
+            break;
+        }
+        t.truncate(open);
+    }
+    t
+}
+
+impl Registry {
+    fn key(&self, s: &str) -> String {
+        if self.titles { title_key(s) } else { text::key(s) }
+    }
+
+    /// The entry a value names, if listed.
+    pub fn find(&self, s: &str) -> Option<&Map<String, Value>> {
+        self.index.get(&self.key(s)).map(|&i| &self.entries[i])
+    }
+
+    fn date(entry: &Map<String, Value>, field: &str) -> Option<NaiveDate> {
+        entry.get(field)?.as_str()?.parse().ok()
+    }
+
+    /// The status of a value on a date.
+    pub fn status(&self, s: &str, on: NaiveDate) -> Status {
+        let Some(e) = self.find(s) else {
+            return Status::Unlisted;
+        };
+        if Self::date(e, self.to).is_some_and(|to| to <= on) {
+            Status::Ended
+        } else if Self::date(e, self.from).is_some_and(|from| from > on) {
+            Status::NotYetEffective
+        } else {
+            Status::InForce
+        }
+    }
+
+    /// Whether a status question is answered yes.
+    pub fn is(&self, s: &str, on: NaiveDate, wanted: Status) -> bool {
+        let st = self.status(s, on);
+        match wanted {
+            Status::Listed => st != Status::Unlisted,
+            other => st == other,
+        }
+    }
+}
+
+/// All registries of a pack, by name.
+#[derive(Debug, Clone, Default)]
+pub struct Registries {
+    pub by_name: BTreeMap<String, Registry>,
+}
+
+impl Registries {
+    /// Adds one registry file (already parsed); `file` names it in errors.
+    pub fn add(&mut self, file: &str, value: Value) -> Result<()> {
+        let format = value.get("format").and_then(Value::as_str).unwrap_or("");
+        let kind = KINDS
+            .iter()
+            .find(|k| k.format == format)
+            .ok_or_else(|| Error::rule(file, "/format", format!("unknown registry format \"{format}\"")))?;
+        let problems = schema::problems(schema::registry(format), &value, "");
+        if !problems.is_empty() {
+            return Err(Error::Rule {
+                file: file.to_string(),
+                problems,
+            });
+        }
+        let reg = self.by_name.entry(kind.name.to_string()).or_insert_with(|| Registry {
+            name: kind.name.to_string(),
+            from: kind.from,
+            to: kind.to,
+            titles: kind.titles,
+            ..Registry::default()
+        });
+        let entries = value
+            .get("entries")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        for (i, entry) in entries.into_iter().enumerate() {
+            let Value::Object(entry) = entry else { continue };
+            let index = reg.entries.len();
+            let mut keys: Vec<String> = Vec::new();
+            if let Some(k) = entry.get(kind.key).and_then(Value::as_str) {
+                keys.push(k.to_string());
+            }
+            for a in kind.aliases {
+                match entry.get(*a) {
+                    Some(Value::String(s)) => keys.push(s.clone()),
+                    Some(Value::Array(list)) => {
+                        keys.extend(list.iter().filter_map(Value::as_str).map(str::to_string));
+                    }
+                    _ => {}
+                }
+            }
+            for k in keys {
+                let norm = reg.key(&k);
+                if norm.is_empty() {
+                    continue;
+                }
+                if let Some(&other) = reg.index.get(&norm)
+                    && other != index
+                {
+                    return Err(Error::rule(
+                        file,
+                        format!("/entries/{i}"),
+                        format!("\"{k}\" is already listed by another {} entry", kind.name),
+                    ));
+                }
+                reg.index.insert(norm, index);
+            }
+            reg.entries.push(entry);
+        }
+        Ok(())
+    }
+
+    /// The registry with this name (an empty one when no file supplied it).
+    pub fn get(&self, name: &str) -> Option<&Registry> {
+        self.by_name.get(name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn laws() -> Registries {
+        let mut r = Registries::default();
+        r.add(
+            "laws.json",
+            json!({ "format": "law-registry/1", "entries": [
+                { "title": "中华人民共和国婚姻法", "aliases": ["婚姻法"], "level": "法律", "effective": "1981-01-01",
+                  "repealed": "2021-01-01", "replaced_by": "中华人民共和国民法典", "source": "民法典第一千二百六十条" },
+                { "title": "中华人民共和国民法典", "level": "法律", "effective": "2021-01-01", "source": "主席令第四十五号" }
+            ]}),
+        )
+        .unwrap();
+        r
+    }
+
+    #[test]
+    fn titles_match_loosely() {
+        let r = laws();
+        let laws = r.get("laws").unwrap();
+        for cited in ["中华人民共和国婚姻法", "《婚姻法》", "《中华人民共和国婚姻法》（2001年修正）", " 婚姻法 "] {
+            assert!(laws.find(cited).is_some(), "{cited}");
+        }
+        assert!(laws.find("婚姻登记条例").is_none());
+    }
+
+    #[test]
+    fn status_is_effective_dated() {
+        let r = laws();
+        let laws = r.get("laws").unwrap();
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        assert_eq!(laws.status("婚姻法", d("2020-12-31")), Status::InForce);
+        assert_eq!(laws.status("婚姻法", d("2021-01-01")), Status::Ended);
+        assert_eq!(laws.status("民法典", d("2020-06-01")), Status::NotYetEffective);
+        assert_eq!(laws.status("刑法", d("2020-06-01")), Status::Unlisted);
+        assert!(laws.is("民法典", d("2020-06-01"), Status::Listed));
+    }
+
+    #[test]
+    fn a_key_listed_twice_is_an_error() {
+        let mut r = laws();
+        let err = r
+            .add(
+                "more.json",
+                json!({ "format": "law-registry/1", "entries": [
+                    { "title": "婚姻法", "level": "法律", "source": "x" }
+                ]}),
+            )
+            .unwrap_err();
+        assert!(err.to_string().contains("already listed"), "{err}");
+    }
+}

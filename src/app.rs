@@ -4,11 +4,11 @@
 //! clock, so tests drive the whole tool in-process.
 
 use crate::check::{self, Input};
-use crate::config::Config;
 use crate::cli::{
     AuditArgs, CatalogueFormat, CheckArgs, Cli, ColorChoice, Command, DiffArgs, FailOn, LangArg,
     OutputArgs, RuleArgs, RulesCommand, ValidateArgs,
 };
+use crate::config::Config;
 use crate::diff::{self, Diff};
 use crate::error::{Error, Result, exit};
 use crate::load::{self, DocKind};
@@ -360,13 +360,18 @@ fn rules_cmd(r: RulesCommand, env: &mut Env<'_>) -> Result<u8> {
                 .iter()
                 .filter(|r| category.is_none_or(|c| r.spec.category == c))
                 .filter(|r| severity.is_none_or(|s| r.spec.severity == s))
-                .filter(|r| tag.as_ref().is_none_or(|t| r.spec.tags.iter().any(|x| x == t)))
+                .filter(|r| {
+                    tag.as_ref()
+                        .is_none_or(|t| r.spec.tags.iter().any(|x| x == t))
+                })
                 .collect();
             // Not-applicable rules have a code and a category prefix, nothing else to filter on.
             let gaps: Vec<_> = if all && severity.is_none() && tag.is_none() {
                 pack.gaps
                     .iter()
-                    .filter(|g| category.is_none_or(|c| g.code.starts_with(&format!("{}-", c.prefix()))))
+                    .filter(|g| {
+                        category.is_none_or(|c| g.code.starts_with(&format!("{}-", c.prefix())))
+                    })
                     .collect()
             } else {
                 Vec::new()

@@ -5,17 +5,17 @@
 //! fingerprint computed from its content (rule, item code, field, evidence), never from positions
 //! or message text, so the same defect keeps its fingerprint across review rounds.
 
+use crate::config::Config;
 use crate::diff::{ChangeKind, Diff, Entry, State};
 use crate::model::{Adjustment, AdjustmentKind, AdjustmentLog, Catalog, Item};
-use crate::node::{Node, Val};
-use crate::config::Config;
+use crate::node::{DeptStats, Node, Val};
 use crate::rules::cond::{Ctx, Scope};
 use crate::rules::{Category, Lang, Pack, Rule, Severity, StateName, Subject};
 use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// A finding's state against a baseline report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -117,6 +117,8 @@ struct ItemFacts<'a> {
     adjustment: Option<&'a Adjustment>,
     unrequested: Vec<String>,
     requests: usize,
+    peer_names: Vec<String>,
+    peer_types: Vec<String>,
 }
 
 /// Runs every rule of `pack` and returns the sorted findings.
@@ -141,6 +143,17 @@ pub fn check(pack: &Pack, input: &Input<'_>) -> Vec<Finding> {
         .filter(|r| r.spec.subject == Subject::Item && (input.log.is_some() || !r.uses_log))
         .filter(|r| input.config.may_run(&r.spec.code))
         .collect();
+
+    // Items of the new snapshot grouped by basic code, for cross-record rules (@peers).
+    let mut peers: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, item) in input.new.items.iter().enumerate() {
+        if let Some(bc) = item.basic_code.as_deref().map(str::trim)
+            && !bc.is_empty()
+            && !item.is_cancelled()
+        {
+            peers.entry(bc).or_default().push(i);
+        }
+    }
 
     for entry in &input.diff.entries {
         let subject = match (entry.new, entry.old) {
@@ -170,7 +183,9 @@ pub fn check(pack: &Pack, input: &Input<'_>) -> Vec<Finding> {
         };
         let count = |code: &str| requests.get(code).map_or(0, Vec::len);
         let request_count = count(&subject.code)
-            + old.filter(|o| o.code != subject.code).map_or(0, |o| count(&o.code));
+            + old
+                .filter(|o| o.code != subject.code)
+                .map_or(0, |o| count(&o.code));
         let facts = ItemFacts {
             entry: *entry,
             subject,
@@ -179,7 +194,22 @@ pub fn check(pack: &Pack, input: &Input<'_>) -> Vec<Finding> {
             adjustment,
             unrequested,
             requests: request_count,
+            peer_names: Vec::new(),
+            peer_types: Vec::new(),
         };
+        let mut facts = facts;
+        if let (Some(n), Some(bc)) = (entry.new, subject.basic_code.as_deref())
+            && let Some(group) = peers.get(bc.trim())
+            && group.len() > 1
+        {
+            for &j in group {
+                if j != n {
+                    let other = &input.new.items[j];
+                    facts.peer_names.push(other.name.clone());
+                    facts.peer_types.push(other.item_type.clone());
+                }
+            }
+        }
         for rule in &item_rules {
             if applies(rule, &facts) {
                 eval_item(pack, rule, &facts, input, &mut findings);
@@ -207,6 +237,46 @@ pub fn check(pack: &Pack, input: &Input<'_>) -> Vec<Finding> {
             .collect();
         for a in &log.adjustments {
             eval_adjustment(pack, &adj_rules, a, input, &by_new, &by_old, &mut findings);
+        }
+    }
+
+    if input.old.is_some() {
+        let dept_rules: Vec<&Rule> = pack
+            .rules
+            .iter()
+            .filter(|r| r.spec.subject == Subject::Department)
+            .filter(|r| input.config.may_run(&r.spec.code))
+            .collect();
+        if !dept_rules.is_empty() {
+            for stats in department_stats(input, old_items).values() {
+                let ctx = Ctx {
+                    subject: stats,
+                    old: None,
+                    item: Some(stats),
+                    adjustment: None,
+                    change_kind: "unchanged",
+                    change_fields: &[],
+                    unrequested: &[],
+                    applied: None,
+                    as_of: input.as_of,
+                    calendar: &pack.calendar,
+                    registries: &pack.registries,
+                    requests: 0,
+                    peer_names: &[],
+                    peer_types: &[],
+                };
+                let about = About {
+                    code: "",
+                    name: "",
+                    department: &stats.name,
+                    item_type: "",
+                    change: "unchanged",
+                    adjustment: None,
+                };
+                for rule in &dept_rules {
+                    eval_rule(pack, rule, &ctx, &about, input, &mut findings);
+                }
+            }
         }
     }
 
@@ -294,6 +364,8 @@ fn eval_item(
         calendar: &pack.calendar,
         registries: &pack.registries,
         requests: facts.requests,
+        peer_names: &facts.peer_names,
+        peer_types: &facts.peer_types,
     };
     let about = About {
         code: &facts.subject.code,
@@ -347,6 +419,8 @@ fn eval_adjustment(
         calendar: &pack.calendar,
         registries: &pack.registries,
         requests: 0,
+        peer_names: &[],
+        peer_types: &[],
     };
     let about = About {
         code: &a.code,
@@ -420,9 +494,12 @@ fn eval_rule(
     out: &mut Vec<Finding>,
 ) {
     let lang = input.lang;
-    let Some(severity) =
-        input.config.decide(&rule.spec.code, rule.spec.severity, about.department, about.item_type)
-    else {
+    let Some(severity) = input.config.decide(
+        &rule.spec.code,
+        rule.spec.severity,
+        about.department,
+        about.item_type,
+    ) else {
         return;
     };
     let top = Scope {
@@ -566,6 +643,74 @@ fn finding(
         state: FindingState::New,
         adjustment: about.adjustment.map(str::to_string),
     }
+}
+
+/// Per-department figures of both snapshots: live items, one-visit and zero-visit counts and shares,
+/// and the changes.
+fn department_stats(input: &Input<'_>, old_items: &[Item]) -> BTreeMap<String, DeptStats> {
+    #[derive(Default)]
+    struct Tally {
+        items: i64,
+        judged: i64,
+        one: i64,
+        zero: i64,
+    }
+    fn add(t: &mut Tally, item: &Item) {
+        if item.is_cancelled() {
+            return;
+        }
+        t.items += 1;
+        if let Some(v) = item.onsite_visits {
+            t.judged += 1;
+            t.one += i64::from(v <= 1);
+            t.zero += i64::from(v == 0);
+        }
+    }
+    let share = |n: i64, d: i64| (d > 0).then(|| (n as f64) * 100.0 / (d as f64));
+    let mut old: BTreeMap<&str, Tally> = BTreeMap::new();
+    let mut new: BTreeMap<&str, Tally> = BTreeMap::new();
+    let mut stats: BTreeMap<String, DeptStats> = BTreeMap::new();
+    for item in old_items {
+        add(old.entry(&item.department).or_default(), item);
+    }
+    for item in &input.new.items {
+        add(new.entry(&item.department).or_default(), item);
+    }
+    for name in old.keys().chain(new.keys()) {
+        stats
+            .entry((*name).to_string())
+            .or_insert_with(|| DeptStats {
+                name: (*name).to_string(),
+                ..DeptStats::default()
+            });
+    }
+    for c in &input.diff.changes {
+        if let Some(s) = stats.get_mut(&c.department) {
+            match c.kind {
+                ChangeKind::Added => s.added += 1,
+                ChangeKind::Changed => s.changed += 1,
+                ChangeKind::Cancelled => s.cancelled += 1,
+                ChangeKind::Recoded => s.recoded += 1,
+            }
+        }
+    }
+    for s in stats.values_mut() {
+        if let Some(t) = old.get(s.name.as_str()) {
+            s.items_old = t.items;
+            s.one_visit_old = t.one;
+            s.zero_visit_old = t.zero;
+            s.one_visit_share_old = share(t.one, t.judged);
+            s.zero_visit_share_old = share(t.zero, t.judged);
+        }
+        if let Some(t) = new.get(s.name.as_str()) {
+            s.items_new = t.items;
+            s.one_visit_new = t.one;
+            s.zero_visit_new = t.zero;
+            s.one_visit_share_new = share(t.one, t.judged);
+            s.zero_visit_share_new = share(t.zero, t.judged);
+        }
+    }
+    stats
 }
 
 /// The check-only classification of one snapshot: every item unchanged.

@@ -72,10 +72,7 @@ impl Config {
         })?;
         let problems = schema::problems(schema::config(), &value, "");
         if !problems.is_empty() {
-            return Err(Error::Rule {
-                file,
-                problems,
-            });
+            return Err(Error::Rule { file, problems });
         }
         let mut cfg: Config =
             serde_json::from_value(value).map_err(|e| Error::Usage(format!("{file}: {e}")))?;
@@ -91,17 +88,27 @@ impl Config {
     /// Applies `--disable CODE` and `--severity CODE=LEVEL` flags on top of the file.
     pub fn apply_flags(&mut self, disable: &[String], severity: &[String]) -> Result<()> {
         for code in disable {
-            self.rules.entry(code.to_ascii_uppercase()).or_default().enabled = Some(false);
+            self.rules
+                .entry(code.to_ascii_uppercase())
+                .or_default()
+                .enabled = Some(false);
         }
         for s in severity {
             let (code, level) = s.split_once('=').ok_or_else(|| {
-                Error::Usage(format!("--severity takes CODE=LEVEL (error, warning, info), not {s}"))
+                Error::Usage(format!(
+                    "--severity takes CODE=LEVEL (error, warning, info), not {s}"
+                ))
             })?;
             let level: Severity = serde_json::from_value(serde_json::Value::String(level.into()))
                 .map_err(|_| {
-                    Error::Usage(format!("--severity {s}: level must be error, warning or info"))
-                })?;
-            self.rules.entry(code.to_ascii_uppercase()).or_default().severity = Some(level);
+                Error::Usage(format!(
+                    "--severity {s}: level must be error, warning or info"
+                ))
+            })?;
+            self.rules
+                .entry(code.to_ascii_uppercase())
+                .or_default()
+                .severity = Some(level);
         }
         Ok(())
     }
@@ -114,7 +121,9 @@ impl Config {
             .filter(|c| pack.get(c).is_none())
             .map(|c| Problem {
                 location: format!("/rules/{c}"),
-                message: format!("unknown rule code {c}; `catalog-audit rules list` shows the catalogue"),
+                message: format!(
+                    "unknown rule code {c}; `catalog-audit rules list` shows the catalogue"
+                ),
             })
             .collect();
         if problems.is_empty() {
@@ -131,13 +140,21 @@ impl Config {
     pub fn may_run(&self, code: &str) -> bool {
         match self.rules.get(code) {
             None => true,
-            Some(p) => p.enabled != Some(false) || p.overrides.iter().any(|o| o.enabled == Some(true)),
+            Some(p) => {
+                p.enabled != Some(false) || p.overrides.iter().any(|o| o.enabled == Some(true))
+            }
         }
     }
 
     /// The severity a finding of `code` gets for an item of this department and type, or `None`
     /// when the rule is off there.
-    pub fn decide(&self, code: &str, default: Severity, department: &str, item_type: &str) -> Option<Severity> {
+    pub fn decide(
+        &self,
+        code: &str,
+        default: Severity,
+        department: &str,
+        item_type: &str,
+    ) -> Option<Severity> {
         let Some(p) = self.rules.get(code) else {
             return Some(default);
         };
@@ -170,20 +187,39 @@ mod tests {
             }
         }))
         .unwrap();
-        assert_eq!(cfg.decide("OV-03", Severity::Error, "教育局", "公共服务"), Some(Severity::Warning));
-        assert_eq!(cfg.decide("OV-03", Severity::Error, "公安局", "公共服务"), None);
-        assert_eq!(cfg.decide("OV-03", Severity::Error, "教育局", "行政许可"), Some(Severity::Error));
-        assert_eq!(cfg.decide("CF-09", Severity::Warning, "教育局", "公共服务"), None);
+        assert_eq!(
+            cfg.decide("OV-03", Severity::Error, "教育局", "公共服务"),
+            Some(Severity::Warning)
+        );
+        assert_eq!(
+            cfg.decide("OV-03", Severity::Error, "公安局", "公共服务"),
+            None
+        );
+        assert_eq!(
+            cfg.decide("OV-03", Severity::Error, "教育局", "行政许可"),
+            Some(Severity::Error)
+        );
+        assert_eq!(
+            cfg.decide("CF-09", Severity::Warning, "教育局", "公共服务"),
+            None
+        );
         assert!(!cfg.may_run("CF-09"));
-        assert_eq!(cfg.decide("LB-01", Severity::Error, "x", "y"), Some(Severity::Error));
+        assert_eq!(
+            cfg.decide("LB-01", Severity::Error, "x", "y"),
+            Some(Severity::Error)
+        );
     }
 
     #[test]
     fn flags_override_the_file() {
         let mut cfg = Config::default();
-        cfg.apply_flags(&["cf-09".into()], &["OV-03=info".into()]).unwrap();
+        cfg.apply_flags(&["cf-09".into()], &["OV-03=info".into()])
+            .unwrap();
         assert_eq!(cfg.decide("CF-09", Severity::Warning, "", ""), None);
-        assert_eq!(cfg.decide("OV-03", Severity::Error, "", ""), Some(Severity::Info));
+        assert_eq!(
+            cfg.decide("OV-03", Severity::Error, "", ""),
+            Some(Severity::Info)
+        );
         assert!(cfg.apply_flags(&[], &["OV-03:info".into()]).is_err());
         assert!(cfg.apply_flags(&[], &["OV-03=fatal".into()]).is_err());
     }

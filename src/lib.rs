@@ -16,8 +16,8 @@
 pub mod app;
 pub mod calendar;
 pub mod check;
-pub mod config;
 pub mod cli;
+pub mod config;
 pub mod diff;
 pub mod error;
 pub mod labels;

@@ -406,6 +406,80 @@ fn date(d: &Option<chrono::NaiveDate>) -> Val<'static> {
     d.map_or(Val::Missing, Val::Date)
 }
 
+/// One department's figures in an audit, for department-level rules (subject `department`).
+/// Shares are percentages of the live items whose visit count is filled; absent when there are none.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct DeptStats {
+    pub name: String,
+    pub items_old: i64,
+    pub items_new: i64,
+    pub one_visit_old: i64,
+    pub one_visit_new: i64,
+    pub zero_visit_old: i64,
+    pub zero_visit_new: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub one_visit_share_old: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub one_visit_share_new: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub zero_visit_share_old: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub zero_visit_share_new: Option<f64>,
+    pub added: i64,
+    pub changed: i64,
+    pub cancelled: i64,
+    pub recoded: i64,
+}
+
+/// The fields of [`DeptStats`], for checking rule paths.
+pub const DEPT_FIELDS: &[&str] = &[
+    "name",
+    "items_old",
+    "items_new",
+    "one_visit_old",
+    "one_visit_new",
+    "zero_visit_old",
+    "zero_visit_new",
+    "one_visit_share_old",
+    "one_visit_share_new",
+    "zero_visit_share_old",
+    "zero_visit_share_new",
+    "added",
+    "changed",
+    "cancelled",
+    "recoded",
+];
+
+impl Node for DeptStats {
+    fn get(&self, key: &str) -> Val<'_> {
+        let share = |v: Option<f64>| v.map_or(Val::Missing, Val::Num);
+        match key {
+            "name" => Val::Str(&self.name),
+            "items_old" => Val::Int(self.items_old),
+            "items_new" => Val::Int(self.items_new),
+            "one_visit_old" => Val::Int(self.one_visit_old),
+            "one_visit_new" => Val::Int(self.one_visit_new),
+            "zero_visit_old" => Val::Int(self.zero_visit_old),
+            "zero_visit_new" => Val::Int(self.zero_visit_new),
+            "one_visit_share_old" => share(self.one_visit_share_old),
+            "one_visit_share_new" => share(self.one_visit_share_new),
+            "zero_visit_share_old" => share(self.zero_visit_share_old),
+            "zero_visit_share_new" => share(self.zero_visit_share_new),
+            "added" => Val::Int(self.added),
+            "changed" => Val::Int(self.changed),
+            "cancelled" => Val::Int(self.cancelled),
+            "recoded" => Val::Int(self.recoded),
+            _ => Val::Missing,
+        }
+    }
+    fn key(&self) -> String {
+        self.name.clone()
+    }
+    fn to_json(&self) -> Value {
+        json(self)
+    }
+}
+
 /// The static shape of the model, used to check rule paths when rules are loaded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shape {
@@ -420,6 +494,7 @@ pub enum Shape {
     ItemResult,
     Faq,
     Adjustment,
+    Department,
     /// A string, number, boolean or date.
     Scalar,
     /// A date (as a day number in the engine).
@@ -489,6 +564,7 @@ pub fn child(shape: Shape, key: &str) -> Option<(Shape, bool)> {
             "basis" => Some((DocRef, true)),
             _ => None,
         },
+        Department => DEPT_FIELDS.contains(&key).then_some((Scalar, false)),
         Any => Some((Any, false)),
         Scalar | Date | Strings => None,
     }

@@ -124,7 +124,11 @@ pub fn title_key(s: &str) -> String {
 
 impl Registry {
     fn key(&self, s: &str) -> String {
-        if self.titles { title_key(s) } else { text::key(s) }
+        if self.titles {
+            title_key(s)
+        } else {
+            text::key(s)
+        }
     }
 
     /// The entry a value names, if listed.
@@ -170,10 +174,13 @@ impl Registries {
     /// Adds one registry file (already parsed); `file` names it in errors.
     pub fn add(&mut self, file: &str, value: Value) -> Result<()> {
         let format = value.get("format").and_then(Value::as_str).unwrap_or("");
-        let kind = KINDS
-            .iter()
-            .find(|k| k.format == format)
-            .ok_or_else(|| Error::rule(file, "/format", format!("unknown registry format \"{format}\"")))?;
+        let kind = KINDS.iter().find(|k| k.format == format).ok_or_else(|| {
+            Error::rule(
+                file,
+                "/format",
+                format!("unknown registry format \"{format}\""),
+            )
+        })?;
         let problems = schema::problems(schema::registry(format), &value, "");
         if !problems.is_empty() {
             return Err(Error::Rule {
@@ -181,20 +188,25 @@ impl Registries {
                 problems,
             });
         }
-        let reg = self.by_name.entry(kind.name.to_string()).or_insert_with(|| Registry {
-            name: kind.name.to_string(),
-            from: kind.from,
-            to: kind.to,
-            titles: kind.titles,
-            ..Registry::default()
-        });
+        let reg = self
+            .by_name
+            .entry(kind.name.to_string())
+            .or_insert_with(|| Registry {
+                name: kind.name.to_string(),
+                from: kind.from,
+                to: kind.to,
+                titles: kind.titles,
+                ..Registry::default()
+            });
         let entries = value
             .get("entries")
             .and_then(Value::as_array)
             .cloned()
             .unwrap_or_default();
         for (i, entry) in entries.into_iter().enumerate() {
-            let Value::Object(entry) = entry else { continue };
+            let Value::Object(entry) = entry else {
+                continue;
+            };
             let index = reg.entries.len();
             let mut keys: Vec<String> = Vec::new();
             if let Some(k) = entry.get(kind.key).and_then(Value::as_str) {
@@ -259,7 +271,12 @@ mod tests {
     fn titles_match_loosely() {
         let r = laws();
         let laws = r.get("laws").unwrap();
-        for cited in ["中华人民共和国婚姻法", "《婚姻法》", "《中华人民共和国婚姻法》（2001年修正）", " 婚姻法 "] {
+        for cited in [
+            "中华人民共和国婚姻法",
+            "《婚姻法》",
+            "《中华人民共和国婚姻法》（2001年修正）",
+            " 婚姻法 ",
+        ] {
             assert!(laws.find(cited).is_some(), "{cited}");
         }
         assert!(laws.find("婚姻登记条例").is_none());
@@ -272,7 +289,10 @@ mod tests {
         let d = |s: &str| s.parse::<NaiveDate>().unwrap();
         assert_eq!(laws.status("婚姻法", d("2020-12-31")), Status::InForce);
         assert_eq!(laws.status("婚姻法", d("2021-01-01")), Status::Ended);
-        assert_eq!(laws.status("民法典", d("2020-06-01")), Status::NotYetEffective);
+        assert_eq!(
+            laws.status("民法典", d("2020-06-01")),
+            Status::NotYetEffective
+        );
         assert_eq!(laws.status("刑法", d("2020-06-01")), Status::Unlisted);
         assert!(laws.is("民法典", d("2020-06-01"), Status::Listed));
     }

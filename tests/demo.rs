@@ -16,7 +16,15 @@ fn demo_audit_finds_exactly_the_planted_defects() {
     let log = load::adjustment_log(&dir.join("adjustments-2017H2.json")).unwrap();
     let pack = Pack::builtin().unwrap();
     let as_of = new.info.as_of.unwrap();
-    let report = audit_loaded(&old, &new, Some(&log), &pack, &Default::default(), as_of, Lang::Zh);
+    let report = audit_loaded(
+        &old,
+        &new,
+        Some(&log),
+        &pack,
+        &Default::default(),
+        as_of,
+        Lang::Zh,
+    );
 
     let s = &report.summary;
     assert_eq!(

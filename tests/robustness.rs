@@ -147,7 +147,15 @@ fn structural_mutations_load_or_fail_cleanly_and_audit_without_panic() {
                     .info
                     .as_of
                     .unwrap_or_else(|| "2017-12-31".parse().unwrap());
-                let report = audit_loaded(&old, &new, Some(&log), &pack, &Default::default(), as_of, Lang::Zh);
+                let report = audit_loaded(
+                    &old,
+                    &new,
+                    Some(&log),
+                    &pack,
+                    &Default::default(),
+                    as_of,
+                    Lang::Zh,
+                );
                 assert_eq!(report.new.items, new.items.len());
             }
             Err(e) => {

@@ -27,8 +27,9 @@
 //! optional). `$.x` reads the item from inside `for_each`; `@old.x` the item's previous version;
 //! `@change.kind`, `@change.fields`, `@change.unrequested_fields`; `@adjustment.x` the matched
 //! adjustment request; `@item.x` the item an adjustment request is about; `@applied` whether a
-//! request shows in the new snapshot; `@as_of` the evaluation date; `extra.KEY` a key the contract does
-//! not name.
+//! request shows in the new snapshot; `@as_of` the evaluation date; `@requests` how many adjustment
+//! requests name the item; `@peers.names` / `@peers.item_types` the names and types of the other items
+//! with the same basic code; `extra.KEY` a key the contract does not name.
 
 use crate::calendar::Calendar;
 use crate::node::{self, Node, Shape, Val};
@@ -204,6 +205,10 @@ pub enum Root {
     AsOf,
     /// `@requests`: how many adjustment requests name the item.
     Requests,
+    /// `@peers.names`: names of the other items with the same basic code.
+    PeerNames,
+    /// `@peers.item_types`: their item types.
+    PeerTypes,
 }
 
 /// A compiled path.
@@ -229,6 +234,9 @@ pub struct Ctx<'a> {
     pub registries: &'a crate::registry::Registries,
     /// How many adjustment requests name the item's code (any kind, any state).
     pub requests: usize,
+    /// Names and types of the other items of the snapshot with the same basic code.
+    pub peer_names: &'a [String],
+    pub peer_types: &'a [String],
 }
 
 /// The element being evaluated inside `for_each`, with its siblings (for `unique_in_list`).
@@ -265,14 +273,18 @@ impl Path {
                 "@applied" => Root::Applied,
                 "@as_of" => Root::AsOf,
                 "@requests" => Root::Requests,
+                "@peers.names" => Root::PeerNames,
+                "@peers.item_types" => Root::PeerTypes,
                 _ => {
                     return Err(format!(
-                        "unknown path root in \"{text}\" (known: $, @old, @item, @adjustment, @change.kind, @change.fields, @change.unrequested_fields, @applied, @as_of, @requests)"
+                        "unknown path root in \"{text}\" (known: $, @old, @item, @adjustment, @change.kind, @change.fields, @change.unrequested_fields, @applied, @as_of, @requests, @peers.names, @peers.item_types)"
                     ));
                 }
             };
             let shape = match root {
-                Root::ChangeFields | Root::Unrequested => Shape::Strings,
+                Root::ChangeFields | Root::Unrequested | Root::PeerNames | Root::PeerTypes => {
+                    Shape::Strings
+                }
                 Root::AsOf => Shape::Date,
                 _ => Shape::Scalar,
             };
@@ -355,6 +367,8 @@ impl Path {
             Root::Applied => ctx.applied.map_or(Val::Missing, Val::Bool),
             Root::AsOf => Val::Date(ctx.as_of),
             Root::Requests => Val::Int(ctx.requests as i64),
+            Root::PeerNames => Val::Strs(ctx.peer_names),
+            Root::PeerTypes => Val::Strs(ctx.peer_types),
         };
         let mut cur = vec![start];
         for key in &self.keys {
@@ -638,9 +652,15 @@ impl Expr {
             }
             Expr::Lookup(name, key, field) => {
                 let registry = ctx.registries.get(name)?;
-                key.flat(ctx, scope).iter().filter_map(Val::as_str).find_map(|k| {
-                    registry.find(k).and_then(|e| e.get(field)).and_then(json_scalar)
-                })
+                key.flat(ctx, scope)
+                    .iter()
+                    .filter_map(Val::as_str)
+                    .find_map(|k| {
+                        registry
+                            .find(k)
+                            .and_then(|e| e.get(field))
+                            .and_then(json_scalar)
+                    })
             }
             Expr::Amount(p) => {
                 let amounts: Vec<f64> = p
@@ -668,7 +688,10 @@ fn known_registry(name: &str, at: &str) -> Result<(), String> {
         Ok(())
     } else {
         let known: Vec<&str> = crate::registry::names().collect();
-        Err(format!("{at}: unknown registry \"{name}\" (known: {})", known.join(", ")))
+        Err(format!(
+            "{at}: unknown registry \"{name}\" (known: {})",
+            known.join(", ")
+        ))
     }
 }
 

@@ -137,6 +137,8 @@ pub enum Subject {
     Item,
     /// Every request of the adjustment log.
     Adjustment,
+    /// Every department, with its figures in both snapshots (audits only).
+    Department,
 }
 
 /// Item states a rule applies to.
@@ -453,11 +455,17 @@ impl Pack {
             }
         }
         gaps.sort_by(|a, b| a.code.cmp(&b.code));
-        if let Some(g) = gaps.iter().find(|g| rules.iter().any(|r| r.spec.code == g.code)) {
+        if let Some(g) = gaps
+            .iter()
+            .find(|g| rules.iter().any(|r| r.spec.code == g.code))
+        {
             return Err(Error::rule(
                 source,
                 "rule-gaps",
-                format!("{} is listed as not applicable but a rule file defines it", g.code),
+                format!(
+                    "{} is listed as not applicable but a rule file defines it",
+                    g.code
+                ),
             ));
         }
         Ok(Pack {
@@ -476,7 +484,11 @@ impl Pack {
         let text = std::fs::read_to_string(path)
             .map_err(|e| Error::Usage(format!("{file}: cannot read registry: {e}")))?;
         let value: Value = serde_json::from_str(&text).map_err(|e| {
-            Error::rule(&file, format!("line {}, column {}", e.line(), e.column()), e.to_string())
+            Error::rule(
+                &file,
+                format!("line {}, column {}", e.line(), e.column()),
+                e.to_string(),
+            )
         })?;
         if value.get("format").and_then(Value::as_str) == Some("holiday-calendar/1") {
             let problems = schema::problems(schema::calendar(), &value, "");
@@ -598,6 +610,7 @@ fn compile_rule(file: &str, rel: &str, value: &Value) -> Result<Rule> {
     let subject = match spec.subject {
         Subject::Item => Shape::Item,
         Subject::Adjustment => Shape::Adjustment,
+        Subject::Department => Shape::Department,
     };
     let top = ShapeCtx {
         subject,

@@ -506,7 +506,7 @@ fn eval_rule(
         current: Val::Obj(ctx.subject),
         siblings: None,
     };
-    let finding = |field: String, evidence: String, element: Option<Val<'_>>| {
+    let finding = |field: String, evidence: Vec<String>, element: Option<Val<'_>>| {
         let mut f = finding(pack, rule, ctx, about, lang, field, evidence, element);
         f.severity = severity;
         f
@@ -552,21 +552,14 @@ fn fires(rule: &Rule, ctx: &Ctx<'_>, scope: &Scope<'_>) -> bool {
     rule.when.as_ref().is_none_or(|w| w.eval(ctx, scope)) && !rule.require.eval(ctx, scope)
 }
 
-fn evidence(rule: &Rule, ctx: &Ctx<'_>, scope: &Scope<'_>, key: Option<&str>) -> String {
+fn evidence(rule: &Rule, ctx: &Ctx<'_>, scope: &Scope<'_>, key: Option<&str>) -> Vec<String> {
     if rule.evidence.is_empty() {
-        return key.unwrap_or("").to_string();
+        return key.map(|k| vec![k.to_string()]).unwrap_or_default();
     }
     rule.evidence
         .iter()
-        .map(|p| {
-            p.values(ctx, scope)
-                .iter()
-                .map(Val::display)
-                .collect::<Vec<_>>()
-                .join("；")
-        })
-        .collect::<Vec<_>>()
-        .join(" | ")
+        .map(|e| e.display(ctx, scope))
+        .collect()
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -577,9 +570,10 @@ fn finding(
     about: &About<'_>,
     lang: Lang,
     field: String,
-    evidence: String,
+    values: Vec<String>,
     element: Option<Val<'_>>,
 ) -> Finding {
+    let evidence = values.join(" | ");
     let template = rule.spec.message.get(lang);
     let mut data = Map::new();
     data.insert("code".into(), about.code.into());
@@ -587,6 +581,7 @@ fn finding(
     data.insert("department".into(), about.department.into());
     data.insert("field".into(), field.clone().into());
     data.insert("evidence".into(), evidence.clone().into());
+    data.insert("values".into(), values.into());
     data.insert("change".into(), about.change.into());
     // Whole records are serialised only when the message refers to them.
     if template.contains("item") {

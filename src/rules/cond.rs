@@ -605,7 +605,27 @@ fn list_path(p: &str, shapes: ShapeCtx, at: &str) -> Result<(Path, ShapeCtx), St
 }
 
 impl Expr {
-    fn compile(spec: &ExprSpec, shapes: ShapeCtx, at: &str) -> Result<Expr, String> {
+    /// The operand as finding evidence: a path's values joined, or the computed value.
+    pub fn display<'a>(&self, ctx: &Ctx<'a>, scope: &Scope<'a>) -> String {
+        match self {
+            Expr::Path(p) => p
+                .values(ctx, scope)
+                .iter()
+                .map(Val::display)
+                .collect::<Vec<_>>()
+                .join("；"),
+            other => match other.eval(ctx, scope) {
+                Some(Scalar::Num(n)) => crate::node::format_num(n),
+                Some(Scalar::Text(t)) => t,
+                Some(Scalar::Date(d)) => d.to_string(),
+                Some(Scalar::Bool(b)) => b.to_string(),
+                None => String::new(),
+            },
+        }
+    }
+
+    /// Compiles an operand, checking its paths.
+    pub fn compile(spec: &ExprSpec, shapes: ShapeCtx, at: &str) -> Result<Expr, String> {
         let path = |p: &str| {
             Path::compile(p, shapes)
                 .map(|(p, _)| p)

@@ -286,7 +286,7 @@ pub struct RuleSpec {
     pub require: CondSpec,
     /// Values shown as the finding's evidence (and part of its fingerprint).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub evidence: Vec<String>,
+    pub evidence: Vec<cond::ExprSpec>,
     pub message: Text,
     pub rationale: Text,
     pub remediation: Text,
@@ -327,7 +327,7 @@ pub struct Rule {
     pub for_each: Vec<Path>,
     pub when: Option<Cond>,
     pub require: Cond,
-    pub evidence: Vec<Path>,
+    pub evidence: Vec<cond::Expr>,
     /// Whether the rule reads the adjustment log (it is skipped when no log is given).
     pub uses_log: bool,
 }
@@ -653,9 +653,9 @@ fn compile_rule(file: &str, rel: &str, value: &Value) -> Result<Rule> {
         }
     };
     let mut evidence = Vec::new();
-    for (i, p) in spec.evidence.iter().enumerate() {
-        match Path::compile(p, inner) {
-            Ok((path, _)) => evidence.push(path),
+    for (i, e) in spec.evidence.iter().enumerate() {
+        match cond::Expr::compile(e, inner, &format!("/evidence/{i}")) {
+            Ok(expr) => evidence.push(expr),
             Err(e) => problem(&format!("/evidence/{i}"), e),
         }
     }

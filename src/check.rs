@@ -117,8 +117,8 @@ struct ItemFacts<'a> {
     adjustment: Option<&'a Adjustment>,
     unrequested: Vec<String>,
     requests: usize,
-    peer_names: Vec<String>,
-    peer_types: Vec<String>,
+    peer_names: &'a [String],
+    peer_types: &'a [String],
 }
 
 /// Runs every rule of `pack` and returns the sorted findings.
@@ -144,15 +144,26 @@ pub fn check(pack: &Pack, input: &Input<'_>) -> Vec<Finding> {
         .filter(|r| input.config.may_run(&r.spec.code))
         .collect();
 
-    // Items of the new snapshot grouped by basic code, for cross-record rules (@peers).
-    let mut peers: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (i, item) in input.new.items.iter().enumerate() {
+    // The distinct names and types of the live items sharing a basic code, for cross-record rules
+    // (@peers). Computed once per code, so a code shared by thousands of bodies stays linear.
+    let mut peers: HashMap<&str, (Vec<String>, Vec<String>)> = HashMap::new();
+    for item in &input.new.items {
         if let Some(bc) = item.basic_code.as_deref().map(str::trim)
             && !bc.is_empty()
             && !item.is_cancelled()
         {
-            peers.entry(bc).or_default().push(i);
+            let (names, types) = peers.entry(bc).or_default();
+            if !names.contains(&item.name) {
+                names.push(item.name.clone());
+            }
+            if !types.contains(&item.item_type) {
+                types.push(item.item_type.clone());
+            }
         }
+    }
+    for (names, types) in peers.values_mut() {
+        names.sort();
+        types.sort();
     }
 
     for entry in &input.diff.entries {
@@ -194,21 +205,16 @@ pub fn check(pack: &Pack, input: &Input<'_>) -> Vec<Finding> {
             adjustment,
             unrequested,
             requests: request_count,
-            peer_names: Vec::new(),
-            peer_types: Vec::new(),
+            peer_names: &[],
+            peer_types: &[],
         };
         let mut facts = facts;
-        if let (Some(n), Some(bc)) = (entry.new, subject.basic_code.as_deref())
-            && let Some(group) = peers.get(bc.trim())
-            && group.len() > 1
+        if entry.new.is_some()
+            && let Some(bc) = subject.basic_code.as_deref()
+            && let Some((names, types)) = peers.get(bc.trim())
         {
-            for &j in group {
-                if j != n {
-                    let other = &input.new.items[j];
-                    facts.peer_names.push(other.name.clone());
-                    facts.peer_types.push(other.item_type.clone());
-                }
-            }
+            facts.peer_names = names;
+            facts.peer_types = types;
         }
         for rule in &item_rules {
             if applies(rule, &facts) {
@@ -364,8 +370,8 @@ fn eval_item(
         calendar: &pack.calendar,
         registries: &pack.registries,
         requests: facts.requests,
-        peer_names: &facts.peer_names,
-        peer_types: &facts.peer_types,
+        peer_names: facts.peer_names,
+        peer_types: facts.peer_types,
     };
     let about = About {
         code: &facts.subject.code,

@@ -482,3 +482,163 @@ fn rules_catalogue_commands() {
         .stdout(predicate::str::contains("OV-03"))
         .stdout(predicate::str::contains("What to do"));
 }
+
+#[test]
+fn config_file_and_flags_set_severity_and_disable_rules() {
+    let d = tempfile::tempdir().unwrap();
+    let mut bad = clean("A-1", "转学");
+    bad["onsite_visits"] = json!(2); // OV-03, an error by default
+    let s = write(d.path(), "s.json", &snapshot("2017-12-31", vec![bad]));
+    let run = |args: &[&str]| {
+        let out = bin()
+            .arg("check")
+            .arg(&s)
+            .args(["--format", "json"])
+            .args(args)
+            .output()
+            .unwrap();
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+        let ov03: Vec<String> = report["findings"]
+            .as_array()
+            .map(|fs| {
+                fs.iter()
+                    .filter(|f| f["rule"] == "OV-03")
+                    .map(|f| f["severity"].as_str().unwrap().to_string())
+                    .collect()
+            })
+            .unwrap_or_default();
+        (out.status.code(), ov03)
+    };
+    assert_eq!(run(&[]), (Some(1), vec!["error".to_string()]));
+    assert_eq!(
+        run(&["--severity", "OV-03=warning"]),
+        (Some(0), vec!["warning".to_string()])
+    );
+    assert_eq!(run(&["--disable", "OV-03"]).1, Vec::<String>::new());
+
+    let cfg = write(
+        d.path(),
+        "cfg.json",
+        &json!({ "format": "audit-config/1", "rules": { "OV-03": { "severity": "warning", "overrides": [
+            { "departments": ["越州市教育局"], "item_types": ["公共服务"], "severity": "info", "reason": "试点豁免" }
+        ] } } }),
+    );
+    let cfg = cfg.to_str().unwrap().to_string();
+    assert_eq!(
+        run(&["--config", &cfg]),
+        (Some(0), vec!["info".to_string()])
+    );
+    // Flags win over the file.
+    assert_eq!(
+        run(&["--config", &cfg, "--disable", "OV-03"]).1,
+        Vec::<String>::new()
+    );
+
+    // An unknown rule code is an error, in the file and on the command line.
+    let typo = write(
+        d.path(),
+        "typo.json",
+        &json!({ "rules": { "OV-99": { "enabled": false } } }),
+    );
+    bin()
+        .arg("check")
+        .arg(&s)
+        .arg("--config")
+        .arg(&typo)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown rule code OV-99"));
+    bin()
+        .arg("check")
+        .arg(&s)
+        .args(["--disable", "XX-01"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown rule code XX-01"));
+    let bad_key = write(d.path(), "badkey.json", &json!({ "rule": {} }));
+    bin()
+        .arg("check")
+        .arg(&s)
+        .arg("--config")
+        .arg(&bad_key)
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn registries_are_looked_up_as_of_the_snapshot_date() {
+    let d = tempfile::tempdir().unwrap();
+    let mut item = clean("A-1", "结婚登记");
+    item["legal_basis"] =
+        json!([{ "title": "中华人民共和国婚姻法", "level": "法律", "article": "第八条" }]);
+    let before = write(
+        d.path(),
+        "2020.json",
+        &snapshot("2020-12-31", vec![item.clone()]),
+    );
+    let after = write(d.path(), "2021.json", &snapshot("2021-06-30", vec![item]));
+    let rules = |p: &Path| {
+        let out = bin()
+            .arg("check")
+            .arg(p)
+            .args(["--format", "json"])
+            .output()
+            .unwrap();
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["rule"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert!(
+        !rules(&before).contains(&"LB-04".to_string()),
+        "in force until 2020-12-31"
+    );
+    assert!(
+        rules(&after).contains(&"LB-04".to_string()),
+        "repealed by the civil code on 2021-01-01"
+    );
+    // --as-of moves the judgement date.
+    let out = bin()
+        .arg("check")
+        .arg(&after)
+        .args(["--format", "json", "--as-of", "2020-06-01"])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        !report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "LB-04")
+    );
+}
+
+#[test]
+fn rules_list_all_shows_not_applicable_rules_with_reasons() {
+    let out = bin()
+        .args(["rules", "list", "--all", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let list: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let na: Vec<&Value> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["status"] == "not_applicable")
+        .collect();
+    assert!(
+        !na.is_empty(),
+        "some review rules cannot be expressed in the contract"
+    );
+    for r in na {
+        assert!(
+            !r["reason"]["zh"].as_str().unwrap().is_empty()
+                && !r["reason"]["en"].as_str().unwrap().is_empty()
+        );
+    }
+}

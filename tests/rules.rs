@@ -119,3 +119,29 @@ fn the_pack_covers_every_required_rule() {
         );
     }
 }
+
+#[test]
+fn every_review_rule_of_the_practice_is_a_rule_or_a_documented_gap() {
+    // DOMAIN.md §c: LB-01..10, FEE-01..10, OV-01..15, TL-01..08, DA-01..14, CF-01..12.
+    let pack = pack();
+    let mut missing = Vec::new();
+    for (prefix, n) in [
+        ("LB", 10),
+        ("FEE", 10),
+        ("OV", 15),
+        ("TL", 8),
+        ("DA", 14),
+        ("CF", 12),
+    ] {
+        for i in 1..=n {
+            let code = format!("{prefix}-{i:02}");
+            if pack.get(&code).is_none() && !pack.gaps.iter().any(|g| g.code == code) {
+                missing.push(code);
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "neither a rule nor a documented gap: {missing:?}"
+    );
+}

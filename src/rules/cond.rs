@@ -28,8 +28,8 @@
 //! `@change.kind`, `@change.fields`, `@change.unrequested_fields`; `@adjustment.x` the matched
 //! adjustment request; `@item.x` the item an adjustment request is about; `@applied` whether a
 //! request shows in the new snapshot; `@as_of` the evaluation date; `@requests` how many adjustment
-//! requests name the item; `@peers.names` / `@peers.item_types` the names and types of the other items
-//! with the same basic code; `extra.KEY` a key the contract does not name.
+//! requests name the item; `@peers.names` / `@peers.item_types` the distinct names and types of the live
+//! items with the same basic code (this one included); `extra.KEY` a key the contract does not name.
 
 use crate::calendar::Calendar;
 use crate::node::{self, Node, Shape, Val};
@@ -205,9 +205,9 @@ pub enum Root {
     AsOf,
     /// `@requests`: how many adjustment requests name the item.
     Requests,
-    /// `@peers.names`: names of the other items with the same basic code.
+    /// `@peers.names`: the distinct names of the live items with the same basic code (this one too).
     PeerNames,
-    /// `@peers.item_types`: their item types.
+    /// `@peers.item_types`: their distinct item types.
     PeerTypes,
 }
 
@@ -234,7 +234,7 @@ pub struct Ctx<'a> {
     pub registries: &'a crate::registry::Registries,
     /// How many adjustment requests name the item's code (any kind, any state).
     pub requests: usize,
-    /// Names and types of the other items of the snapshot with the same basic code.
+    /// Distinct names and types of the live items of the snapshot with the same basic code.
     pub peer_names: &'a [String],
     pub peer_types: &'a [String],
 }

@@ -5,8 +5,8 @@
 
 use crate::check::{self, Input};
 use crate::cli::{
-    AuditArgs, CatalogueFormat, CheckArgs, Cli, ColorChoice, Command, DiffArgs, FailOn, LangArg,
-    OutputArgs, RuleArgs, RulesCommand, ValidateArgs,
+    AuditArgs, CatalogueFormat, CheckArgs, Cli, ColorChoice, Command, ConvertArgs, DiffArgs,
+    FailOn, InputArgs, LangArg, OutputArgs, RuleArgs, RulesCommand, ValidateArgs,
 };
 use crate::config::Config;
 use crate::diff::{self, Diff};
@@ -15,6 +15,7 @@ use crate::load::{self, DocKind};
 use crate::model::{AdjustmentLog, Catalog};
 use crate::report::{self, Format, Parts, Report};
 use crate::rules::{Category, Lang, Pack, Severity};
+use crate::table::headers::HeaderMap;
 use chrono::NaiveDate;
 use std::io::Write;
 use std::path::Path;
@@ -39,6 +40,7 @@ pub fn run(cli: Cli, env: &mut Env<'_>) -> Result<u8> {
         Command::Diff(d) => diff_cmd(d, env),
         Command::Validate(v) => validate(v, env),
         Command::Rules(r) => rules_cmd(r, env),
+        Command::Convert(c) => convert(c, env),
     }
 }
 
@@ -56,6 +58,18 @@ fn threshold(f: FailOn) -> Option<Severity> {
         FailOn::Info => Some(Severity::Info),
         FailOn::Never => None,
     }
+}
+
+/// Reading options from the input flags.
+fn options(i: &InputArgs) -> Result<load::Options> {
+    Ok(load::Options {
+        format: i.input_format,
+        encoding: i.encoding,
+        headers: match &i.header_map {
+            Some(p) => HeaderMap::with_file(p)?,
+            None => HeaderMap::builtin(),
+        },
+    })
 }
 
 fn pack(dir: Option<&Path>) -> Result<Pack> {
@@ -130,12 +144,13 @@ pub fn audit_loaded(
 fn audit(a: AuditArgs, env: &mut Env<'_>) -> Result<u8> {
     check_output(&a.output)?;
     let (pack, config) = prepare(&a.rules)?;
-    let old = load::snapshot(&a.old)?;
-    let new = load::snapshot(&a.new)?;
+    let opts = options(&a.input)?;
+    let old = load::snapshot_with(&a.old, &opts)?;
+    let new = load::snapshot_with(&a.new, &opts)?;
     let log = a
         .adjustments
         .as_deref()
-        .map(load::adjustment_log)
+        .map(|p| load::adjustment_log_with(p, &opts))
         .transpose()?;
     let as_of = a.rules.as_of.or(new.info.as_of).unwrap_or(env.today);
     let report = audit_loaded(
@@ -159,7 +174,7 @@ fn check_cmd(c: CheckArgs, env: &mut Env<'_>) -> Result<u8> {
     check_output(&c.output)?;
     let (pack, config) = prepare(&c.rules)?;
     let RuleArgs { fail_on, as_of, .. } = c.rules;
-    let cat = load::snapshot(&c.snapshot)?;
+    let cat = load::snapshot_with(&c.snapshot, &options(&c.input)?)?;
     let as_of = as_of.or(cat.info.as_of).unwrap_or(env.today);
     let d = check::single(&cat);
     let l = lang(c.output.lang);
@@ -195,12 +210,13 @@ fn check_cmd(c: CheckArgs, env: &mut Env<'_>) -> Result<u8> {
 
 fn diff_cmd(d: DiffArgs, env: &mut Env<'_>) -> Result<u8> {
     check_output(&d.output)?;
-    let old = load::snapshot(&d.old)?;
-    let new = load::snapshot(&d.new)?;
+    let opts = options(&d.input)?;
+    let old = load::snapshot_with(&d.old, &opts)?;
+    let new = load::snapshot_with(&d.new, &opts)?;
     let log = d
         .adjustments
         .as_deref()
-        .map(load::adjustment_log)
+        .map(|p| load::adjustment_log_with(p, &opts))
         .transpose()?;
     let result = diff::diff(&old, &new, log.as_ref());
     let as_of = new.info.as_of.unwrap_or(env.today);
@@ -268,8 +284,21 @@ fn emit(report: &Report, o: &OutputArgs, env: &mut Env<'_>) -> Result<()> {
 
 fn validate(v: ValidateArgs, env: &mut Env<'_>) -> Result<u8> {
     let mut code = exit::CLEAN;
+    let opts = options(&v.input)?;
     for path in &v.files {
         let result: Result<String> = (|| {
+            if opts.format_of(path) != load::InputFormat::Json {
+                return Ok(match table_kind(path, &opts)? {
+                    TableKind::Log => {
+                        let l = load::adjustment_log_with(path, &opts)?;
+                        format!("adjustment log, {} requests", l.adjustments.len())
+                    }
+                    TableKind::Catalog => {
+                        let c = load::snapshot_with(path, &opts)?;
+                        format!("catalog, {} items", c.items.len())
+                    }
+                });
+            }
             let (kind, text) = load::sniff(path)?;
             let file = path.display().to_string();
             Ok(match kind {
@@ -284,6 +313,20 @@ fn validate(v: ValidateArgs, env: &mut Env<'_>) -> Result<u8> {
                 DocKind::Report => {
                     load::report_from_str(&file, &text)?;
                     "audit-report/1".to_string()
+                }
+                DocKind::Registry => {
+                    let mut pack = Pack::from_files("validate", Vec::new())?;
+                    pack.add_registry(path)?;
+                    let format = serde_json::from_str::<serde_json::Value>(&text)
+                        .ok()
+                        .and_then(|v| v.get("format").and_then(|f| f.as_str()).map(str::to_string))
+                        .unwrap_or_default();
+                    format!("{format} registry")
+                }
+                DocKind::Config => {
+                    let cfg = Config::read(path)?;
+                    cfg.check_codes(&Pack::builtin()?, &file)?;
+                    "audit-config/1".to_string()
                 }
                 DocKind::Rule => {
                     let name = path
@@ -318,6 +361,68 @@ fn validate(v: ValidateArgs, env: &mut Env<'_>) -> Result<u8> {
         }
     }
     Ok(code)
+}
+
+/// What a spreadsheet holds.
+enum TableKind {
+    Catalog,
+    Log,
+}
+
+/// A spreadsheet with an adjustment-type column and no item-name column is a log.
+fn table_kind(path: &Path, opts: &load::Options) -> Result<TableKind> {
+    let wb = match opts.format_of(path) {
+        load::InputFormat::Csv => crate::table::read_csv(path, opts.encoding)?,
+        _ => crate::table::read_xlsx(path)?,
+    };
+    let has =
+        |pred: &dyn Fn(&str) -> bool| wb.sheets.iter().any(|s| s.headers.iter().any(|h| pred(h)));
+    let is_log = has(&|h| opts.headers.log(h) == Some("kind"))
+        && !has(&|h| opts.headers.item(h) == Some("name"));
+    Ok(if is_log {
+        TableKind::Log
+    } else {
+        TableKind::Catalog
+    })
+}
+
+fn convert(c: ConvertArgs, env: &mut Env<'_>) -> Result<u8> {
+    let opts = options(&c.input)?;
+    let json = match table_kind(&c.file, &opts)? {
+        TableKind::Log => {
+            let log = load::adjustment_log_with(&c.file, &opts)?;
+            serde_json::json!({ "format": "adjustment-log/1", "adjustments": log.adjustments })
+        }
+        TableKind::Catalog => {
+            let mut cat = load::snapshot_with(&c.file, &opts)?;
+            if let Some(d) = c.as_of {
+                cat.info.as_of = Some(d);
+            }
+            if let Some(n) = c.name {
+                cat.info.name = Some(n);
+            }
+            if let Some(r) = c.region_code {
+                cat.info.region_code = Some(r);
+            }
+            if cat.info.as_of.is_none() {
+                return Err(Error::Usage(format!(
+                    "{}: no catalog date in the file or its name; give --as-of DATE",
+                    c.file.display()
+                )));
+            }
+            serde_json::json!({ "format": "catalog-snapshot/1", "catalog": cat.info, "items": cat.items })
+        }
+    };
+    let mut text = serde_json::to_string_pretty(&json).unwrap_or_default();
+    text.push('\n');
+    match &c.out {
+        Some(path) => {
+            report::write_atomic(path, |w| w.write_all(text.as_bytes()).map_err(report::io))?;
+            stderr(env, &format!("wrote {}", path.display()))?;
+        }
+        None => env.stdout.write_all(text.as_bytes()).map_err(report::io)?,
+    }
+    Ok(exit::CLEAN)
 }
 
 fn parse_category(s: &str) -> Result<Category> {

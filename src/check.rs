@@ -51,6 +51,9 @@ pub struct Finding {
     /// The adjustment request the finding is about, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub adjustment: Option<String>,
+    /// Where the offending value is, for spreadsheet inputs: file, sheet, cell and column name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
 }
 
 /// What the engine checks.
@@ -278,6 +281,7 @@ pub fn check(pack: &Pack, input: &Input<'_>) -> Vec<Finding> {
                     item_type: "",
                     change: "unchanged",
                     adjustment: None,
+                    origin: None,
                 };
                 for rule in &dept_rules {
                     eval_rule(pack, rule, &ctx, &about, input, &mut findings);
@@ -380,6 +384,7 @@ fn eval_item(
         item_type: &facts.subject.item_type,
         change: facts.entry.state.as_str(),
         adjustment: None,
+        origin: facts.subject.origin.0.as_deref(),
     };
     eval_rule(pack, rule, &ctx, &about, input, out);
 }
@@ -439,6 +444,7 @@ fn eval_adjustment(
         item_type: item.map_or("", |i| i.item_type.as_str()),
         change,
         adjustment: Some(&a.id),
+        origin: a.origin.0.as_deref(),
     };
     for rule in rules {
         eval_rule(pack, rule, &ctx, &about, input, out);
@@ -489,6 +495,7 @@ struct About<'a> {
     item_type: &'a str,
     change: &'static str,
     adjustment: Option<&'a str>,
+    origin: Option<&'a crate::model::Origin>,
 }
 
 fn eval_rule(
@@ -580,6 +587,7 @@ fn finding(
     element: Option<Val<'_>>,
 ) -> Finding {
     let evidence = values.join(" | ");
+    let f_field = field.clone();
     let template = rule.spec.message.get(lang);
     let mut data = Map::new();
     data.insert("code".into(), about.code.into());
@@ -643,6 +651,7 @@ fn finding(
         evidence,
         state: FindingState::New,
         adjustment: about.adjustment.map(str::to_string),
+        location: about.origin.map(|o| o.locate(&f_field)),
     }
 }
 

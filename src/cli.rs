@@ -27,6 +27,42 @@ pub enum Command {
     /// The rule catalogue.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Convert a CSV or XLSX export into catalog-snapshot/1 (or adjustment-log/1) JSON.
+    Convert(ConvertArgs),
+}
+
+/// How input files are read.
+#[derive(Debug, Args, Clone)]
+pub struct InputArgs {
+    /// Input format; by file extension when absent (.json, .csv, .xlsx/.xls/.ods).
+    #[arg(long, value_enum, help_heading = "Input")]
+    pub input_format: Option<crate::load::InputFormat>,
+    /// Encoding of CSV inputs.
+    #[arg(long, value_enum, default_value = "auto", help_heading = "Input")]
+    pub encoding: crate::table::Encoding,
+    /// A header map (header-map/1 JSON) adding or overriding column names.
+    #[arg(long, value_name = "FILE", help_heading = "Input")]
+    pub header_map: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ConvertArgs {
+    /// The CSV or XLSX export (a catalog, or an adjustment log with a 调整类型 column).
+    pub file: PathBuf,
+    /// Where to write the JSON (stdout when absent).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// The catalog's date, when neither an information sheet nor the file name gives one.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<NaiveDate>,
+    /// The catalog's name.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// The catalog's region code.
+    #[arg(long)]
+    pub region_code: Option<String>,
+    #[command(flatten)]
+    pub input: InputArgs,
 }
 
 /// When to colour terminal output.
@@ -110,6 +146,8 @@ pub struct AuditArgs {
     #[arg(long, value_name = "FILE")]
     pub adjustments: Option<PathBuf>,
     #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
     pub rules: RuleArgs,
     #[command(flatten)]
     pub output: OutputArgs,
@@ -119,6 +157,8 @@ pub struct AuditArgs {
 pub struct CheckArgs {
     /// The snapshot to check.
     pub snapshot: PathBuf,
+    #[command(flatten)]
+    pub input: InputArgs,
     #[command(flatten)]
     pub rules: RuleArgs,
     #[command(flatten)]
@@ -135,14 +175,19 @@ pub struct DiffArgs {
     #[arg(long, value_name = "FILE")]
     pub adjustments: Option<PathBuf>,
     #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
     pub output: OutputArgs,
 }
 
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
-    /// Files to validate; the kind is read from each file's `format` key.
+    /// Files to validate; the kind is read from each file's `format` key (JSON) or its columns
+    /// (CSV, XLSX).
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub input: InputArgs,
 }
 
 /// Text or JSON for the rule catalogue.

@@ -28,4 +28,5 @@ pub mod registry;
 pub mod report;
 pub mod rules;
 pub mod schema;
+pub mod table;
 pub mod text;

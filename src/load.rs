@@ -7,8 +7,11 @@
 //! position) and the JSON pointer; up to [`MAX_PROBLEMS`] are collected before giving up.
 
 use crate::error::{Error, Problem, Result};
-use crate::model::{Adjustment, AdjustmentLog, Catalog, CatalogInfo, Item, Period};
+use crate::model::{
+    Adjustment, AdjustmentLog, Catalog, CatalogInfo, Item, Origin, Period, Provenance,
+};
 use crate::schema;
+use crate::table::{self, Encoding, headers::HeaderMap};
 use serde::Deserialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
@@ -25,6 +28,10 @@ pub enum DocKind {
     AdjustmentLog,
     Report,
     Rule,
+    /// A registry of a rule pack (laws, fees, departments, exemptions, holidays).
+    Registry,
+    /// A project configuration file.
+    Config,
 }
 
 /// Reads a file as UTF-8 text (a UTF-8 byte-order mark is dropped).
@@ -55,19 +62,88 @@ fn syntax(file: &str, e: &serde_json::Error) -> Error {
     )
 }
 
-fn check_extension(path: &Path) -> Result<()> {
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase);
-    match ext.as_deref() {
-        Some("csv" | "xlsx" | "xls") => Err(Error::input(
-            path.display().to_string(),
-            "",
-            "CSV and XLSX catalog exports are not supported by this version; convert to catalog-snapshot/1 JSON",
-        )),
-        _ => Ok(()),
+/// The kinds of input file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum InputFormat {
+    Json,
+    Csv,
+    /// XLSX (also XLS and ODS workbooks).
+    Xlsx,
+}
+
+/// How to read inputs.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The input format; by file extension when absent.
+    pub format: Option<InputFormat>,
+    /// The CSV encoding.
+    pub encoding: Encoding,
+    /// Column names.
+    pub headers: HeaderMap,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            format: None,
+            encoding: Encoding::Auto,
+            headers: HeaderMap::builtin(),
+        }
     }
+}
+
+impl Options {
+    /// The format of a file: as told, else by its extension (JSON by default).
+    pub fn format_of(&self, path: &Path) -> InputFormat {
+        if let Some(f) = self.format {
+            return f;
+        }
+        match path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            Some("csv" | "txt" | "tsv") => InputFormat::Csv,
+            Some("xlsx" | "xlsm" | "xls" | "ods") => InputFormat::Xlsx,
+            _ => InputFormat::Json,
+        }
+    }
+
+    fn workbook(&self, path: &Path) -> Result<(table::Workbook, bool)> {
+        match self.format_of(path) {
+            InputFormat::Csv => Ok((table::read_csv(path, self.encoding)?, true)),
+            _ => Ok((table::read_xlsx(path)?, false)),
+        }
+    }
+}
+
+/// A date written in a file name (2017-12-31, 20171231), used as a spreadsheet's catalog date.
+fn date_in_name(path: &Path) -> Option<chrono::NaiveDate> {
+    let stem = path.file_stem()?.to_string_lossy().into_owned();
+    let chars: Vec<char> = stem.chars().collect();
+    for start in 0..chars.len() {
+        // A date starts with a digit that does not continue a longer number.
+        if !chars[start].is_ascii_digit() || (start > 0 && chars[start - 1].is_ascii_digit()) {
+            continue;
+        }
+        for (len, fmt) in [
+            (10, "%Y-%m-%d"),
+            (10, "%Y_%m_%d"),
+            (10, "%Y.%m.%d"),
+            (8, "%Y%m%d"),
+        ] {
+            if start + len > chars.len() || chars.get(start + len).is_some_and(char::is_ascii_digit)
+            {
+                continue;
+            }
+            let cand: String = chars[start..start + len].iter().collect();
+            if let Ok(d) = chrono::NaiveDate::parse_from_str(&cand, fmt) {
+                return Some(d);
+            }
+        }
+    }
+    None
 }
 
 /// Reads the `format` key of a JSON document to tell what it is.
@@ -84,6 +160,10 @@ pub fn sniff(path: &Path) -> Result<(DocKind, String)> {
         Some("catalog-snapshot/1") => DocKind::Snapshot,
         Some("adjustment-log/1") => DocKind::AdjustmentLog,
         Some("audit-report/1") => DocKind::Report,
+        Some(f) if crate::registry::is_registry_format(f) || f == "holiday-calendar/1" => {
+            DocKind::Registry
+        }
+        Some("audit-config/1") => DocKind::Config,
         None if head.code.is_some() => DocKind::Rule,
         other => {
             return Err(Error::input(
@@ -109,11 +189,84 @@ struct Envelope<'a> {
     items: Option<&'a RawValue>,
 }
 
-/// Loads a `catalog-snapshot/1` file.
+/// Loads a `catalog-snapshot/1` JSON file.
 pub fn snapshot(path: &Path) -> Result<Catalog> {
-    check_extension(path)?;
-    let text = read_text(path)?;
-    snapshot_from_str(&path.display().to_string(), &text)
+    snapshot_with(path, &Options::default())
+}
+
+/// Loads a snapshot from JSON, CSV or XLSX.
+pub fn snapshot_with(path: &Path, options: &Options) -> Result<Catalog> {
+    let file = path.display().to_string();
+    match options.format_of(path) {
+        InputFormat::Json => {
+            let text = read_text(path)?;
+            snapshot_from_str(&file, &text)
+        }
+        _ => {
+            let (wb, csv) = options.workbook(path)?;
+            let rows = table::catalog::items(&wb, &options.headers, csv)?;
+            let mut info =
+                CatalogInfo::deserialize(&Value::Object(rows.catalog)).unwrap_or_default();
+            if info.as_of.is_none() {
+                info.as_of = date_in_name(path);
+            }
+            let mut problems = Vec::new();
+            let mut items = Vec::with_capacity(rows.items.len());
+            let validator = schema::snapshot_item();
+            for (value, origin) in rows.items {
+                if problems.len() >= MAX_PROBLEMS {
+                    break;
+                }
+                let found = schema::problems(validator, &value, "");
+                if !found.is_empty() {
+                    problems.extend(found.into_iter().map(|p| located(&origin, &value, p)));
+                    continue;
+                }
+                match Item::deserialize(&value) {
+                    Ok(mut item) => {
+                        item.origin = Provenance(Some(Box::new(origin)));
+                        items.push(item);
+                    }
+                    Err(e) => problems.push(Problem {
+                        location: origin.locate(""),
+                        message: e.to_string(),
+                    }),
+                }
+            }
+            if !problems.is_empty() {
+                return Err(Error::Input { file, problems });
+            }
+            Ok(Catalog {
+                source: file,
+                info,
+                items,
+            })
+        }
+    }
+}
+
+/// A schema problem of a spreadsheet row, located at its cell.
+fn located(origin: &Origin, value: &Value, p: Problem) -> Problem {
+    let field: String = p
+        .location
+        .trim_start_matches('/')
+        .split('/')
+        .next()
+        .unwrap_or("")
+        .to_string();
+    let code = value.get("code").and_then(Value::as_str);
+    let mut location = origin.locate(&field);
+    if let Some(code) = code {
+        location = format!("{location}, item {code}");
+    }
+    Problem {
+        location,
+        message: format!(
+            "{}: {}",
+            if field.is_empty() { "row" } else { &field },
+            p.message
+        ),
+    }
 }
 
 /// Loads a `catalog-snapshot/1` document from text; `file` names it in messages.
@@ -240,10 +393,60 @@ fn duplicate_codes(items: &[Item]) -> Vec<Problem> {
     problems
 }
 
-/// Loads an `adjustment-log/1` file.
+/// Loads an `adjustment-log/1` JSON file.
 pub fn adjustment_log(path: &Path) -> Result<AdjustmentLog> {
-    let text = read_text(path)?;
-    adjustment_log_from_str(&path.display().to_string(), &text)
+    adjustment_log_with(path, &Options::default())
+}
+
+/// Loads an adjustment log from JSON, CSV or XLSX.
+pub fn adjustment_log_with(path: &Path, options: &Options) -> Result<AdjustmentLog> {
+    let file = path.display().to_string();
+    if options.format_of(path) == InputFormat::Json {
+        let text = read_text(path)?;
+        return adjustment_log_from_str(&file, &text);
+    }
+    let (wb, csv) = options.workbook(path)?;
+    let rows = table::catalog::adjustments(&wb, &options.headers, csv)?;
+    let validator = schema::adjustment();
+    let mut problems = Vec::new();
+    let mut list = Vec::new();
+    for (value, origin) in rows {
+        let found = schema::problems(validator, &value, "");
+        if !found.is_empty() {
+            problems.extend(found.into_iter().map(|p| located(&origin, &value, p)));
+            continue;
+        }
+        match Adjustment::deserialize(&value) {
+            Ok(mut a) => {
+                a.origin = Provenance(Some(Box::new(origin)));
+                list.push(a);
+            }
+            Err(e) => problems.push(Problem {
+                location: origin.locate(""),
+                message: e.to_string(),
+            }),
+        }
+    }
+    problems.truncate(MAX_PROBLEMS);
+    if !problems.is_empty() {
+        return Err(Error::Input { file, problems });
+    }
+    list.sort_by(|a, b| a.id.cmp(&b.id));
+    if let Some(w) = list.windows(2).find(|w| w[0].id == w[1].id) {
+        return Err(Error::input(
+            &file,
+            w[1].origin
+                .0
+                .as_ref()
+                .map_or(String::new(), |o| o.locate("id")),
+            format!("duplicate request id \"{}\"", w[1].id),
+        ));
+    }
+    Ok(AdjustmentLog {
+        source: file,
+        period: None,
+        adjustments: list,
+    })
 }
 
 /// Loads an `adjustment-log/1` document from text.

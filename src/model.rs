@@ -27,6 +27,67 @@ where
     Option::<T>::deserialize(d).map(Option::unwrap_or_default)
 }
 
+/// Where a record came from in a spreadsheet: file, sheet, row, and the column of each field.
+#[derive(Debug, Clone, Default)]
+pub struct Origin {
+    /// The file name (without directories).
+    pub file: String,
+    /// The sheet (absent for CSV).
+    pub sheet: Option<String>,
+    /// The 1-based row number.
+    pub row: usize,
+    /// Top-level field → (column letter, header as written).
+    pub columns: BTreeMap<String, (String, String)>,
+    /// List elements read from child sheets: (list field, element key, sheet, row).
+    pub children: Vec<(String, String, String, usize)>,
+}
+
+impl Origin {
+    fn place(&self, sheet: Option<&str>) -> String {
+        match sheet {
+            Some(s) => format!("{} sheet {s}", self.file),
+            None => self.file.clone(),
+        }
+    }
+
+    /// Where a field of this record is: "2017-12-31.xlsx sheet 事项 H12 (承诺办结时限)".
+    pub fn locate(&self, field: &str) -> String {
+        let root = &field[..field.find(['.', '[']).unwrap_or(field.len())];
+        if let (Some(open), Some(close)) = (field.find('['), field.find(']')) {
+            let key = &field[open + 1..close];
+            // The element's own row; else (an element of an element, like a fee item's basis)
+            // the first row of that list in its child sheet.
+            if let Some((_, _, sheet, row)) = self
+                .children
+                .iter()
+                .find(|(f, k, _, _)| f == root && k == key)
+                .or_else(|| self.children.iter().find(|(f, _, _, _)| f == root))
+            {
+                return format!("{} sheet {sheet} row {row}", self.file);
+            }
+        }
+        match self.columns.get(root) {
+            Some((letter, header)) => format!(
+                "{} {letter}{} ({header})",
+                self.place(self.sheet.as_deref()),
+                self.row
+            ),
+            None => format!("{} row {}", self.place(self.sheet.as_deref()), self.row),
+        }
+    }
+}
+
+/// A record's provenance. It is not content: two records that differ only in where they were read
+/// compare equal, so the diff never reports a move between rows as a change.
+#[derive(Debug, Clone, Default)]
+pub struct Provenance(pub Option<Box<Origin>>);
+
+impl PartialEq for Provenance {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
 /// One catalog item (事项).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct Item {
@@ -124,6 +185,9 @@ pub struct Item {
     pub cancel_on: Option<String>,
     #[serde(flatten)]
     pub extra: Extra,
+    /// Where the item was read, for spreadsheet inputs.
+    #[serde(skip)]
+    pub origin: Provenance,
 }
 
 impl Item {
@@ -359,6 +423,9 @@ pub struct Adjustment {
     pub opinions: Vec<String>,
     #[serde(flatten)]
     pub extra: Extra,
+    /// Where the request was read, for spreadsheet inputs.
+    #[serde(skip)]
+    pub origin: Provenance,
 }
 
 /// The period an adjustment log covers.

@@ -90,7 +90,8 @@ impl<'a> Val<'a> {
             Val::Bool(b) => b.to_string(),
             Val::Int(i) => i.to_string(),
             Val::Num(n) => format_num(n),
-            Val::Str(s) => s.to_string(),
+            // Evidence is compared across input formats: surrounding whitespace is not evidence.
+            Val::Str(s) => s.trim().to_string(),
             Val::Date(d) => d.to_string(),
             Val::Obj(n) => n.to_json().to_string(),
             Val::Objs(_) | Val::Strs(_) => self
@@ -100,7 +101,7 @@ impl<'a> Val<'a> {
                 .map(Val::display)
                 .collect::<Vec<_>>()
                 .join("；"),
-            Val::Json(Value::String(s)) => s.clone(),
+            Val::Json(Value::String(s)) => s.trim().to_string(),
             Val::Json(v) => v.to_string(),
         }
     }
@@ -222,7 +223,7 @@ impl Node for LegalBasis {
         }
     }
     fn key(&self) -> String {
-        self.title.clone()
+        self.title.trim().to_string()
     }
     fn to_json(&self) -> Value {
         json(self)
@@ -274,7 +275,7 @@ impl Node for FeeItem {
         }
     }
     fn key(&self) -> String {
-        self.name.clone()
+        self.name.trim().to_string()
     }
     fn to_json(&self) -> Value {
         json(self)
@@ -316,7 +317,7 @@ impl Node for Material {
         }
     }
     fn key(&self) -> String {
-        self.name.clone()
+        self.name.trim().to_string()
     }
     fn to_json(&self) -> Value {
         json(self)
@@ -332,7 +333,7 @@ impl Node for Step {
         }
     }
     fn key(&self) -> String {
-        self.step.clone()
+        self.step.trim().to_string()
     }
     fn to_json(&self) -> Value {
         json(self)
@@ -365,7 +366,7 @@ impl Node for Faq {
         }
     }
     fn key(&self) -> String {
-        self.question.clone()
+        self.question.trim().to_string()
     }
     fn to_json(&self) -> Value {
         json(self)
@@ -473,7 +474,7 @@ impl Node for DeptStats {
         }
     }
     fn key(&self) -> String {
-        self.name.clone()
+        self.name.trim().to_string()
     }
     fn to_json(&self) -> Value {
         json(self)

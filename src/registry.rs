@@ -57,7 +57,7 @@ const KINDS: &[Kind] = &[
         format: "exemption-registry/1",
         name: "zero_visit_exemptions",
         key: "basic_code",
-        aliases: &["name"],
+        aliases: &["name", "aliases"],
         from: "effective",
         to: "ended",
         titles: false,

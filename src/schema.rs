@@ -68,6 +68,7 @@ macro_rules! validator {
 validator!(snapshot, compile(SNAPSHOT));
 validator!(snapshot_item, definition(SNAPSHOT, "item"));
 validator!(adjustment_log, compile(ADJUSTMENT_LOG));
+validator!(adjustment, definition(ADJUSTMENT_LOG, "adjustment"));
 validator!(report, compile(REPORT));
 validator!(rule, compile(RULE));
 validator!(calendar, compile(CALENDAR));

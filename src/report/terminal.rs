@@ -124,7 +124,11 @@ pub fn render(r: &Report, color: bool, out: &mut dyn Write) -> Result<()> {
                 "  {:<7}  {:<6}  {}  {}  [{}]\n",
                 p.paint(severity_style(f.severity), f.severity.as_str()),
                 f.rule,
-                f.code,
+                if f.code.is_empty() {
+                    "(department)"
+                } else {
+                    f.code.as_str()
+                },
                 f.name,
                 f.change
             ));
@@ -135,6 +139,9 @@ pub fn render(r: &Report, color: bool, out: &mut dyn Write) -> Result<()> {
             }
             if let Some(a) = &f.adjustment {
                 loc.push_str(&format!(" · request {a}"));
+            }
+            if let Some(l) = &f.location {
+                loc.push_str(&format!(" · {l}"));
             }
             w.push_str(&format!("           {}\n", p.paint(dim, &loc)));
         }

@@ -1,0 +1,445 @@
+//! Sheets → catalog items and adjustment requests, as JSON values of the contract's shape, each with
+//! its [`Origin`]. The loader then validates and types them exactly like JSON input, so a catalog
+//! read from a spreadsheet and the same catalog in JSON give the same model.
+//!
+//! Two layouts are read, also mixed: lists joined in one cell (申请材料 "1、…；2、…") and child
+//! sheets (申请材料, 收费项目, 设定依据, 办理流程, 常见问题) whose rows carry the item code.
+
+use super::headers::HeaderMap;
+use super::values;
+use super::{Sheet, Workbook, column_letter};
+use crate::error::{Error, Problem, Result};
+use crate::model::Origin;
+use serde_json::{Map, Value, json};
+use std::collections::{BTreeMap, HashMap};
+
+/// Items read from a workbook: the JSON of each item with its origin.
+pub struct Rows {
+    pub items: Vec<(Value, Origin)>,
+    /// Header values from an information sheet (目录名称, 区划代码, 截止日期), if any.
+    pub catalog: Map<String, Value>,
+}
+
+fn file_name(path: &str) -> String {
+    std::path::Path::new(path)
+        .file_name()
+        .map_or_else(|| path.to_string(), |f| f.to_string_lossy().into_owned())
+}
+
+fn set_path(obj: &mut Map<String, Value>, path: &str, value: Value) {
+    match path.split_once('.') {
+        None => {
+            obj.insert(path.to_string(), value);
+        }
+        Some((head, rest)) => {
+            let entry = obj
+                .entry(head.to_string())
+                .or_insert_with(|| Value::Object(Map::new()));
+            if !entry.is_object() {
+                // A limit given as plain text next to a unit column: keep the text as the value.
+                let old = entry.take();
+                *entry = json!({ "value": old });
+            }
+            if let Value::Object(m) = entry {
+                set_path(m, rest, value);
+            }
+        }
+    }
+}
+
+/// Parses one item cell for its target field.
+fn item_value(field: &str, cell: &str) -> Option<Value> {
+    match field {
+        "version" | "onsite_visits" => values::integer(cell),
+        "online_depth" => values::depth(cell),
+        "one_visit" | "pay_online" | "fee.charged" => values::boolean(cell),
+        "service_objects" | "channels" => values::words(cell),
+        "legal_basis" => values::legal_basis(cell),
+        "materials" => values::materials(cell),
+        "process" => values::process(cell),
+        "legal_limit" | "promised_limit" => values::limit(cell),
+        "effective_from" | "cancel_on" => values::date(cell),
+        _ => values::text(cell),
+    }
+}
+
+fn child_value(field: &str, cell: &str) -> Option<Value> {
+    match field {
+        "materials.copies" => values::integer(cell),
+        "materials.blank_form" | "materials.sample" | "fee.reducible" => values::boolean(cell),
+        "process.days" => values::days(cell),
+        "fee.basis" => {
+            let list: Vec<Value> = values::split_list(cell)
+                .iter()
+                .map(|e| values::doc_ref(e))
+                .collect();
+            (!list.is_empty()).then_some(Value::Array(list))
+        }
+        "legal_basis.title" => {
+            values::text(cell.trim().trim_start_matches('《').trim_end_matches('》'))
+        }
+        _ => values::text(cell),
+    }
+}
+
+/// Which sheet holds the items: one the map names `items`, else the first whose headers include
+/// the item code and that is not a child sheet.
+fn main_sheet<'a>(wb: &'a Workbook, map: &HeaderMap) -> Result<&'a Sheet> {
+    let named = wb
+        .sheets
+        .iter()
+        .find(|s| map.sheet(&s.name) == Some("items"));
+    let with_code = || {
+        wb.sheets.iter().find(|s| {
+            map.sheet(&s.name).is_none() && s.headers.iter().any(|h| map.item(h) == Some("code"))
+        })
+    };
+    named.or_else(with_code).ok_or_else(|| {
+        let first = wb.sheets.first();
+        Error::input(
+            &wb.file,
+            first.map_or(String::new(), |s| {
+                format!("sheet {} row {}", s.name, s.header_row.max(1))
+            }),
+            format!(
+                "no column for the item code (事项编码); headers found: {}",
+                first.map_or(String::new(), |s| s.headers.join(", "))
+            ),
+        )
+    })
+}
+
+/// Reads the items of a workbook.
+pub fn items(wb: &Workbook, map: &HeaderMap, csv: bool) -> Result<Rows> {
+    let file = file_name(&wb.file);
+    let sheet = main_sheet(wb, map)?;
+    let sheet_name = (!csv).then(|| sheet.name.clone());
+    let columns: Vec<(usize, String, String)> = sheet
+        .headers
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| !h.trim().is_empty())
+        .map(|(i, h)| {
+            let field = map
+                .item(h)
+                .map_or_else(|| format!("extra.{}", h.trim()), str::to_string);
+            (i, field, h.trim().to_string())
+        })
+        .collect();
+    if !columns.iter().any(|(_, f, _)| f == "code") {
+        return Err(Error::input(
+            &wb.file,
+            format!(
+                "{} row {}",
+                sheet_name
+                    .as_deref()
+                    .map_or(file.clone(), |s| format!("{file} sheet {s}")),
+                sheet.header_row
+            ),
+            format!(
+                "no column for the item code (事项编码); headers found: {} (a header map can name it)",
+                sheet.headers.join(", ")
+            ),
+        ));
+    }
+    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    for (_, f, h) in &columns {
+        if !f.starts_with("extra.") && !seen.insert(f.as_str()) {
+            return Err(Error::input(
+                &wb.file,
+                format!(
+                    "{} row {}",
+                    sheet_name
+                        .as_deref()
+                        .map_or(String::new(), |s| format!("sheet {s}")),
+                    sheet.header_row
+                ),
+                format!(
+                    "two columns map to the field {f} (one of them is \"{h}\"); rename one or give a header map"
+                ),
+            ));
+        }
+    }
+
+    let mut out: Vec<(Value, Origin)> = Vec::with_capacity(sheet.rows.len());
+    let mut by_code: HashMap<String, usize> = HashMap::new();
+    let mut problems = Vec::new();
+    for (row, cells) in &sheet.rows {
+        let mut obj = Map::new();
+        let mut origin = Origin {
+            file: file.clone(),
+            sheet: sheet_name.clone(),
+            row: *row,
+            ..Origin::default()
+        };
+        let mut fee: Map<String, Value> = Map::new();
+        for (i, field, header) in &columns {
+            let cell = cells.get(*i).map_or("", String::as_str);
+            let root = field.split('.').next().unwrap_or(field);
+            let root = if root == "extra" { &field[6..] } else { root };
+            origin
+                .columns
+                .insert(root.to_string(), (column_letter(*i), header.clone()));
+            if let Some(key) = field.strip_prefix("extra.") {
+                if let Some(v) = values::text(cell) {
+                    obj.insert(key.to_string(), v);
+                }
+                continue;
+            }
+            let Some(v) = item_value(field, cell) else {
+                continue;
+            };
+            match field.as_str() {
+                "fee.charged" => {
+                    fee.insert("charged".into(), v);
+                }
+                "fee.name" | "fee.standard" => {
+                    fee.insert(field[4..].to_string(), v);
+                }
+                "fee.basis" => {
+                    let list: Vec<Value> = values::split_list(cell)
+                        .iter()
+                        .map(|e| values::doc_ref(e))
+                        .collect();
+                    fee.insert("basis".into(), Value::Array(list));
+                }
+                _ => set_path(&mut obj, field, v),
+            }
+        }
+        if !fee.is_empty() {
+            let charged = fee.remove("charged");
+            let mut item_fields: Map<String, Value> = Map::new();
+            for k in ["name", "standard", "basis"] {
+                if let Some(v) = fee.remove(k) {
+                    item_fields.insert(k.into(), v);
+                }
+            }
+            let mut f = Map::new();
+            if let Some(c) = charged {
+                f.insert("charged".into(), c);
+            }
+            let items = if item_fields.is_empty() {
+                Vec::new()
+            } else {
+                if !item_fields.contains_key("name") {
+                    let name = obj
+                        .get("name")
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_string();
+                    item_fields.insert("name".into(), format!("{name}收费").into());
+                }
+                vec![Value::Object(item_fields)]
+            };
+            f.insert("items".into(), Value::Array(items));
+            obj.insert("fee".into(), Value::Object(f));
+        }
+        if let Some(code) = obj.get("code").and_then(Value::as_str) {
+            if let Some(&first) = by_code.get(code) {
+                let first_row = out[first].1.row;
+                problems.push(Problem {
+                    location: origin.locate("code"),
+                    message: format!(
+                        "duplicate item code \"{code}\": rows {first_row} and {row} share it"
+                    ),
+                });
+            } else {
+                by_code.insert(code.to_string(), out.len());
+            }
+        }
+        out.push((Value::Object(obj), origin));
+    }
+    if !problems.is_empty() {
+        return Err(Error::Input {
+            file: wb.file.clone(),
+            problems,
+        });
+    }
+
+    // Child sheets replace the one-cell lists of the items they name.
+    let mut replaced: BTreeMap<(usize, String), Vec<Value>> = BTreeMap::new();
+    for child in &wb.sheets {
+        let Some(list) = map.sheet(&child.name) else {
+            continue;
+        };
+        if list == "items" || std::ptr::eq(child, sheet) {
+            continue;
+        }
+        let cols: Vec<(usize, String)> = child
+            .headers
+            .iter()
+            .enumerate()
+            .filter_map(|(i, h)| {
+                let f = map.child(h)?;
+                (f == "code" || f.starts_with(&format!("{list}."))).then(|| (i, f.to_string()))
+            })
+            .collect();
+        let Some(code_col) = cols.iter().find(|(_, f)| f == "code").map(|(i, _)| *i) else {
+            return Err(Error::input(
+                &wb.file,
+                format!("sheet {} row {}", child.name, child.header_row),
+                "a child sheet needs an item-code column (事项编码)",
+            ));
+        };
+        for (row, cells) in &child.rows {
+            let code = cells.get(code_col).map_or("", |c| c.trim());
+            let Some(&idx) = by_code.get(code) else {
+                problems.push(Problem {
+                    location: format!("{} sheet {} row {row}", file, child.name),
+                    message: format!("item code \"{code}\" is not in sheet {}", sheet.name),
+                });
+                continue;
+            };
+            let mut el = Map::new();
+            for (i, f) in &cols {
+                if f == "code" {
+                    continue;
+                }
+                let cell = cells.get(*i).map_or("", String::as_str);
+                if let Some(v) = child_value(f, cell) {
+                    el.insert(f[list.len() + 1..].to_string(), v);
+                }
+            }
+            let key_field = match list {
+                "legal_basis" => "title",
+                "process" => "step",
+                "faq" => "question",
+                _ => "name",
+            };
+            let key = el
+                .get(key_field)
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            out[idx]
+                .1
+                .children
+                .push((list.to_string(), key, child.name.clone(), *row));
+            replaced
+                .entry((idx, list.to_string()))
+                .or_default()
+                .push(Value::Object(el));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Input {
+            file: wb.file.clone(),
+            problems,
+        });
+    }
+    for ((idx, list), elements) in replaced {
+        let Value::Object(obj) = &mut out[idx].0 else {
+            continue;
+        };
+        if list == "fee" {
+            let fee = obj
+                .entry("fee".to_string())
+                .or_insert_with(|| json!({}))
+                .as_object_mut()
+                .expect("fee is an object");
+            if !fee.contains_key("charged") {
+                fee.insert("charged".into(), Value::Bool(!elements.is_empty()));
+            }
+            fee.insert("items".into(), Value::Array(elements));
+        } else {
+            obj.insert(list, Value::Array(elements));
+        }
+    }
+
+    Ok(Rows {
+        items: out,
+        catalog: catalog_info(wb, map),
+    })
+}
+
+/// An optional information sheet (目录信息): rows of key and value.
+fn catalog_info(wb: &Workbook, map: &HeaderMap) -> Map<String, Value> {
+    let mut info = Map::new();
+    let Some(sheet) = wb
+        .sheets
+        .iter()
+        .find(|s| map.sheet(&s.name) == Some("catalog"))
+    else {
+        return info;
+    };
+    let all = std::iter::once(&sheet.headers).chain(sheet.rows.iter().map(|(_, r)| r));
+    for row in all {
+        let (Some(k), Some(v)) = (row.first(), row.get(1)) else {
+            continue;
+        };
+        let key = match super::headers::header_key(k).as_str() {
+            "目录名称" | "名称" => "name",
+            "区划代码" | "行政区划代码" => "region_code",
+            "截止日期" | "目录日期" | "发布日期" | "日期" => "as_of",
+            _ => continue,
+        };
+        let value = if key == "as_of" {
+            values::date(v)
+        } else {
+            values::text(v)
+        };
+        if let Some(v) = value {
+            info.insert(key.into(), v);
+        }
+    }
+    info
+}
+
+/// Reads the requests of an adjustment log from its first sheet.
+pub fn adjustments(wb: &Workbook, map: &HeaderMap, csv: bool) -> Result<Vec<(Value, Origin)>> {
+    let file = file_name(&wb.file);
+    let sheet = wb
+        .sheets
+        .iter()
+        .find(|s| s.headers.iter().any(|h| map.log(h) == Some("kind")))
+        .ok_or_else(|| {
+            Error::input(&wb.file, "", "no column for the adjustment type (调整类型)")
+        })?;
+    let columns: Vec<(usize, String, String)> = sheet
+        .headers
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| !h.trim().is_empty())
+        .map(|(i, h)| {
+            let field = map
+                .log(h)
+                .map_or_else(|| format!("extra.{}", h.trim()), str::to_string);
+            (i, field, h.trim().to_string())
+        })
+        .collect();
+    let mut out = Vec::new();
+    for (row, cells) in &sheet.rows {
+        let mut obj = Map::new();
+        let mut origin = Origin {
+            file: file.clone(),
+            sheet: (!csv).then(|| sheet.name.clone()),
+            row: *row,
+            ..Origin::default()
+        };
+        for (i, field, header) in &columns {
+            let cell = cells.get(*i).map_or("", String::as_str);
+            let key = field.strip_prefix("extra.").unwrap_or(field);
+            origin
+                .columns
+                .insert(key.to_string(), (column_letter(*i), header.clone()));
+            let v = match field.as_str() {
+                "kind" => values::adjustment_kind(cell),
+                "fields" | "into" => values::words(cell),
+                "basis" => {
+                    let list: Vec<Value> = values::split_list(cell)
+                        .iter()
+                        .map(|e| values::doc_ref(e))
+                        .collect();
+                    (!list.is_empty()).then_some(Value::Array(list))
+                }
+                "trigger_date" | "filed_on" | "approved_on" | "published_on" => values::date(cell),
+                _ => values::text(cell),
+            };
+            if let Some(v) = v {
+                obj.insert(key.to_string(), v);
+            }
+        }
+        out.push((Value::Object(obj), origin));
+    }
+    Ok(out)
+}

@@ -1,0 +1,490 @@
+//! Cell values as people type them, turned into the contract's typed values.
+//!
+//! Full-width digits and spaces, 是/否/√, "5个工作日", "即办", "无", numbered lists in one cell.
+//! Parsers return JSON values of the contract's shape; text that cannot be read as the expected
+//! type is passed through unchanged, so schema validation reports it with its cell. Text that
+//! rules judge for formatting (a 文号 with the wrong brackets) is kept as written, only trimmed.
+
+use regex::Regex;
+use serde_json::{Map, Value, json};
+use std::sync::OnceLock;
+use unicode_normalization::UnicodeNormalization;
+
+fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
+    cell.get_or_init(|| Regex::new(pattern).expect("valid regex"))
+}
+
+/// NFKC for parsing numbers and flags (never for text that is kept).
+fn fold(s: &str) -> String {
+    s.nfkc().collect::<String>().trim().to_string()
+}
+
+/// Trimmed text; blank is absent.
+pub fn text(s: &str) -> Option<Value> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| Value::String(t.to_string()))
+}
+
+fn chinese_number(s: &str) -> Option<i64> {
+    let digits = "零一二三四五六七八九";
+    match s {
+        "十" => Some(10),
+        _ if s.chars().count() == 1 => digits
+            .chars()
+            .position(|c| s.starts_with(c))
+            .map(|p| p as i64),
+        _ => None,
+    }
+}
+
+/// An integer: "1", "１次", "一次", "0（全程网办）"; otherwise the text as written.
+pub fn integer(s: &str) -> Option<Value> {
+    let t = fold(s);
+    if t.is_empty() {
+        return None;
+    }
+    static LEAD: OnceLock<Regex> = OnceLock::new();
+    if let Some(c) = re(&LEAD, r"^(-?[0-9]+)(?:\.0+)?\s*(?:次|个|份|$|[(（])").captures(&t) {
+        return c[1].parse::<i64>().ok().map(Value::from);
+    }
+    static CN: OnceLock<Regex> = OnceLock::new();
+    if let Some(c) = re(&CN, r"^([零一二三四五六七八九十])\s*次").captures(&t) {
+        return chinese_number(&c[1]).map(Value::from);
+    }
+    if t == "不跑" || t == "零跑" || t == "跑零次" {
+        return Some(Value::from(0));
+    }
+    Some(Value::String(s.trim().to_string()))
+}
+
+/// A flag: 是/否, √/×, Y/N, true/false, 1/0; otherwise the text as written.
+pub fn boolean(s: &str) -> Option<Value> {
+    let t = fold(s).to_lowercase();
+    match t.as_str() {
+        "" => None,
+        "是" | "√" | "✓" | "✔" | "y" | "yes" | "true" | "1" | "有" | "支持" => {
+            Some(Value::Bool(true))
+        }
+        "否" | "×" | "✗" | "✘" | "n" | "no" | "false" | "0" | "无" | "不支持" | "不收费" => {
+            Some(Value::Bool(false))
+        }
+        "收费" => Some(Value::Bool(true)),
+        _ => Some(Value::String(s.trim().to_string())),
+    }
+}
+
+/// A time limit: "5个工作日" → {value 5, unit 工作日}; "即办" → {0, 工作日}; "无" → {value null};
+/// a unit the standard does not know ("20天") is kept for rule TL-03 to judge.
+pub fn limit(s: &str) -> Option<Value> {
+    let t = fold(s);
+    if t.is_empty() {
+        return None;
+    }
+    if t.starts_with("即办") || t == "当场办结" || t == "即时办结" {
+        return Some(json!({ "value": 0, "unit": "工作日" }));
+    }
+    if matches!(
+        t.as_str(),
+        "无" | "无法定时限" | "无时限" | "-" | "/" | "—" | "不限"
+    ) {
+        return Some(json!({ "value": null }));
+    }
+    static NONE_NOTE: OnceLock<Regex> = OnceLock::new();
+    if let Some(c) = re(&NONE_NOTE, r"^无(?:法定时限)?\s*[(（](.+)[)）]$").captures(&t) {
+        return Some(json!({ "value": null, "note": c[1].trim() }));
+    }
+    static LIMIT: OnceLock<Regex> = OnceLock::new();
+    if let Some(c) = re(
+        &LIMIT,
+        r"^([0-9]+)\s*(?:个)?\s*([^\s0-9(（]*)\s*(?:[(（](.*)[)）])?$",
+    )
+    .captures(&t)
+    {
+        let value: i64 = c[1].parse().ok()?;
+        let mut m = Map::new();
+        m.insert("value".into(), value.into());
+        let unit = c.get(2).map_or("", |u| u.as_str());
+        if !unit.is_empty() {
+            m.insert("unit".into(), unit.into());
+        }
+        if let Some(note) = c.get(3) {
+            m.insert("note".into(), note.as_str().into());
+        }
+        return Some(Value::Object(m));
+    }
+    Some(Value::String(s.trim().to_string()))
+}
+
+/// 网上办理深度: "4", "Ⅳ级", "四级", "全程网办" → 4 … "不可网办" → 0.
+pub fn depth(s: &str) -> Option<Value> {
+    let t = fold(s);
+    if t.is_empty() {
+        return None;
+    }
+    let level = |x: &str| -> Option<i64> {
+        Some(match x {
+            "0" | "零" | "不可网办" | "否" => 0,
+            "1" | "I" | "Ⅰ" | "一" | "网上咨询" | "网上展示" | "咨询" | "展示" => 1,
+            "2" | "II" | "Ⅱ" | "二" | "网上预审" | "预审" => 2,
+            "3" | "III" | "Ⅲ" | "三" | "网上受理" | "受理" => 3,
+            "4" | "IV" | "Ⅳ" | "四" | "全程网办" | "全流程网办" | "网上办结" => 4,
+            _ => return None,
+        })
+    };
+    let core = t.trim_end_matches('级').trim_start_matches("网办深度");
+    match level(core).or_else(|| level(&t)) {
+        Some(n) => Some(Value::from(n)),
+        None => Some(Value::String(s.trim().to_string())),
+    }
+}
+
+/// A date: 2017-08-01, 2017/8/1, 2017.8.1, 2017年8月1日 → ISO; otherwise the text as written.
+pub fn date(s: &str) -> Option<Value> {
+    let t = fold(s);
+    if t.is_empty() {
+        return None;
+    }
+    static DATE: OnceLock<Regex> = OnceLock::new();
+    if let Some(c) = re(
+        &DATE,
+        r"^([0-9]{4})\s*[-/.年]\s*([0-9]{1,2})\s*[-/.月]\s*([0-9]{1,2})\s*日?$",
+    )
+    .captures(&t)
+    {
+        let (y, m, d): (i32, u32, u32) =
+            (c[1].parse().ok()?, c[2].parse().ok()?, c[3].parse().ok()?);
+        if let Some(date) = chrono::NaiveDate::from_ymd_opt(y, m, d) {
+            return Some(Value::String(date.to_string()));
+        }
+    }
+    Some(Value::String(s.trim().to_string()))
+}
+
+/// Splits a cell holding a list: lines, ；/;, or numbered entries "1、… 2、…", "(1)…".
+pub fn split_list(s: &str) -> Vec<String> {
+    static NUM: OnceLock<Regex> = OnceLock::new();
+    let numbered = re(
+        &NUM,
+        r"(?:^|\s|[；;。])(?:[0-9０-９]{1,2}[、.．)）]|[(（][0-9０-９]{1,2}[)）])",
+    );
+    let mut out = Vec::new();
+    for line in s.split(['\n', '\r', '；', ';']) {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        // Numbered items may also run on inside one line.
+        let starts: Vec<usize> = numbered.find_iter(line).map(|m| m.start()).collect();
+        if starts.len() > 1 {
+            let mut bounds = starts.clone();
+            bounds.push(line.len());
+            for w in bounds.windows(2) {
+                out.push(line[w[0]..w[1]].to_string());
+            }
+        } else {
+            out.push(line.to_string());
+        }
+    }
+    out.into_iter()
+        .map(|e| {
+            let e = e.trim().trim_start_matches(['；', ';', '。']).trim();
+            numbered
+                .replace(e, "")
+                .trim()
+                .trim_end_matches(['。', '，', ','])
+                .trim()
+                .to_string()
+        })
+        .filter(|e| !e.is_empty())
+        .collect()
+}
+
+/// A list of short values (服务对象, 办理形式): split on 、，,；;/ and spaces.
+pub fn words(s: &str) -> Option<Value> {
+    let list: Vec<Value> = s
+        .split(['、', '，', ',', '；', ';', '/', '\n', ' ', '\u{3000}'])
+        .map(str::trim)
+        .filter(|w| !w.is_empty())
+        .map(|w| Value::String(w.to_string()))
+        .collect();
+    (!list.is_empty()).then_some(Value::Array(list))
+}
+
+static DOC_NO: OnceLock<Regex> = OnceLock::new();
+fn doc_no_regex() -> &'static Regex {
+    re(
+        &DOC_NO,
+        r"[\p{Han}A-Za-z]+\s*[〔\[(（【]\s*[0-9]{2,4}\s*[〕\])）】]\s*第?\s*[0-9]+\s*号|[\p{Han}]+令\s*第?\s*[0-9一二三四五六七八九十百零〇]+\s*号",
+    )
+}
+
+/// One cited document: "《关于…的通知》（浙价费〔2017〕88号）" → title and 文号 (kept as written).
+pub fn doc_ref(entry: &str) -> Value {
+    let mut m = Map::new();
+    let entry = entry.trim();
+    let doc_no = doc_no_regex()
+        .find(entry)
+        .map(|d| d.as_str().trim().to_string());
+    static TITLE: OnceLock<Regex> = OnceLock::new();
+    // Greedy: a title may quote another (《关于印发〈…〉的通知》 is often typed with 《》 inside).
+    let title = match re(&TITLE, r"《(.+)》").captures(entry) {
+        Some(c) => c[1].trim().to_string(),
+        None => {
+            let mut t = entry.to_string();
+            if let Some(d) = &doc_no {
+                t = t.replace(d.as_str(), "");
+            }
+            t.trim()
+                .trim_end_matches(['（', '(', ')', '）', ' ', '，', ','])
+                .trim()
+                .to_string()
+        }
+    };
+    m.insert("title".into(), title.into());
+    if let Some(d) = doc_no {
+        m.insert("doc_no".into(), d.into());
+    }
+    Value::Object(m)
+}
+
+/// A legal-basis cell: each entry gives title, 文号 and article where written.
+pub fn legal_basis(s: &str) -> Option<Value> {
+    static ARTICLE: OnceLock<Regex> = OnceLock::new();
+    let article = re(
+        &ARTICLE,
+        r"第[一二三四五六七八九十百零〇0-9]+条(?:第[一二三四五六七八九十百零〇0-9]+款)?(?:第[一二三四五六七八九十百零〇0-9]+项)?",
+    );
+    static LEVEL: OnceLock<Regex> = OnceLock::new();
+    let level_prefix = re(
+        &LEVEL,
+        r"^[【\[]\s*(法律|行政法规|国务院决定|地方性法规|部门规章|地方政府规章|规范性文件|其他)\s*[】\]]\s*",
+    );
+    let list: Vec<Value> = split_list(s)
+        .iter()
+        .map(|e| {
+            // An optional 【层级】 prefix carries the level in a one-cell list.
+            let (level, e) = match level_prefix.captures(e) {
+                Some(c) => (
+                    Some(c[1].to_string()),
+                    e[c.get(0).map_or(0, |m| m.end())..].to_string(),
+                ),
+                None => (None, e.clone()),
+            };
+            let e = &e;
+            let mut v = doc_ref(e);
+            let o = v.as_object_mut().expect("doc_ref is an object");
+            if let Some(l) = &level {
+                o.insert("level".into(), l.as_str().into());
+            }
+            // After 《title》 and its （文号）, what is left names the article, whatever its form
+            // (第十二条, 第二部分, 附件第5项).
+            if let Some(close) = e.rfind('》') {
+                let mut rest = e[close + '》'.len_utf8()..].to_string();
+                if let Some(Value::String(d)) = o.get("doc_no") {
+                    rest = rest.replace(d.as_str(), "");
+                }
+                let rest = rest
+                    .trim_matches(|c: char| c.is_whitespace() || "（）()，,。".contains(c))
+                    .to_string();
+                if !rest.is_empty() {
+                    o.insert("article".into(), rest.into());
+                }
+                return v;
+            }
+            // A title without 《》 runs up to its article.
+            if let Some(a) = article.find(e) {
+                o.insert("article".into(), a.as_str().into());
+                if !e.contains('《')
+                    && let Some(Value::String(t)) = o.get("title")
+                    && let Some(pos) = t.find(a.as_str())
+                {
+                    let cut = t[..pos].trim().to_string();
+                    o.insert("title".into(), cut.into());
+                }
+            }
+            v
+        })
+        .collect();
+    (!list.is_empty()).then_some(Value::Array(list))
+}
+
+/// A materials cell: one material per entry.
+pub fn materials(s: &str) -> Option<Value> {
+    let list: Vec<Value> = split_list(s)
+        .into_iter()
+        .map(|n| json!({ "name": n }))
+        .collect();
+    (!list.is_empty()).then_some(Value::Array(list))
+}
+
+/// A process cell: steps, with days when written "受理（1个工作日）".
+pub fn process(s: &str) -> Option<Value> {
+    static DAYS: OnceLock<Regex> = OnceLock::new();
+    let days = re(
+        &DAYS,
+        r"^(.*?)\s*[(（]\s*([0-9]+(?:\.[0-9]+)?)\s*个?\s*(?:工作日|日|天)\s*[)）]\s*$",
+    );
+    let list: Vec<Value> = split_list(s)
+        .into_iter()
+        .map(|e| {
+            let folded = fold(&e);
+            match days.captures(&folded) {
+                Some(c) => {
+                    json!({ "step": c[1].trim(), "days": c[2].parse::<f64>().unwrap_or(0.0) })
+                }
+                None => json!({ "step": e }),
+            }
+        })
+        .collect();
+    (!list.is_empty()).then_some(Value::Array(list))
+}
+
+/// A number of days for a process step: "1", "1个工作日", "0.5".
+pub fn days(s: &str) -> Option<Value> {
+    let t = fold(s);
+    if t.is_empty() {
+        return None;
+    }
+    static N: OnceLock<Regex> = OnceLock::new();
+    match re(&N, r"^([0-9]+(?:\.[0-9]+)?)").captures(&t) {
+        Some(c) => c[1].parse::<f64>().ok().map(|n| json!(n)),
+        None => Some(Value::String(s.trim().to_string())),
+    }
+}
+
+/// 调整类型: 新增/变更/取消 (or add/change/cancel).
+pub fn adjustment_kind(s: &str) -> Option<Value> {
+    let t = fold(s).to_lowercase();
+    Some(Value::String(
+        match t.as_str() {
+            "" => return None,
+            "新增" | "增加" | "add" => "add",
+            "变更" | "调整" | "修改" | "change" | "合并" | "拆分" | "编码变更" => {
+                "change"
+            }
+            "取消" | "删除" | "废止" | "cancel" => "cancel",
+            _ => s.trim(),
+        }
+        .to_string(),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integers_as_typed() {
+        assert_eq!(integer("1"), Some(json!(1)));
+        assert_eq!(integer("１次"), Some(json!(1)));
+        assert_eq!(integer("一次"), Some(json!(1)));
+        assert_eq!(integer("0（全程网办）"), Some(json!(0)));
+        assert_eq!(integer(" "), None);
+        assert_eq!(integer("若干"), Some(json!("若干")));
+    }
+
+    #[test]
+    fn flags_as_typed() {
+        assert_eq!(boolean("是"), Some(json!(true)));
+        assert_eq!(boolean("√"), Some(json!(true)));
+        assert_eq!(boolean("否 "), Some(json!(false)));
+        assert_eq!(boolean("Ｎ"), Some(json!(false)));
+        assert_eq!(boolean("待定"), Some(json!("待定")));
+    }
+
+    #[test]
+    fn limits_as_typed() {
+        assert_eq!(
+            limit("5个工作日"),
+            Some(json!({ "value": 5, "unit": "工作日" }))
+        );
+        assert_eq!(
+            limit("２０ 工作日"),
+            Some(json!({ "value": 20, "unit": "工作日" }))
+        );
+        assert_eq!(limit("即办"), Some(json!({ "value": 0, "unit": "工作日" })));
+        assert_eq!(limit("无"), Some(json!({ "value": null })));
+        assert_eq!(
+            limit("无（依申请即时审核）"),
+            Some(json!({ "value": null, "note": "依申请即时审核" }))
+        );
+        assert_eq!(limit("20天"), Some(json!({ "value": 20, "unit": "天" })));
+        assert_eq!(limit("3个月"), Some(json!({ "value": 3, "unit": "月" })));
+        assert_eq!(limit("15"), Some(json!({ "value": 15 })));
+        assert_eq!(limit("视情况而定"), Some(json!("视情况而定")));
+    }
+
+    #[test]
+    fn depth_and_dates() {
+        assert_eq!(depth("Ⅳ级"), Some(json!(4)));
+        assert_eq!(depth("全程网办"), Some(json!(4)));
+        assert_eq!(depth("三级"), Some(json!(3)));
+        assert_eq!(date("2017/8/1"), Some(json!("2017-08-01")));
+        assert_eq!(date("2017年8月1日"), Some(json!("2017-08-01")));
+        assert_eq!(
+            date("2017-02-30"),
+            Some(json!("2017-02-30")),
+            "kept for validation to reject"
+        );
+    }
+
+    #[test]
+    fn lists_in_one_cell() {
+        assert_eq!(
+            split_list("1、居民身份证；2、户口簿"),
+            ["居民身份证", "户口簿"]
+        );
+        assert_eq!(
+            split_list("1.居民身份证 2.户口簿 3.照片"),
+            ["居民身份证", "户口簿", "照片"]
+        );
+        assert_eq!(split_list("居民身份证\n户口簿\n"), ["居民身份证", "户口簿"]);
+        assert_eq!(
+            split_list("(1)申请表;(2)身份证复印件"),
+            ["申请表", "身份证复印件"]
+        );
+        assert_eq!(split_list("近期2寸照片"), ["近期2寸照片"]);
+    }
+
+    #[test]
+    fn cited_documents_keep_their_written_form() {
+        assert_eq!(
+            doc_ref("《关于调整人事考试考务费收费标准的通知》（浙价费[2016]112号）"),
+            json!({ "title": "关于调整人事考试考务费收费标准的通知", "doc_no": "浙价费[2016]112号" })
+        );
+        assert_eq!(
+            doc_ref("发改价格〔2003〕2322号"),
+            json!({ "title": "", "doc_no": "发改价格〔2003〕2322号" })
+        );
+        let lb = legal_basis("《中华人民共和国义务教育法》第十二条；婚姻登记条例第四条").unwrap();
+        assert_eq!(lb[0]["title"], "中华人民共和国义务教育法");
+        assert_eq!(lb[0]["article"], "第十二条");
+        assert_eq!(lb[1]["title"], "婚姻登记条例");
+        assert_eq!(lb[1]["article"], "第四条");
+        let nested =
+            legal_basis("《民政部关于印发《特困人员认定办法》的通知》（民发〔2016〕178号）第五条")
+                .unwrap();
+        assert_eq!(
+            nested[0]["title"],
+            "民政部关于印发《特困人员认定办法》的通知"
+        );
+        assert_eq!(nested[0]["doc_no"], "民发〔2016〕178号");
+        let lb = legal_basis(
+            "【规范性文件】《关于做好社会救助工作的通知》（浙政办发〔2016〕100号）第三条",
+        )
+        .unwrap();
+        assert_eq!(lb[0]["level"], "规范性文件");
+        assert_eq!(lb[0]["doc_no"], "浙政办发〔2016〕100号");
+        assert_eq!(lb[0]["article"], "第三条");
+    }
+
+    #[test]
+    fn process_steps_with_days() {
+        assert_eq!(
+            process("受理（1个工作日）；审核（3个工作日）；办结"),
+            Some(
+                json!([{ "step": "受理", "days": 1.0 }, { "step": "审核", "days": 3.0 }, { "step": "办结" }])
+            )
+        );
+    }
+}

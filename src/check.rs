@@ -88,6 +88,8 @@ fn state_name(state: State) -> StateName {
         State::Changed(ChangeKind::Changed) => StateName::Changed,
         State::Changed(ChangeKind::Cancelled) => StateName::Cancelled,
         State::Changed(ChangeKind::Recoded) => StateName::Recoded,
+        State::Changed(ChangeKind::Merged) => StateName::Merged,
+        State::Changed(ChangeKind::Split) => StateName::Split,
     }
 }
 
@@ -101,7 +103,16 @@ fn compatible(kind: AdjustmentKind, state: State) -> bool {
             )
             | (
                 AdjustmentKind::Change,
-                State::Changed(ChangeKind::Changed | ChangeKind::Recoded)
+                State::Changed(
+                    ChangeKind::Changed
+                        | ChangeKind::Recoded
+                        | ChangeKind::Merged
+                        | ChangeKind::Split
+                )
+            )
+            | (
+                AdjustmentKind::Cancel,
+                State::Changed(ChangeKind::Merged | ChangeKind::Split)
             )
     )
 }
@@ -701,6 +712,7 @@ fn department_stats(input: &Input<'_>, old_items: &[Item]) -> BTreeMap<String, D
                 ChangeKind::Changed => s.changed += 1,
                 ChangeKind::Cancelled => s.cancelled += 1,
                 ChangeKind::Recoded => s.recoded += 1,
+                ChangeKind::Merged | ChangeKind::Split => s.changed += 1,
             }
         }
     }

@@ -225,3 +225,83 @@ fn a_declared_recode_pairs_even_a_renamed_item() {
     // Without the log the names differ, so it is a cancel plus an add.
     assert_eq!(diff(&a, &b, None).changes.len(), 2);
 }
+
+fn renamed(code: &str, name: &str) -> Value {
+    let mut v = item(code, name);
+    v["basic_code"] = json!(format!("00200601{}", &code[code.len() - 1..]));
+    v
+}
+
+#[test]
+fn two_items_replaced_by_one_are_a_single_merge() {
+    let a = catalog(
+        "2017-06-30",
+        vec![
+            renamed("A-1", "学生转学"),
+            renamed("A-2", "学生休学"),
+            item("A-3", "入学"),
+        ],
+    );
+    let b = catalog(
+        "2017-12-31",
+        vec![
+            renamed("B-9", "学生转学和学生休学联办"),
+            item("A-3", "入学"),
+        ],
+    );
+    let d = diff(&a, &b, None);
+    assert_eq!(d.changes.len(), 1, "{:?}", d.changes);
+    let c = &d.changes[0];
+    assert_eq!(c.kind, ChangeKind::Merged);
+    assert_eq!(c.code, "B-9");
+    assert_eq!(c.old_codes, ["A-1", "A-2"]);
+    assert_eq!(
+        (d.counts.merged, d.counts.added, d.counts.cancelled),
+        (1, 0, 0)
+    );
+}
+
+#[test]
+fn one_item_replaced_by_two_is_a_single_split_and_the_log_can_declare_it() {
+    let a = catalog("2017-06-30", vec![renamed("A-1", "社会保障卡")]);
+    let b = catalog(
+        "2017-12-31",
+        vec![
+            renamed("B-1", "社会保障卡申领"),
+            renamed("B-2", "社会保障卡补换"),
+        ],
+    );
+    let d = diff(&a, &b, None);
+    assert_eq!(d.changes.len(), 1, "{:?}", d.changes);
+    assert_eq!(d.changes[0].kind, ChangeKind::Split);
+    assert_eq!(
+        (d.changes[0].code.as_str(), d.changes[0].new_codes.clone()),
+        ("A-1", vec!["B-1".to_string(), "B-2".to_string()])
+    );
+    assert_eq!(d.counts.split, 1);
+
+    // Names that say nothing: only the log can tell.
+    let a = catalog(
+        "2017-06-30",
+        vec![renamed("A-1", "甲事项"), renamed("A-2", "乙事项")],
+    );
+    let b = catalog("2017-12-31", vec![renamed("B-5", "丙事项")]);
+    assert_eq!(
+        diff(&a, &b, None).changes.len(),
+        3,
+        "without the log: two cancellations and an addition"
+    );
+    let log = load::adjustment_log_from_str(
+        "log.json",
+        &json!({ "format": "adjustment-log/1", "adjustments": [
+            { "id": "TZ-1", "kind": "cancel", "code": "A-1", "into": "B-5" },
+            { "id": "TZ-2", "kind": "cancel", "code": "A-2", "into": "B-5" }
+        ]})
+        .to_string(),
+    )
+    .unwrap();
+    let d = diff(&a, &b, Some(&log));
+    assert_eq!(d.changes.len(), 1);
+    assert_eq!(d.changes[0].kind, ChangeKind::Merged);
+    assert_eq!(d.changes[0].old_codes, ["A-1", "A-2"]);
+}

@@ -11,6 +11,7 @@
 //! changed, as `materials[居民身份证].copies`.
 
 mod fields;
+mod merge;
 
 pub use fields::{FieldChange, compare};
 
@@ -27,6 +28,10 @@ pub enum ChangeKind {
     Changed,
     Cancelled,
     Recoded,
+    /// Several old items replaced by one new item.
+    Merged,
+    /// One old item replaced by several new items.
+    Split,
 }
 
 impl ChangeKind {
@@ -36,6 +41,8 @@ impl ChangeKind {
             Self::Changed => "changed",
             Self::Cancelled => "cancelled",
             Self::Recoded => "recoded",
+            Self::Merged => "merged",
+            Self::Split => "split",
         }
     }
 }
@@ -64,6 +71,12 @@ pub struct Change {
     pub code: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_code: Option<String>,
+    /// For a merge: the old items' codes.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub old_codes: Vec<String>,
+    /// For a split: the new items' codes.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub new_codes: Vec<String>,
     pub name: String,
     pub department: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -100,6 +113,8 @@ pub struct Counts {
     pub cancelled: usize,
     pub recoded: usize,
     pub unchanged: usize,
+    pub merged: usize,
+    pub split: usize,
 }
 
 /// The classification of two snapshots.
@@ -138,6 +153,26 @@ pub fn diff(old: &Catalog, new: &Catalog, log: Option<&AdjustmentLog>) -> Diff {
     // new index -> old index
     let recodes = pair_recodes(old, new, &removed, &appeared, log);
     let recoded_old: HashSet<usize> = recodes.values().copied().collect();
+    let recoded_new: HashSet<usize> = recodes.keys().copied().collect();
+    let removed_left: Vec<usize> = removed
+        .iter()
+        .copied()
+        .filter(|i| !recoded_old.contains(i))
+        .collect();
+    let appeared_left: Vec<usize> = appeared
+        .iter()
+        .copied()
+        .filter(|i| !recoded_new.contains(i))
+        .collect();
+    let groups = merge::pair(old, new, &removed_left, &appeared_left, log);
+    let mut grouped_old: HashSet<usize> = HashSet::new();
+    let mut grouped_new: HashMap<usize, usize> = HashMap::new();
+    for (g, grp) in groups.iter().enumerate() {
+        grouped_old.extend(grp.old.iter().copied());
+        for &n in &grp.new {
+            grouped_new.insert(n, g);
+        }
+    }
 
     let mut out = Diff::default();
     for (ni, item) in new.items.iter().enumerate() {
@@ -155,6 +190,69 @@ pub fn diff(old: &Catalog, new: &Catalog, log: Option<&AdjustmentLog>) -> Diff {
             continue;
         } else if let Some(&oi) = recodes.get(&ni) {
             (Some(oi), ChangeKind::Recoded)
+        } else if let Some(&g) = grouped_new.get(&ni) {
+            let grp = &groups[g];
+            let kind = grp.kind();
+            // One change per merge or split: attached to the merged item, or the split's first part.
+            if kind == ChangeKind::Merged || grp.new.first() == Some(&ni) {
+                let mut old_codes: Vec<String> =
+                    grp.old.iter().map(|&o| old.items[o].code.clone()).collect();
+                old_codes.sort();
+                let mut new_codes: Vec<String> =
+                    grp.new.iter().map(|&n| new.items[n].code.clone()).collect();
+                new_codes.sort();
+                let (code, name, department) = if kind == ChangeKind::Split {
+                    let o = &old.items[grp.old[0]];
+                    (o.code.clone(), o.name.clone(), o.department.clone())
+                } else {
+                    (
+                        item.code.clone(),
+                        item.name.clone(),
+                        item.department.clone(),
+                    )
+                };
+                match kind {
+                    ChangeKind::Merged => out.counts.merged += 1,
+                    _ => out.counts.split += 1,
+                }
+                out.changes.push(Change {
+                    kind,
+                    code,
+                    old_code: None,
+                    old_codes: if kind == ChangeKind::Merged {
+                        old_codes
+                    } else {
+                        Vec::new()
+                    },
+                    new_codes: if kind == ChangeKind::Split {
+                        new_codes
+                    } else {
+                        Vec::new()
+                    },
+                    name,
+                    department,
+                    fields: Vec::new(),
+                });
+                out.entries.push(Entry {
+                    new: Some(ni),
+                    old: grp.old.first().copied(),
+                    state: State::Changed(kind),
+                    change: Some(out.changes.len() - 1),
+                });
+            } else {
+                let first = out
+                    .entries
+                    .iter()
+                    .find(|e| e.new.is_some_and(|n| grp.new.first() == Some(&n)))
+                    .and_then(|e| e.change);
+                out.entries.push(Entry {
+                    new: Some(ni),
+                    old: grp.old.first().copied(),
+                    state: State::Changed(kind),
+                    change: first,
+                });
+            }
+            continue;
         } else {
             (None, ChangeKind::Added)
         };
@@ -176,7 +274,7 @@ pub fn diff(old: &Catalog, new: &Catalog, log: Option<&AdjustmentLog>) -> Diff {
         );
     }
     for &oi in &removed {
-        if !recoded_old.contains(&oi) {
+        if !recoded_old.contains(&oi) && !grouped_old.contains(&oi) {
             let item = &old.items[oi];
             push(
                 &mut out,
@@ -231,11 +329,15 @@ fn push(
                 ChangeKind::Changed => out.counts.changed += 1,
                 ChangeKind::Cancelled => out.counts.cancelled += 1,
                 ChangeKind::Recoded => out.counts.recoded += 1,
+                ChangeKind::Merged => out.counts.merged += 1,
+                ChangeKind::Split => out.counts.split += 1,
             }
             out.changes.push(Change {
                 kind: k,
                 code: item.code.clone(),
                 old_code,
+                old_codes: Vec::new(),
+                new_codes: Vec::new(),
                 name: item.name.clone(),
                 department: item.department.clone(),
                 fields,

@@ -70,7 +70,15 @@ pub struct Summary {
     pub cancelled: usize,
     pub recoded: usize,
     pub unchanged: usize,
+    #[serde(skip_serializing_if = "is_zero")]
+    pub merged: usize,
+    #[serde(skip_serializing_if = "is_zero")]
+    pub split: usize,
     pub findings: SeverityCounts,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// What a report says about a rule that fired (in the report's language).
@@ -166,6 +174,8 @@ impl Report {
                 cancelled: parts.counts.cancelled,
                 recoded: parts.counts.recoded,
                 unchanged: parts.counts.unchanged,
+                merged: parts.counts.merged,
+                split: parts.counts.split,
                 findings: sev,
             },
             changes: parts.changes,

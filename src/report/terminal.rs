@@ -24,6 +24,12 @@ pub fn summary_line(r: &Report) -> String {
             "{} added, {} changed, {} cancelled, {} recoded",
             s.added, s.changed, s.cancelled, s.recoded
         ));
+        if s.merged > 0 {
+            line.push_str(&format!(", {} merged", s.merged));
+        }
+        if s.split > 0 {
+            line.push_str(&format!(", {} split", s.split));
+        }
     } else {
         line.push_str(&plural(s.unchanged, "item", "items"));
     }
@@ -154,6 +160,12 @@ pub fn render(r: &Report, color: bool, out: &mut dyn Write) -> Result<()> {
             let mut line = format!("  {:<9}  {}", c.kind.as_str(), c.code);
             if let Some(old) = &c.old_code {
                 line.push_str(&format!(" (was {old})"));
+            }
+            if !c.old_codes.is_empty() {
+                line.push_str(&format!(" (from {})", c.old_codes.join(", ")));
+            }
+            if !c.new_codes.is_empty() {
+                line.push_str(&format!(" (into {})", c.new_codes.join(", ")));
             }
             line.push_str(&format!("  {}  {}", c.name, p.paint(dim, &c.department)));
             if !c.fields.is_empty() {

@@ -150,6 +150,8 @@ pub enum StateName {
     Cancelled,
     Recoded,
     Unchanged,
+    Merged,
+    Split,
 }
 
 impl StateName {
@@ -160,6 +162,8 @@ impl StateName {
             StateName::Cancelled => "cancelled",
             StateName::Recoded => "recoded",
             StateName::Unchanged => "unchanged",
+            StateName::Merged => "merged",
+            StateName::Split => "split",
         }
     }
 }
@@ -170,6 +174,8 @@ fn default_states() -> Vec<StateName> {
         StateName::Changed,
         StateName::Recoded,
         StateName::Unchanged,
+        StateName::Merged,
+        StateName::Split,
     ]
 }
 
@@ -177,7 +183,8 @@ fn default_states() -> Vec<StateName> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScopeSpec {
-    /// Item states (default: every live item; `cancelled` must be named to look at cancelled ones).
+    /// Item states (default: every live item, merged and split ones included; `cancelled` must be
+    /// named to look at cancelled ones).
     #[serde(default = "default_states")]
     pub states: Vec<StateName>,
     /// Only items where one of these top-level fields changed.

@@ -323,6 +323,14 @@ fn validate(v: ValidateArgs, env: &mut Env<'_>) -> Result<u8> {
                         .unwrap_or_default();
                     format!("{format} registry")
                 }
+                DocKind::Gaps => {
+                    let name = path
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default();
+                    let pack = Pack::from_files("validate", vec![(format!("gaps/{name}"), text)])?;
+                    format!("rule-gaps/1, {} rules not applicable", pack.gaps.len())
+                }
                 DocKind::Config => {
                     let cfg = Config::read(path)?;
                     cfg.check_codes(&Pack::builtin()?, &file)?;

@@ -648,9 +648,14 @@ fn finding(
         department: about.department.to_string(),
         change: about.change,
         // Two requests about one item are two findings: the request id enters the identity.
+        // Department-level findings have no item code: the department is their identity.
         fingerprint: fingerprint(
             &rule.spec.code,
-            about.code,
+            if about.code.is_empty() {
+                about.department
+            } else {
+                about.code
+            },
             &field,
             &match about.adjustment {
                 Some(id) => format!("{evidence}@{id}"),

@@ -32,6 +32,8 @@ pub enum DocKind {
     Registry,
     /// A project configuration file.
     Config,
+    /// A list of review rules the contract cannot express.
+    Gaps,
 }
 
 /// Reads a file as UTF-8 text (a UTF-8 byte-order mark is dropped).
@@ -164,6 +166,7 @@ pub fn sniff(path: &Path) -> Result<(DocKind, String)> {
             DocKind::Registry
         }
         Some("audit-config/1") => DocKind::Config,
+        Some("rule-gaps/1") => DocKind::Gaps,
         None if head.code.is_some() => DocKind::Rule,
         other => {
             return Err(Error::input(

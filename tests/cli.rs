@@ -28,7 +28,9 @@ fn clean(code: &str, name: &str) -> Value {
         "case_type": "承诺件",
         "legal_limit": { "value": 20, "unit": "工作日" },
         "promised_limit": { "value": 5, "unit": "工作日" },
-        "onsite_visits": 1, "onsite_reason": "需核验原件",
+        "service_objects": ["自然人"], "channels": ["窗口办理", "网上办理"],
+        "address": "越州市行政服务中心二楼12号窗口", "office_hours": "工作日 9:00-17:00",
+        "onsite_visits": 0, "online_depth": 4, "online_url": "https://example.invalid/item/12",
         "fee": { "charged": false, "items": [] }, "pay_online": false,
         "materials": [{ "name": "居民身份证", "form": "纸质", "kind": "证件证书证明", "necessity": "必要", "copies": 1 }],
         "process": [{ "step": "受理", "days": 1 }, { "step": "审核", "days": 3 }, { "step": "办结", "days": 1 }],
@@ -95,6 +97,8 @@ fn findings_set_the_exit_code_by_fail_on() {
     let d = tempfile::tempdir().unwrap();
     let mut bad = clean("A-1", "义务教育阶段学生转学");
     bad["onsite_visits"] = json!(2); // OV-03, an error
+    bad["online_depth"] = json!(3);
+    bad["onsite_reason"] = json!("需核验原件");
     let old = write(
         d.path(),
         "old.json",
@@ -446,6 +450,8 @@ fn terminal_output_has_colour_only_when_asked() {
     let d = tempfile::tempdir().unwrap();
     let mut bad = clean("A-1", "转学");
     bad["onsite_visits"] = json!(2);
+    bad["online_depth"] = json!(3);
+    bad["onsite_reason"] = json!("需核验原件");
     let s = write(d.path(), "s.json", &snapshot("2017-12-31", vec![bad]));
     let piped = bin().arg("check").arg(&s).output().unwrap();
     assert!(
@@ -488,6 +494,8 @@ fn config_file_and_flags_set_severity_and_disable_rules() {
     let d = tempfile::tempdir().unwrap();
     let mut bad = clean("A-1", "转学");
     bad["onsite_visits"] = json!(2); // OV-03, an error by default
+    bad["online_depth"] = json!(3);
+    bad["onsite_reason"] = json!("需核验原件");
     let s = write(d.path(), "s.json", &snapshot("2017-12-31", vec![bad]));
     let run = |args: &[&str]| {
         let out = bin()

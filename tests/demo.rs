@@ -46,9 +46,27 @@ fn demo_audit_finds_exactly_the_planted_defects() {
         "00017 only reorders its materials: no change"
     );
 
+    // Rules of the practice that judge most items of a real catalog (not yet at zero visits, proofs
+    // without a recorded basis, time limits compressed less than half) are advice, never errors;
+    // they are checked apart from the planted defects.
+    let broad = ["OV-06", "OV-10", "TL-08"];
+    for f in report
+        .findings
+        .iter()
+        .filter(|f| broad.contains(&f.rule.as_str()))
+    {
+        assert_ne!(
+            f.severity.as_str(),
+            "error",
+            "{} on {} must not be an error",
+            f.rule,
+            f.code
+        );
+    }
     let found: BTreeSet<(String, String)> = report
         .findings
         .iter()
+        .filter(|f| !broad.contains(&f.rule.as_str()))
         .map(|f| {
             (
                 f.rule.clone(),
@@ -83,6 +101,9 @@ fn demo_audit_finds_exactly_the_planted_defects() {
         ("TL-05", "00005"),
         ("CF-03", "00057"),
         ("CF-09", "00060"),
+        // Consequences of planted defects that other rules also see:
+        ("DA-11", "00053"), // cancelled by status without a planned cancellation date
+        ("CF-12", "00055"), // the item whose name carries markup
     ]
     .into_iter()
     .map(|(r, c)| (r.to_string(), c.to_string()))

@@ -183,6 +183,11 @@ def mk(n, name, dept, item_type, basis, legal, promised, visits, depth, material
         "department": d["name"],
         "department_code": d["code"],
         "status": "在用",
+    }
+    # 权力来源 belongs to power items only (LB-09); public services leave it out.
+    if item_type != "公共服务":
+        item["power_source"] = "法定本级行使"
+    item.update({
         "service_objects": objects or ["自然人"],
         "legal_basis": copy.deepcopy(basis),
         "case_type": "即办件" if promised["value"] == 0 else "承诺件",
@@ -190,7 +195,7 @@ def mk(n, name, dept, item_type, basis, legal, promised, visits, depth, material
         "legal_limit": legal,
         "promised_limit": promised,
         "onsite_visits": visits,
-    }
+    })
     if reason is not None:
         item["onsite_reason"] = reason
     f = fee_ or FREE
@@ -674,7 +679,10 @@ def adj(kind, n, dept, reason, basis, trigger, filed, approved, published, field
     a.update(extra)
     a.update({"reason": reason, "basis": [{"title": t, "doc_no": d} for t, d in basis],
               "trigger_date": trigger, "filed_on": filed, "approved_on": approved,
-              "approved_by": "青禾市编办", "published_on": published})
+              # Content changes are approved by the 编办; adding or cancelling an item needs the
+              # city government itself (DA-07).
+              "approved_by": "青禾市编办" if kind == "change" else "青禾市人民政府",
+              "published_on": published})
     return a
 
 

@@ -20,8 +20,8 @@
 //! Operands of `compare` are `{"path"}`, `{"value"}`, a bare number, `{"sum": path}`, `{"count": path}`,
 //! `{"working_days": [from, to]}`, `{"days": [from, to]}` (from and to are operands; a bare string
 //! is a path), `{"lookup": {"registry", "key", "field"}}` (a field of the registry entry a value
-//! names, e.g. a law's `repealed` date) or `{"amount": path}` (the money in a fee standard, "每证20元"
-//! → 20). A comparison with a missing operand is false, so guard it with `present` in `when`.
+//! names, e.g. a law's `repealed` date), `{"amount": path}` (the money in a fee standard, "每证20元"
+//! → 20), `{"diff": [a, b]}` (a − b) or `{"ratio": [a, b]}` (a ÷ b). A comparison with a missing operand is false, so guard it with `present` in `when`.
 //!
 //! Paths: `a.b.c`; a list on the way is entered element by element (`materials[].name`, the `[]` is
 //! optional). `$.x` reads the item from inside `for_each`; `@old.x` the item's previous version;
@@ -175,6 +175,10 @@ pub enum ExprOpSpec {
     Lookup(LookupSpec),
     /// The amount of money in a text ("每证20元" → 20), summed over the values at the path.
     Amount(String),
+    /// `{"diff": [a, b]}`: a − b.
+    Diff(Box<[ExprSpec; 2]>),
+    /// `{"ratio": [a, b]}`: a ÷ b (missing when b is 0).
+    Ratio(Box<[ExprSpec; 2]>),
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -430,6 +434,8 @@ pub enum Expr {
     Days(Box<Expr>, Box<Expr>),
     Lookup(String, Path, String),
     Amount(Path),
+    Diff(Box<Expr>, Box<Expr>),
+    Ratio(Box<Expr>, Box<Expr>),
 }
 
 /// The result of an operand.
@@ -650,6 +656,14 @@ impl Expr {
                 Expr::Lookup(l.registry.clone(), path(&l.key)?, l.field.clone())
             }
             ExprSpec::Op(ExprOpSpec::Amount(p)) => Expr::Amount(path(p)?),
+            ExprSpec::Op(ExprOpSpec::Diff(pair)) => Expr::Diff(
+                Box::new(Expr::compile(&pair[0], shapes, at)?),
+                Box::new(Expr::compile(&pair[1], shapes, at)?),
+            ),
+            ExprSpec::Op(ExprOpSpec::Ratio(pair)) => Expr::Ratio(
+                Box::new(Expr::compile(&pair[0], shapes, at)?),
+                Box::new(Expr::compile(&pair[1], shapes, at)?),
+            ),
         })
     }
 
@@ -682,6 +696,14 @@ impl Expr {
                             .and_then(json_scalar)
                     })
             }
+            Expr::Diff(a, b) => match (a.eval(ctx, scope)?, b.eval(ctx, scope)?) {
+                (Scalar::Num(x), Scalar::Num(y)) => Some(Scalar::Num(x - y)),
+                _ => None,
+            },
+            Expr::Ratio(a, b) => match (a.eval(ctx, scope)?, b.eval(ctx, scope)?) {
+                (Scalar::Num(x), Scalar::Num(y)) if y != 0.0 => Some(Scalar::Num(x / y)),
+                _ => None,
+            },
             Expr::Amount(p) => {
                 let amounts: Vec<f64> = p
                     .flat(ctx, scope)

@@ -28,12 +28,13 @@ fn with_defaults(item: &Value) -> Value {
     base
 }
 
-fn catalog(file: &str, as_of: &str, item: Option<&Value>) -> Result<Catalog> {
-    let items: Vec<Value> = item
+fn catalog(file: &str, as_of: &str, item: Option<&Value>, others: &[Value]) -> Result<Catalog> {
+    let mut items: Vec<Value> = item
         .filter(|v| !v.is_null())
         .map(with_defaults)
         .into_iter()
         .collect();
+    items.extend(others.iter().map(with_defaults));
     let doc = json!({
         "format": "catalog-snapshot/1",
         "catalog": { "name": "示例目录", "region_code": "000000", "as_of": as_of },
@@ -49,10 +50,21 @@ pub fn run(pack: &Pack, code: &str, example: &Example, label: &str) -> Result<Ve
     let date: NaiveDate = as_of
         .parse()
         .map_err(|_| Error::rule(label, "/as_of", format!("not a date: {as_of}")))?;
-    let new = catalog(&format!("{label} (item)"), as_of, example.item.as_ref())?;
+    let others = &example.others;
+    let new = catalog(
+        &format!("{label} (item)"),
+        as_of,
+        example.item.as_ref(),
+        others,
+    )?;
     let old = match &example.old {
-        None => catalog(&format!("{label} (item)"), as_of, example.item.as_ref())?,
-        Some(v) => catalog(&format!("{label} (old)"), as_of, Some(v))?,
+        None => catalog(
+            &format!("{label} (item)"),
+            as_of,
+            example.item.as_ref(),
+            others,
+        )?,
+        Some(v) => catalog(&format!("{label} (old)"), as_of, Some(v), others)?,
     };
     let log = match &example.adjustments {
         Some(list) => Some(load::adjustment_log_from_str(

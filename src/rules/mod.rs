@@ -241,6 +241,9 @@ pub struct Example {
     /// The evaluation date (default 2017-12-31).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub as_of: Option<String>,
+    /// Other items, unchanged in both snapshots (for rules that compare items, like CF-11).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub others: Vec<Value>,
 }
 
 /// Keeps an explicit `null` distinct from an absent key.
@@ -541,13 +544,26 @@ impl Pack {
 }
 
 handlebars::handlebars_helper!(zh_fields: |s: str| crate::labels::zh_list(s));
+handlebars::handlebars_helper!(round: |v: Json| match v {
+    serde_json::Value::Number(n) => {
+        let x = n.as_f64().unwrap_or(0.0);
+        crate::node::format_num((x * 10.0).round() / 10.0)
+    }
+    serde_json::Value::String(s) => match s.parse::<f64>() {
+        Ok(x) => crate::node::format_num((x * 10.0).round() / 10.0),
+        Err(_) => s.clone(),
+    },
+    other => other.to_string(),
+});
 
 /// The Handlebars registry for rule messages: no HTML escaping (messages are plain text; renderers
-/// escape), and `{{zh_fields x}}` to name fields by their Chinese element names.
+/// escape), `{{zh_fields x}}` to name fields by their Chinese element names, and `{{round x}}` to
+/// show a number with one decimal.
 fn message_registry() -> Handlebars<'static> {
     let mut hb = Handlebars::new();
     hb.register_escape_fn(handlebars::no_escape);
     hb.register_helper("zh_fields", Box::new(zh_fields));
+    hb.register_helper("round", Box::new(round));
     hb
 }
 

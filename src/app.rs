@@ -246,22 +246,43 @@ fn check_output(o: &OutputArgs) -> Result<()> {
     Ok(())
 }
 
+/// The presentation the output flags ask for.
+fn style(o: &OutputArgs, env: &Env<'_>) -> Result<report::Style> {
+    let l = lang(o.lang);
+    Ok(report::Style {
+        texts: match &o.messages {
+            Some(p) => report::Texts::with_overrides(l, p)?,
+            None => report::Texts::builtin(l),
+        },
+        templates: match &o.templates {
+            Some(d) => report::Templates::with_dir(d)?,
+            None => report::Templates::builtin(),
+        },
+        color: match o.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => env.stdout_is_terminal && !env.no_color,
+        },
+    })
+}
+
 /// Renders the report in every requested format to stdout or files.
 fn emit(report: &Report, o: &OutputArgs, env: &mut Env<'_>) -> Result<()> {
     let mut formats = o.formats.clone();
     formats.sort();
     formats.dedup();
-    let color = match o.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => env.stdout_is_terminal && !env.no_color,
+    let style = style(o, env)?;
+    let plain = report::Style {
+        color: false,
+        ..style.clone()
     };
+    let summary = report::terminal::summary_line(report, &style.texts);
     match (&o.out, formats.as_slice()) {
-        (None, [format]) => report::render(report, *format, color, env.stdout),
+        (None, [format]) => report::render(report, *format, &style, env.stdout),
         (Some(path), [format]) => {
-            report::write_atomic(path, |w| report::render(report, *format, false, w))?;
+            report::write_atomic(path, |w| report::render(report, *format, &plain, w))?;
             if *format != Format::Terminal {
-                stderr(env, &crate::report::terminal::summary_line(report))?;
+                stderr(env, &summary)?;
                 stderr(env, &format!("wrote {}", path.display()))?;
             }
             Ok(())
@@ -273,10 +294,10 @@ fn emit(report: &Report, o: &OutputArgs, env: &mut Env<'_>) -> Result<()> {
             })?;
             for format in many {
                 let path = dir.join(format!("audit-report.{}", format.extension()));
-                report::write_atomic(&path, |w| report::render(report, *format, false, w))?;
+                report::write_atomic(&path, |w| report::render(report, *format, &plain, w))?;
                 stderr(env, &format!("wrote {}", path.display()))?;
             }
-            stderr(env, &crate::report::terminal::summary_line(report))
+            stderr(env, &summary)
         }
         (None, _) => Err(Error::Usage("no output format".into())),
     }

@@ -111,6 +111,12 @@ pub struct OutputArgs {
     /// Language of messages and report texts.
     #[arg(long, value_enum, default_value_t, help_heading = "Output")]
     pub lang: LangArg,
+    /// A message catalogue (report-texts/1) overriding the tool's texts key by key.
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    pub messages: Option<PathBuf>,
+    /// A directory of report templates replacing the built-in ones of the same name.
+    #[arg(long, value_name = "DIR", help_heading = "Output")]
+    pub templates: Option<PathBuf>,
 }
 
 /// Options shared by the commands that run rules.

@@ -88,6 +88,15 @@ fn clean_pair_exits_zero() {
         .assert()
         .code(0)
         .stdout(predicate::str::contains(
+            "新增 0 项，变更 0 项，取消 0 项，编码变更 0 项；错误 0 条，警告 0 条，提示 0 条",
+        ));
+    bin()
+        .args(["audit", "--lang", "en"])
+        .arg(&old)
+        .arg(&new)
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
             "0 added, 0 changed, 0 cancelled, 0 recoded; 0 errors, 0 warnings, 0 info",
         ));
 }

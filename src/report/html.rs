@@ -17,13 +17,13 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::io::Write;
 
-const TEMPLATE: &str = include_str!("../../reports/report.html.hbs");
-const STYLE: &str = include_str!("../../reports/style.css");
-
 #[derive(Serialize)]
 struct View<'a> {
     title: String,
     summary_line: String,
+    /// The message catalogue: `{{lookup t "summary.added"}}`.
+    t: &'a std::collections::BTreeMap<String, String>,
+    lang: &'a str,
     report: &'a Report,
     departments: Vec<Dept<'a>>,
 }
@@ -94,7 +94,7 @@ fn field_view(f: &FieldChange) -> FieldView<'_> {
     }
 }
 
-fn view(report: &Report) -> View<'_> {
+fn view<'a>(report: &'a Report, texts: &'a super::Texts) -> View<'a> {
     let changes_by_code: BTreeMap<&str, &Change> = report
         .changes
         .iter()
@@ -147,29 +147,34 @@ fn view(report: &Report) -> View<'_> {
             .name
             .clone()
             .unwrap_or_else(|| report.new.file.clone()),
-        summary_line: terminal::summary_line(report),
+        summary_line: terminal::summary_line(report, texts),
+        t: &texts.texts,
+        lang: &texts.lang,
         report,
         departments,
     }
 }
 
 /// Writes the HTML report.
-pub fn render(report: &Report, out: &mut dyn Write) -> Result<()> {
+pub fn render(report: &Report, style: &super::Style, out: &mut dyn Write) -> Result<()> {
     let mut hb = Handlebars::new();
     hb.set_strict_mode(true);
-    let template_err = |name: &str, e: handlebars::TemplateError| Error::Template {
-        name: name.to_string(),
-        message: e.to_string(),
-    };
-    hb.register_template_string("report.html", TEMPLATE)
-        .map_err(|e| template_err("reports/report.html.hbs", e))?;
-    hb.register_partial("style", STYLE)
-        .map_err(|e| template_err("reports/style.css", e))?;
+    let (origin, template) = style.templates.get("report.html.hbs");
+    let (css_origin, css) = style.templates.get("style.css");
+    hb.register_template_string("report.html", template)
+        .map_err(|e| template_error(origin, &e.to_string()))?;
+    hb.register_partial("style", css)
+        .map_err(|e| template_error(css_origin, &e.to_string()))?;
     let html = hb
-        .render("report.html", &view(report))
-        .map_err(|e| Error::Template {
-            name: "reports/report.html.hbs".into(),
-            message: e.to_string(),
-        })?;
+        .render("report.html", &view(report, &style.texts))
+        .map_err(|e| template_error(origin, &e.to_string()))?;
     out.write_all(html.as_bytes()).map_err(io)
+}
+
+/// A template error, naming the template file (the message carries the line and column).
+fn template_error(origin: &str, message: &str) -> Error {
+    Error::Template {
+        name: origin.to_string(),
+        message: message.to_string(),
+    }
 }

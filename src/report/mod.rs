@@ -8,6 +8,9 @@
 pub mod html;
 pub mod json;
 pub mod terminal;
+pub mod texts;
+
+pub use texts::Texts;
 
 use crate::check::Finding;
 use crate::diff::{Change, Counts};
@@ -191,6 +194,91 @@ impl Report {
     }
 }
 
+/// Report templates: the built-in ones from `reports/`, or a directory's files of the same names.
+#[derive(Debug, Clone)]
+pub struct Templates {
+    /// File name → (where it came from, source).
+    pub files: BTreeMap<String, (String, String)>,
+}
+
+/// The built-in templates, by file name.
+const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
+    (
+        "report.html.hbs",
+        include_str!("../../reports/report.html.hbs"),
+    ),
+    ("style.css", include_str!("../../reports/style.css")),
+];
+
+impl Templates {
+    /// The templates embedded in the binary.
+    pub fn builtin() -> Templates {
+        Templates {
+            files: BUILTIN_TEMPLATES
+                .iter()
+                .map(|(n, t)| ((*n).to_string(), (format!("reports/{n}"), (*t).to_string())))
+                .collect(),
+        }
+    }
+
+    /// The built-in templates with the files of `dir` replacing those of the same name.
+    pub fn with_dir(dir: &Path) -> Result<Templates> {
+        let mut t = Templates::builtin();
+        let entries = std::fs::read_dir(dir).map_err(|e| {
+            Error::Usage(format!(
+                "{}: cannot read template directory: {e}",
+                dir.display()
+            ))
+        })?;
+        let mut found = 0;
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if t.files.contains_key(&name) {
+                let path = e.path();
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|err| Error::Usage(format!("{}: {err}", path.display())))?;
+                t.files.insert(name, (path.display().to_string(), text));
+                found += 1;
+            }
+        }
+        if found == 0 {
+            let known: Vec<&str> = BUILTIN_TEMPLATES.iter().map(|(n, _)| *n).collect();
+            return Err(Error::Usage(format!(
+                "{}: no template to replace (known: {})",
+                dir.display(),
+                known.join(", ")
+            )));
+        }
+        Ok(t)
+    }
+
+    /// A template's source and where it came from.
+    pub fn get(&self, name: &str) -> (&str, &str) {
+        self.files
+            .get(name)
+            .map_or(("", ""), |(origin, text)| (origin.as_str(), text.as_str()))
+    }
+}
+
+/// How reports are presented: the language's texts, the templates, terminal colour.
+#[derive(Debug, Clone)]
+pub struct Style {
+    pub texts: Texts,
+    pub templates: Templates,
+    pub color: bool,
+}
+
+impl Style {
+    /// The built-in presentation in one language, without colour.
+    pub fn plain(lang: Lang) -> Style {
+        Style {
+            texts: Texts::builtin(lang),
+            templates: Templates::builtin(),
+            color: false,
+        }
+    }
+}
+
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
 pub enum Format {
@@ -214,11 +302,11 @@ impl Format {
 }
 
 /// Renders `report` in `format` into `out`.
-pub fn render(report: &Report, format: Format, color: bool, out: &mut dyn Write) -> Result<()> {
+pub fn render(report: &Report, format: Format, style: &Style, out: &mut dyn Write) -> Result<()> {
     match format {
-        Format::Terminal => terminal::render(report, color, out),
+        Format::Terminal => terminal::render(report, style, out),
         Format::Json => json::render(report, out),
-        Format::Html => html::render(report, out),
+        Format::Html => html::render(report, style, out),
     }
 }
 

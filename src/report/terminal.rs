@@ -1,7 +1,7 @@
 //! The terminal renderer: a one-line summary, then findings grouped by department naming each item,
 //! then the changes. Colour only when asked for (the binary decides: a terminal and no `NO_COLOR`).
 
-use super::{Report, io};
+use super::{Report, Texts, io};
 use crate::error::Result;
 use crate::rules::Severity;
 use anstyle::{AnsiColor, Style};
@@ -10,39 +10,47 @@ use std::io::Write;
 /// How many changes are listed before the rest is summarised.
 const MAX_CHANGES: usize = 200;
 
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
-/// The one-line summary: "4 added, 6 changed, 2 cancelled, 1 recoded; 17 errors, 3 warnings, 1 info".
-pub fn summary_line(r: &Report) -> String {
+/// The one-line summary: "4 added, 6 changed, 2 cancelled, 1 recoded; 17 errors, 3 warnings, 1 info"
+/// (in the report's language).
+pub fn summary_line(r: &Report, t: &Texts) -> String {
     let s = &r.summary;
     let f = &s.findings;
-    let mut line = String::new();
-    if r.old.is_some() {
-        line.push_str(&format!(
-            "{} added, {} changed, {} cancelled, {} recoded",
-            s.added, s.changed, s.cancelled, s.recoded
-        ));
+    let mut line = if r.old.is_some() {
+        let mut l = t.fmt(
+            "summary.line.changes",
+            &[
+                ("added", &s.added),
+                ("changed", &s.changed),
+                ("cancelled", &s.cancelled),
+                ("recoded", &s.recoded),
+            ],
+        );
         if s.merged > 0 {
-            line.push_str(&format!(", {} merged", s.merged));
+            l.push_str(&t.fmt("summary.line.merged", &[("n", &s.merged)]));
         }
         if s.split > 0 {
-            line.push_str(&format!(", {} split", s.split));
+            l.push_str(&t.fmt("summary.line.split", &[("n", &s.split)]));
         }
+        l
     } else {
-        line.push_str(&plural(s.unchanged, "item", "items"));
-    }
+        t.fmt("summary.line.items", &[("n", &s.unchanged)])
+    };
     if !r.checked {
-        line.push_str(&format!(", {} unchanged", s.unchanged));
+        line.push_str(&t.fmt("summary.line.unchanged", &[("n", &s.unchanged)]));
         return line;
     }
-    line.push_str("; ");
-    line.push_str(&format!(
-        "{}, {}, {} info",
-        plural(f.error, "error", "errors"),
-        plural(f.warning, "warning", "warnings"),
-        f.info
+    line.push_str(if t.lang.starts_with("zh") {
+        "；"
+    } else {
+        "; "
+    });
+    line.push_str(&t.fmt(
+        "summary.line.findings",
+        &[
+            ("error", &f.error),
+            ("warning", &f.warning),
+            ("info", &f.info),
+        ],
     ));
     line
 }
@@ -70,33 +78,41 @@ fn severity_style(s: Severity) -> Style {
 }
 
 /// Writes the terminal report.
-pub fn render(r: &Report, color: bool, out: &mut dyn Write) -> Result<()> {
-    let p = Paint { on: color };
+pub fn render(r: &Report, style: &super::Style, out: &mut dyn Write) -> Result<()> {
+    let t = &style.texts;
+    let p = Paint { on: style.color };
     let bold = Style::new().bold();
     let dim = Style::new().dimmed();
     let mut w = String::new();
 
     let title = r.new.name.clone().unwrap_or_else(|| r.new.file.clone());
-    let date = |d: Option<chrono::NaiveDate>| d.map_or("undated".to_string(), |d| d.to_string());
-    match &r.old {
-        Some(old) => w.push_str(&format!(
-            "{}: {} ({}) → {} ({}), judged as of {}\n",
-            p.paint(bold, &title),
-            date(old.as_of),
-            plural(old.items, "item", "items"),
-            date(r.new.as_of),
-            plural(r.new.items, "item", "items"),
-            r.as_of
-        )),
-        None => w.push_str(&format!(
-            "{}: {} ({}), judged as of {}\n",
-            p.paint(bold, &title),
-            date(r.new.as_of),
-            plural(r.new.items, "item", "items"),
-            r.as_of
-        )),
-    }
-    w.push_str(&p.paint(bold, &summary_line(r)));
+    let date =
+        |d: Option<chrono::NaiveDate>| d.map_or_else(|| t.get("header.undated"), |d| d.to_string());
+    let header = match &r.old {
+        Some(old) => t.fmt(
+            "header.snapshots",
+            &[
+                ("title", &p.paint(bold, &title)),
+                ("old_date", &date(old.as_of)),
+                ("old_items", &old.items),
+                ("new_date", &date(r.new.as_of)),
+                ("new_items", &r.new.items),
+                ("as_of", &r.as_of),
+            ],
+        ),
+        None => t.fmt(
+            "header.snapshot",
+            &[
+                ("title", &p.paint(bold, &title)),
+                ("new_date", &date(r.new.as_of)),
+                ("new_items", &r.new.items),
+                ("as_of", &r.as_of),
+            ],
+        ),
+    };
+    w.push_str(&header);
+    w.push('\n');
+    w.push_str(&p.paint(bold, &summary_line(r, t)));
     w.push('\n');
 
     // Findings, grouped by department (they are sorted by department already).
@@ -112,39 +128,43 @@ pub fn render(r: &Report, color: bool, out: &mut dyn Write) -> Result<()> {
             .iter()
             .filter(|f| f.severity == Severity::Error)
             .count();
-        w.push_str(&format!(
-            "\n{} — {}, {}\n",
-            p.paint(
-                bold,
-                if dept.is_empty() {
-                    "(no department)"
-                } else {
-                    dept
-                }
-            ),
-            plural(group.len(), "finding", "findings"),
-            plural(errors, "error", "errors")
+        let name = if dept.is_empty() {
+            t.get("terminal.no_department")
+        } else {
+            dept.clone()
+        };
+        w.push('\n');
+        w.push_str(&t.fmt(
+            "terminal.department",
+            &[
+                ("department", &p.paint(bold, &name)),
+                ("findings", &group.len()),
+                ("errors", &errors),
+            ],
         ));
+        w.push('\n');
         for f in group {
+            let sev = t.get(&format!("severity.{}", f.severity.as_str()));
+            let code = if f.code.is_empty() {
+                t.get("terminal.department_level")
+            } else {
+                f.code.clone()
+            };
             w.push_str(&format!(
-                "  {:<7}  {:<6}  {}  {}  [{}]\n",
-                p.paint(severity_style(f.severity), f.severity.as_str()),
+                "  {}  {:<6}  {}  {}  [{}]\n",
+                p.paint(severity_style(f.severity), &format!("{sev:<7}")),
                 f.rule,
-                if f.code.is_empty() {
-                    "(department)"
-                } else {
-                    f.code.as_str()
-                },
+                code,
                 f.name,
-                f.change
+                t.get(&format!("kind.{}", f.change))
             ));
             w.push_str(&format!("           {}\n", f.message));
-            let mut loc = format!("field {}", f.field);
+            let mut loc = t.fmt("terminal.field", &[("field", &f.field)]);
             if !f.evidence.is_empty() {
                 loc.push_str(&format!(" · {}", f.evidence));
             }
             if let Some(a) = &f.adjustment {
-                loc.push_str(&format!(" · request {a}"));
+                loc.push_str(&format!(" · {}", t.fmt("terminal.request", &[("id", a)])));
             }
             if let Some(l) = &f.location {
                 loc.push_str(&format!(" · {l}"));
@@ -155,17 +175,30 @@ pub fn render(r: &Report, color: bool, out: &mut dyn Write) -> Result<()> {
     }
 
     if !r.changes.is_empty() {
-        w.push_str(&format!("\n{}\n", p.paint(bold, "Changes")));
+        w.push_str(&format!(
+            "\n{}\n",
+            p.paint(bold, &t.get("terminal.changes"))
+        ));
         for c in r.changes.iter().take(MAX_CHANGES) {
-            let mut line = format!("  {:<9}  {}", c.kind.as_str(), c.code);
+            let mut line = format!(
+                "  {:<9}  {}",
+                t.get(&format!("kind.{}", c.kind.as_str())),
+                c.code
+            );
             if let Some(old) = &c.old_code {
-                line.push_str(&format!(" (was {old})"));
+                line.push_str(&format!(" ({})", t.fmt("terminal.was", &[("code", old)])));
             }
             if !c.old_codes.is_empty() {
-                line.push_str(&format!(" (from {})", c.old_codes.join(", ")));
+                line.push_str(&format!(
+                    " ({})",
+                    t.fmt("terminal.from", &[("codes", &c.old_codes.join(", "))])
+                ));
             }
             if !c.new_codes.is_empty() {
-                line.push_str(&format!(" (into {})", c.new_codes.join(", ")));
+                line.push_str(&format!(
+                    " ({})",
+                    t.fmt("terminal.into", &[("codes", &c.new_codes.join(", "))])
+                ));
             }
             line.push_str(&format!("  {}  {}", c.name, p.paint(dim, &c.department)));
             if !c.fields.is_empty() {
@@ -176,10 +209,11 @@ pub fn render(r: &Report, color: bool, out: &mut dyn Write) -> Result<()> {
             w.push('\n');
         }
         if r.changes.len() > MAX_CHANGES {
-            w.push_str(&format!(
-                "  … and {} more (see the JSON or HTML report)\n",
-                r.changes.len() - MAX_CHANGES
+            w.push_str(&t.fmt(
+                "terminal.more_changes",
+                &[("n", &(r.changes.len() - MAX_CHANGES))],
             ));
+            w.push('\n');
         }
     }
     out.write_all(w.as_bytes()).map_err(io)

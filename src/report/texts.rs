@@ -1,0 +1,121 @@
+//! The tool's own words in reports: a message catalogue per language (`reports/messages/*.LANG.json`),
+//! embedded in the binary, which a deployment can override key by key with `--messages FILE`.
+//! Rule messages are not here: they come from the rule files.
+
+use crate::error::{Error, Result};
+use crate::rules::Lang;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// The built-in catalogues: one file per part of the tool and language, merged.
+const ZH: &[&str] = &[
+    include_str!("../../reports/messages/common.zh.json"),
+    include_str!("../../reports/messages/html.zh.json"),
+    include_str!("../../reports/messages/sheet.zh.json"),
+];
+const EN: &[&str] = &[
+    include_str!("../../reports/messages/common.en.json"),
+    include_str!("../../reports/messages/html.en.json"),
+    include_str!("../../reports/messages/sheet.en.json"),
+];
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    #[allow(dead_code)]
+    format: String,
+    lang: String,
+    texts: BTreeMap<String, String>,
+}
+
+/// A message catalogue.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Texts {
+    /// The HTML `lang` of the catalogue (zh-CN, en).
+    pub lang: String,
+    /// Key → text; `{name}` marks a parameter.
+    pub texts: BTreeMap<String, String>,
+}
+
+impl Texts {
+    /// The built-in catalogue of a language.
+    pub fn builtin(lang: Lang) -> Texts {
+        let files = match lang {
+            Lang::Zh => ZH,
+            Lang::En => EN,
+        };
+        let mut t = Texts::default();
+        for text in files {
+            let f: File = serde_json::from_str(text).expect("built-in message catalogue is valid");
+            t.lang = f.lang;
+            t.texts.extend(f.texts);
+        }
+        t
+    }
+
+    /// The built-in catalogue with a deployment's overrides on top; unknown keys are errors.
+    pub fn with_overrides(lang: Lang, path: &Path) -> Result<Texts> {
+        let mut t = Texts::builtin(lang);
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let f: File = serde_json::from_str(&text).map_err(|e| {
+            Error::Usage(format!(
+                "{file}: not a message catalogue (report-texts/1): {e}"
+            ))
+        })?;
+        for (k, v) in f.texts {
+            if !t.texts.contains_key(&k) {
+                return Err(Error::Usage(format!("{file}: unknown message key \"{k}\"")));
+            }
+            t.texts.insert(k, v);
+        }
+        t.lang = f.lang;
+        Ok(t)
+    }
+
+    /// The text of a key (the key itself when missing, so a gap shows instead of vanishing).
+    pub fn get(&self, key: &str) -> String {
+        self.texts
+            .get(key)
+            .cloned()
+            .unwrap_or_else(|| key.to_string())
+    }
+
+    /// The text of a key with `{name}` parameters filled in.
+    pub fn fmt(&self, key: &str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
+        let mut s = self.get(key);
+        for (name, value) in args {
+            s = s.replace(&format!("{{{name}}}"), &value.to_string());
+        }
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalogues_have_the_same_keys() {
+        let zh = Texts::builtin(Lang::Zh);
+        let en = Texts::builtin(Lang::En);
+        let a: Vec<&String> = zh.texts.keys().collect();
+        let b: Vec<&String> = en.texts.keys().collect();
+        assert_eq!(a, b);
+        assert_eq!(en.fmt("summary.line.items", &[("n", &3)]), "3 items");
+    }
+
+    #[test]
+    fn english_has_no_chinese() {
+        for (k, v) in &Texts::builtin(Lang::En).texts {
+            assert!(
+                !v.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                "{k}: {v}"
+            );
+        }
+    }
+}

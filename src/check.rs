@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
 
 /// A finding's state against a baseline report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum FindingState {
     New,
@@ -29,9 +29,10 @@ pub enum FindingState {
 }
 
 /// One review comment.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Finding {
     pub rule: String,
+    #[serde(default)]
     pub rule_name: String,
     pub category: Category,
     pub severity: Severity,
@@ -41,19 +42,36 @@ pub struct Finding {
     pub name: String,
     pub department: String,
     /// The item's change kind, or `unchanged`.
-    pub change: &'static str,
+    pub change: String,
     pub field: String,
     pub message: String,
-    #[serde(skip_serializing_if = "String::is_empty")]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub evidence: String,
     pub fingerprint: String,
     pub state: FindingState,
     /// The adjustment request the finding is about, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub adjustment: Option<String>,
     /// Where the offending value is, for spreadsheet inputs: file, sheet, cell and column name.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
+    /// The waiver that covers this finding (its id), when waived.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<String>,
+    /// The department's reply read back from the previous round's review sheet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response: Option<Response>,
+}
+
+/// A department's reply to a review comment (整改情况, 反馈日期).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Response {
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// Whether the reply says the problem was fixed.
+    #[serde(default)]
+    pub claims_fixed: bool,
 }
 
 /// What the engine checks.
@@ -646,7 +664,7 @@ fn finding(
         code: about.code.to_string(),
         name: about.name.to_string(),
         department: about.department.to_string(),
-        change: about.change,
+        change: about.change.to_string(),
         // Two requests about one item are two findings: the request id enters the identity.
         // Department-level findings have no item code: the department is their identity.
         fingerprint: fingerprint(
@@ -668,6 +686,8 @@ fn finding(
         state: FindingState::New,
         adjustment: about.adjustment.map(str::to_string),
         location: about.origin.map(|o| o.locate(&f_field)),
+        waiver: None,
+        response: None,
     }
 }
 

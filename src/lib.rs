@@ -26,6 +26,7 @@ pub mod model;
 pub mod node;
 pub mod registry;
 pub mod report;
+pub mod rounds;
 pub mod rules;
 pub mod schema;
 pub mod table;

@@ -29,6 +29,8 @@ pub const DEPARTMENTS: &str = include_str!("../schemas/department-registry.schem
 pub const EXEMPTIONS: &str = include_str!("../schemas/exemption-registry.schema.json");
 /// The list of review rules the contract cannot express.
 pub const GAPS: &str = include_str!("../schemas/rule-gaps.schema.json");
+/// Waivers.
+pub const WAIVERS: &str = include_str!("../schemas/waivers.schema.json");
 /// The project configuration file.
 pub const CONFIG: &str = include_str!("../schemas/config.schema.json");
 
@@ -78,6 +80,7 @@ validator!(departments, compile(DEPARTMENTS));
 validator!(exemptions, compile(EXEMPTIONS));
 validator!(config, compile(CONFIG));
 validator!(gaps, compile(GAPS));
+validator!(waivers, compile(WAIVERS));
 
 /// The validator of a registry format.
 pub fn registry(format: &str) -> &'static Validator {

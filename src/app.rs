@@ -6,7 +6,8 @@
 use crate::check::{self, Input};
 use crate::cli::{
     AuditArgs, CatalogueFormat, CheckArgs, Cli, ColorChoice, Command, ConvertArgs, DiffArgs,
-    FailOn, InputArgs, LangArg, OutputArgs, RuleArgs, RulesCommand, ValidateArgs,
+    FailOn, HistoryArgs, HistoryFormat, InputArgs, LangArg, OutputArgs, RuleArgs, RulesCommand,
+    ValidateArgs,
 };
 use crate::config::Config;
 use crate::diff::{self, Diff};
@@ -14,6 +15,7 @@ use crate::error::{Error, Result, exit};
 use crate::load::{self, DocKind};
 use crate::model::{AdjustmentLog, Catalog};
 use crate::report::{self, Format, Parts, Report};
+use crate::rounds;
 use crate::rules::{Category, Lang, Pack, Severity};
 use crate::table::headers::HeaderMap;
 use chrono::NaiveDate;
@@ -30,6 +32,8 @@ pub struct Env<'a> {
     pub no_color: bool,
     pub stdout: &'a mut dyn Write,
     pub stderr: &'a mut dyn Write,
+    /// `--quiet`: nothing on stderr but errors.
+    pub quiet: bool,
 }
 
 /// Runs the command and returns the exit code.
@@ -41,6 +45,7 @@ pub fn run(cli: Cli, env: &mut Env<'_>) -> Result<u8> {
         Command::Validate(v) => validate(v, env),
         Command::Rules(r) => rules_cmd(r, env),
         Command::Convert(c) => convert(c, env),
+        Command::History(h) => history_cmd(h, env),
     }
 }
 
@@ -95,6 +100,9 @@ fn prepare(r: &RuleArgs) -> Result<(Pack, Config)> {
 }
 
 fn stderr(env: &mut Env<'_>, line: &str) -> Result<()> {
+    if env.quiet {
+        return Ok(());
+    }
     writeln!(env.stderr, "{line}").map_err(report::io)
 }
 
@@ -142,6 +150,7 @@ pub fn audit_loaded(
 }
 
 fn audit(a: AuditArgs, env: &mut Env<'_>) -> Result<u8> {
+    env.quiet = a.rounds.quiet;
     check_output(&a.output)?;
     let (pack, config) = prepare(&a.rules)?;
     let opts = options(&a.input)?;
@@ -152,22 +161,227 @@ fn audit(a: AuditArgs, env: &mut Env<'_>) -> Result<u8> {
         .as_deref()
         .map(|p| load::adjustment_log_with(p, &opts))
         .transpose()?;
+    let baseline = a
+        .rounds
+        .baseline
+        .as_deref()
+        .map(rounds::Baseline::read)
+        .transpose()?;
+    let waivers = match &a.rounds.waivers {
+        Some(p) => rounds::read_waivers(p)?,
+        None => Vec::new(),
+    };
+    let responses = match &a.rounds.responses {
+        Some(p) => read_responses(p, &opts)?,
+        None => rounds::Responses::new(),
+    };
     let as_of = a.rules.as_of.or(new.info.as_of).unwrap_or(env.today);
-    let report = audit_loaded(
-        &old,
-        &new,
-        log.as_ref(),
-        &pack,
-        &config,
+    let l = lang(a.output.lang);
+    let mut report = audit_loaded(&old, &new, log.as_ref(), &pack, &config, as_of, l);
+
+    // The round: states against the baseline, replies, waivers.
+    if let Some(b) = &baseline {
+        let (progress, resolved) = rounds::compare(&mut report.findings, b);
+        report.progress = Some(progress);
+        report.resolved_before = resolved;
+    }
+    let zh = l == Lang::Zh;
+    let mut extra = rounds::attach_responses(&mut report.findings, &responses, zh);
+    extra.extend(rounds::apply_waivers(
+        &mut report.findings,
+        &waivers,
         as_of,
-        lang(a.output.lang),
+        zh,
+    ));
+    report.findings.extend(extra);
+    rounds::sort(&mut report.findings);
+    if let Some(p) = &mut report.progress {
+        p.waived = report
+            .findings
+            .iter()
+            .filter(|f| f.state == crate::check::FindingState::Waived)
+            .count();
+    }
+    report.recount();
+
+    // The manifest: what produced this report.
+    let mut inputs = vec![("old", &a.old), ("new", &a.new)];
+    for (role, p) in [
+        ("adjustments", &a.adjustments),
+        ("baseline", &a.rounds.baseline),
+        ("waivers", &a.rounds.waivers),
+        ("config", &a.rules.config),
+    ] {
+        if let Some(p) = p {
+            inputs.push((role, p));
+        }
+    }
+    let mut files = Vec::new();
+    for (role, p) in inputs {
+        files.push(report::InputFile {
+            role: role.to_string(),
+            file: p.file_name().map_or_else(
+                || p.display().to_string(),
+                |f| f.to_string_lossy().into_owned(),
+            ),
+            sha256: report::sha256_file(p)?,
+        });
+    }
+    let mut options = std::collections::BTreeMap::new();
+    options.insert("as_of".to_string(), as_of.to_string());
+    options.insert(
+        "fail_on".to_string(),
+        format!("{:?}", a.rules.fail_on).to_lowercase(),
     );
+    options.insert(
+        "lang".to_string(),
+        format!("{:?}", a.output.lang).to_lowercase(),
+    );
+    if !a.rules.disable.is_empty() {
+        options.insert("disable".to_string(), a.rules.disable.join(","));
+    }
+    if !a.rules.severity.is_empty() {
+        options.insert("severity".to_string(), a.rules.severity.join(","));
+    }
+    if a.rounds.ratchet {
+        options.insert("ratchet".to_string(), "true".to_string());
+    }
+    if let Some(n) = a.rounds.max_findings {
+        options.insert("max_findings".to_string(), n.to_string());
+    }
+    report.manifest = Some(report::Manifest {
+        tool: report.tool.clone(),
+        rule_pack: pack.source.clone(),
+        rules: pack.rules.len(),
+        rule_pack_sha256: pack.digest.clone(),
+        inputs: files,
+        options,
+    });
+
     emit(&report, &a.output, env)?;
-    Ok(if report.fails(threshold(a.rules.fail_on)) {
-        exit::FINDINGS
+
+    // The gate.
+    let fails = if a.rounds.ratchet {
+        let rises = baseline
+            .as_ref()
+            .map(|b| rounds::ratchet_rises(&report.findings, b))
+            .unwrap_or_default();
+        for (dept, rule, before, now) in &rises {
+            stderr(
+                env,
+                &format!("ratchet: {dept} {rule} rose from {before} to {now}"),
+            )?;
+        }
+        !rises.is_empty()
     } else {
-        exit::CLEAN
-    })
+        let failing = report.failing(threshold(a.rules.fail_on));
+        failing > a.rounds.max_findings.unwrap_or(0)
+    };
+    Ok(if fails { exit::FINDINGS } else { exit::CLEAN })
+}
+
+/// Replies from review sheets: every XLSX/CSV with a fingerprint column, in a file or directory.
+fn read_responses(path: &Path, opts: &load::Options) -> Result<rounds::Responses> {
+    let mut files = Vec::new();
+    if path.is_dir() {
+        let entries = std::fs::read_dir(path).map_err(|source| Error::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        files.extend(entries.flatten().map(|e| e.path()).filter(|p| {
+            matches!(
+                p.extension()
+                    .and_then(|e| e.to_str())
+                    .map(str::to_ascii_lowercase)
+                    .as_deref(),
+                Some("xlsx" | "csv")
+            )
+        }));
+        files.sort();
+    } else {
+        files.push(path.to_path_buf());
+    }
+    let texts = [
+        report::Texts::builtin(Lang::Zh),
+        report::Texts::builtin(Lang::En),
+    ];
+    let header = |key: &str| -> Vec<String> {
+        texts
+            .iter()
+            .map(|t| crate::table::headers::header_key(&t.get(key)))
+            .collect()
+    };
+    let (fp_h, reply_h, date_h) = (
+        header("sheet.col.fingerprint"),
+        header("sheet.col.reply"),
+        header("sheet.col.reply_date"),
+    );
+    let mut out = rounds::Responses::new();
+    for f in files {
+        let wb = match opts.format_of(&f) {
+            load::InputFormat::Csv => crate::table::read_csv(&f, opts.encoding)?,
+            _ => crate::table::read_xlsx(&f)?,
+        };
+        for sheet in &wb.sheets {
+            let col = |names: &[String]| {
+                sheet
+                    .headers
+                    .iter()
+                    .position(|h| names.contains(&crate::table::headers::header_key(h)))
+            };
+            let (Some(fp), Some(reply)) = (col(&fp_h), col(&reply_h)) else {
+                continue;
+            };
+            let date = col(&date_h);
+            for (_, row) in &sheet.rows {
+                let text = row.get(reply).map_or("", |s| s.trim());
+                let key = row.get(fp).map_or("", |s| s.trim());
+                if text.is_empty() || key.is_empty() {
+                    continue;
+                }
+                out.insert(
+                    key.to_string(),
+                    crate::check::Response {
+                        text: text.to_string(),
+                        date: date
+                            .and_then(|d| row.get(d))
+                            .map(|s| s.trim().to_string())
+                            .filter(|s| !s.is_empty()),
+                        claims_fixed: rounds::claims_fixed(text),
+                    },
+                );
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn history_cmd(h: HistoryArgs, env: &mut Env<'_>) -> Result<u8> {
+    let (pack, config) = prepare(&h.rules)?;
+    let opts = options(&h.input)?;
+    let t = crate::history::build(&h.dir, &pack, &config, &opts, lang(h.lang))?;
+    let text = match h.format {
+        HistoryFormat::Json => {
+            let mut s = serde_json::to_string_pretty(&t).unwrap_or_default();
+            s.push('\n');
+            s
+        }
+        HistoryFormat::Html => crate::history::render_html(
+            &t,
+            &h.dir.file_name().map_or_else(
+                || h.dir.display().to_string(),
+                |f| f.to_string_lossy().into_owned(),
+            ),
+        ),
+    };
+    match &h.out {
+        Some(path) => {
+            report::write_atomic(path, |w| w.write_all(text.as_bytes()).map_err(report::io))?;
+            stderr(env, &format!("wrote {}", path.display()))?;
+        }
+        None => env.stdout.write_all(text.as_bytes()).map_err(report::io)?,
+    }
+    Ok(exit::CLEAN)
 }
 
 fn check_cmd(c: CheckArgs, env: &mut Env<'_>) -> Result<u8> {
@@ -238,6 +452,11 @@ fn check_output(o: &OutputArgs) -> Result<()> {
     let mut formats = o.formats.clone();
     formats.sort();
     formats.dedup();
+    if o.split_by.is_some() && o.out.is_none() {
+        return Err(Error::Usage(
+            "--split-by department needs --out DIR (the files are written there)".into(),
+        ));
+    }
     if formats.len() > 1 && o.out.is_none() {
         return Err(Error::Usage(
             "several --format values need --out DIR (one file per format is written there)".into(),
@@ -277,7 +496,18 @@ fn emit(report: &Report, o: &OutputArgs, env: &mut Env<'_>) -> Result<()> {
         ..style.clone()
     };
     let summary = report::terminal::summary_line(report, &style.texts);
+    if o.split_by.is_some() {
+        let Some(dir) = &o.out else {
+            return Err(Error::Usage(
+                "--split-by department needs --out DIR (the files are written there)".into(),
+            ));
+        };
+        return emit_split(report, &formats, dir, &plain, &summary, env);
+    }
     match (&o.out, formats.as_slice()) {
+        (None, [Format::Xlsx]) if env.stdout_is_terminal => Err(Error::Usage(
+            "--format xlsx is a binary file: give --out FILE or redirect stdout".into(),
+        )),
         (None, [format]) => report::render(report, *format, &style, env.stdout),
         (Some(path), [format]) => {
             report::write_atomic(path, |w| report::render(report, *format, &plain, w))?;
@@ -301,6 +531,44 @@ fn emit(report: &Report, o: &OutputArgs, env: &mut Env<'_>) -> Result<()> {
         }
         (None, _) => Err(Error::Usage("no output format".into())),
     }
+}
+
+/// `--split-by department`: per department `<name>.html` and `<name>.xlsx`, then `index.html`
+/// linking them, and the other requested formats as `audit-report.<ext>`, all in `dir`.
+fn emit_split(
+    report: &Report,
+    formats: &[Format],
+    dir: &Path,
+    style: &report::Style,
+    summary: &str,
+    env: &mut Env<'_>,
+) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|source| Error::Write {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let parts = report::split::split(report, &style.texts);
+    for part in &parts {
+        for format in [Format::Html, Format::Xlsx] {
+            let path = dir.join(format!("{}.{}", part.stem, format.extension()));
+            report::write_atomic(&path, |w| report::render(&part.report, format, style, w))?;
+            stderr(env, &format!("wrote {}", path.display()))?;
+        }
+    }
+    let index = dir.join("index.html");
+    report::write_atomic(&index, |w| {
+        report::split::render_index(report, &parts, style, w)
+    })?;
+    stderr(env, &format!("wrote {}", index.display()))?;
+    for format in formats {
+        if matches!(format, Format::Html | Format::Xlsx) {
+            continue;
+        }
+        let path = dir.join(format!("audit-report.{}", format.extension()));
+        report::write_atomic(&path, |w| report::render(report, *format, style, w))?;
+        stderr(env, &format!("wrote {}", path.display()))?;
+    }
+    stderr(env, summary)
 }
 
 fn validate(v: ValidateArgs, env: &mut Env<'_>) -> Result<u8> {

@@ -29,6 +29,34 @@ pub enum Command {
     Rules(RulesCommand),
     /// Convert a CSV or XLSX export into catalog-snapshot/1 (or adjustment-log/1) JSON.
     Convert(ConvertArgs),
+    /// Audit a directory of dated snapshots in date order and write a timeline.
+    History(HistoryArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// A directory of dated snapshots (and the adjustment logs of their periods).
+    pub dir: PathBuf,
+    /// json (catalog-history/1) or html.
+    #[arg(long, value_enum, default_value = "json")]
+    pub format: HistoryFormat,
+    /// Where to write it (stdout when absent).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    /// Language of messages.
+    #[arg(long, value_enum, default_value_t)]
+    pub lang: LangArg,
+}
+
+/// Formats of the timeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HistoryFormat {
+    Json,
+    Html,
 }
 
 /// How input files are read.
@@ -96,6 +124,13 @@ pub enum LangArg {
     En,
 }
 
+/// How to split report output into several files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SplitBy {
+    /// One HTML report and one XLSX review sheet per department, and an index.html linking them.
+    Department,
+}
+
 /// Options shared by the commands that write reports.
 #[derive(Debug, Args)]
 pub struct OutputArgs {
@@ -109,7 +144,13 @@ pub struct OutputArgs {
     #[arg(long, value_enum, default_value_t, help_heading = "Output")]
     pub color: ColorChoice,
     /// Language of messages and report texts.
-    #[arg(long, value_enum, default_value_t, help_heading = "Output")]
+    #[arg(
+        long,
+        value_enum,
+        default_value_t,
+        env = "CATALOG_AUDIT_LANG",
+        help_heading = "Output"
+    )]
     pub lang: LangArg,
     /// A message catalogue (report-texts/1) overriding the tool's texts key by key.
     #[arg(long, value_name = "FILE", help_heading = "Output")]
@@ -117,22 +158,37 @@ pub struct OutputArgs {
     /// A directory of report templates replacing the built-in ones of the same name.
     #[arg(long, value_name = "DIR", help_heading = "Output")]
     pub templates: Option<PathBuf>,
+    /// Write one HTML report and one XLSX review sheet per department, plus index.html, into the
+    /// --out directory (other requested formats are written there as audit-report.<ext>).
+    #[arg(long, value_enum, value_name = "BY", help_heading = "Output")]
+    pub split_by: Option<SplitBy>,
 }
 
 /// Options shared by the commands that run rules.
 #[derive(Debug, Args)]
 pub struct RuleArgs {
     /// Rule pack directory (default: the built-in pack).
-    #[arg(long, help_heading = "Rules")]
+    #[arg(long, env = "CATALOG_AUDIT_RULES", help_heading = "Rules")]
     pub rules: Option<PathBuf>,
     /// Exit 1 when a finding at or above this severity exists.
-    #[arg(long, value_enum, default_value_t, help_heading = "Rules")]
+    #[arg(
+        long,
+        value_enum,
+        default_value_t,
+        env = "CATALOG_AUDIT_FAIL_ON",
+        help_heading = "Rules"
+    )]
     pub fail_on: FailOn,
     /// Judge as of this date (YYYY-MM-DD) instead of the new snapshot's date.
     #[arg(long, value_name = "DATE", help_heading = "Rules")]
     pub as_of: Option<NaiveDate>,
     /// Project configuration (audit-config/1): rule severities, disabled rules, overrides, registries.
-    #[arg(long, value_name = "FILE", help_heading = "Rules")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "CATALOG_AUDIT_CONFIG",
+        help_heading = "Rules"
+    )]
     pub config: Option<PathBuf>,
     /// Turn a rule off (repeatable).
     #[arg(long, value_name = "CODE", help_heading = "Rules")]
@@ -149,14 +205,46 @@ pub struct AuditArgs {
     /// The later snapshot.
     pub new: PathBuf,
     /// The adjustment log for the period (adjustment-log/1).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", env = "CATALOG_AUDIT_ADJUSTMENTS")]
     pub adjustments: Option<PathBuf>,
+    #[command(flatten)]
+    pub rounds: RoundArgs,
     #[command(flatten)]
     pub input: InputArgs,
     #[command(flatten)]
     pub rules: RuleArgs,
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+/// Review rounds and gating for scheduled jobs.
+#[derive(Debug, Args)]
+pub struct RoundArgs {
+    /// The previous round's report (audit-report/1): findings become new, persisting, reopened or
+    /// resolved.
+    #[arg(long, value_name = "REPORT.json", help_heading = "Rounds")]
+    pub baseline: Option<PathBuf>,
+    /// Accepted findings (waivers/1): listed and counted apart, never failing the run.
+    #[arg(long, value_name = "FILE", help_heading = "Rounds")]
+    pub waivers: Option<PathBuf>,
+    /// The departments' replies: review sheets (XLSX/CSV) of the previous round, a file or a
+    /// directory of them.
+    #[arg(long, value_name = "DIR|FILE", help_heading = "Rounds")]
+    pub responses: Option<PathBuf>,
+    /// Fail only when a department's count of a rule rises against the baseline.
+    #[arg(long, requires = "baseline", help_heading = "Rounds")]
+    pub ratchet: bool,
+    /// Fail only when more than N open findings are at or above --fail-on.
+    #[arg(
+        long,
+        value_name = "N",
+        env = "CATALOG_AUDIT_MAX_FINDINGS",
+        help_heading = "Rounds"
+    )]
+    pub max_findings: Option<usize>,
+    /// Print nothing on stderr but errors.
+    #[arg(long, short, help_heading = "Output")]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]

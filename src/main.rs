@@ -32,6 +32,7 @@ fn main() -> ExitCode {
         no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
         stdout: &mut out,
         stderr: &mut err,
+        quiet: false,
     };
     let code = match app::run(cli, &mut env) {
         Ok(code) => code,

@@ -26,6 +26,8 @@ pub const CLAIMED_FIXED: &str = "CF-92";
 #[derive(Debug, Clone, Default)]
 pub struct Baseline {
     pub findings: Vec<Finding>,
+    /// Fingerprints resolved in earlier rounds.
+    pub resolved_before: Vec<String>,
 }
 
 impl Baseline {
@@ -40,7 +42,20 @@ impl Baseline {
             .unwrap_or(Value::Array(Vec::new()));
         let findings: Vec<Finding> = serde_json::from_value(findings)
             .map_err(|e| Error::input(&file, "/findings", e.to_string()))?;
-        Ok(Baseline { findings })
+        let resolved_before = value
+            .get("resolved_before")
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(Baseline {
+            findings,
+            resolved_before,
+        })
     }
 }
 
@@ -57,8 +72,9 @@ pub struct Progress {
     pub waived: usize,
 }
 
-/// Marks `findings` against the baseline and appends the resolved ones. Returns the progress.
-pub fn compare(findings: &mut Vec<Finding>, baseline: &Baseline) -> Progress {
+/// Marks `findings` against the baseline and appends the resolved ones. Returns the progress and
+/// the fingerprints resolved so far (to carry into the next round).
+pub fn compare(findings: &mut Vec<Finding>, baseline: &Baseline) -> (Progress, Vec<String>) {
     let open = |s: FindingState| {
         matches!(
             s,
@@ -72,6 +88,11 @@ pub fn compare(findings: &mut Vec<Finding>, baseline: &Baseline) -> Progress {
     for f in &baseline.findings {
         before.insert(f.fingerprint.as_str(), f);
     }
+    let earlier: std::collections::BTreeSet<&str> = baseline
+        .resolved_before
+        .iter()
+        .map(String::as_str)
+        .collect();
     let mut progress = Progress {
         baseline_open: baseline.findings.iter().filter(|f| open(f.state)).count(),
         ..Progress::default()
@@ -85,6 +106,10 @@ pub fn compare(findings: &mut Vec<Finding>, baseline: &Baseline) -> Progress {
                 FindingState::Persisting
             }
             Some(_) => {
+                progress.reopened += 1;
+                FindingState::Reopened
+            }
+            None if earlier.contains(f.fingerprint.as_str()) => {
                 progress.reopened += 1;
                 FindingState::Reopened
             }
@@ -105,7 +130,24 @@ pub fn compare(findings: &mut Vec<Finding>, baseline: &Baseline) -> Progress {
         }
     }
     sort(findings);
-    progress
+    let mut resolved: std::collections::BTreeSet<String> =
+        baseline.resolved_before.iter().cloned().collect();
+    for f in &baseline.findings {
+        if f.state == FindingState::Resolved {
+            resolved.insert(f.fingerprint.clone());
+        }
+    }
+    for f in findings.iter() {
+        match f.state {
+            FindingState::Resolved => {
+                resolved.insert(f.fingerprint.clone());
+            }
+            _ => {
+                resolved.remove(&f.fingerprint);
+            }
+        }
+    }
+    (progress, resolved.into_iter().collect())
 }
 
 /// Sorts findings as reports list them.

@@ -78,6 +78,7 @@ fn three_rounds_give_every_finding_its_state() {
     assert_eq!(state(&r1, "OV-03", "00020"), Some(FindingState::New));
     let b1 = Baseline {
         findings: r1.clone(),
+        resolved_before: Vec::new(),
     };
 
     // Round 2: two defects fixed, one new defect, one finding waived until mid-2018.
@@ -124,6 +125,7 @@ fn three_rounds_give_every_finding_its_state() {
     );
     let b2 = Baseline {
         findings: r2.clone(),
+        resolved_before: Vec::new(),
     };
 
     // Round 3: the waiver has expired, and a fixed defect is back.

@@ -1,36 +1,137 @@
-//! The HTML renderer: one self-contained file (inline CSS, no script, no external request), rendered
-//! by Handlebars in strict mode from the templates in `reports/`. Handlebars escapes every value it
-//! inserts, and the templates never use triple braces, so catalog text cannot inject markup.
+//! The HTML renderer: one self-contained file (inline CSS, inline SVG charts, one small inline script
+//! for the filters, no external request), rendered by Handlebars in strict mode from the templates
+//! in `reports/`. Handlebars escapes every value it inserts, and the templates never use triple
+//! braces, so catalog text cannot inject markup.
 //!
-//! The view model below only regroups the report by department and formats values for display;
-//! it decides nothing the report model has not decided.
+//! The view model below only regroups the report by department, lays out the charts and formats
+//! values for display; it decides nothing the report model has not decided. Every number a chart
+//! shows is counted from `report.findings` / `report.summary`, and carried in a `data-count`
+//! attribute so tests can compare it with the JSON report.
+//!
+//! Tool texts come from the message catalogue (`{{lookup @root.t "html.…"}}` in the template, or
+//! [`Texts`] here). Text that comes from the catalog is marked `class="cat"` and text from the rule
+//! pack `class="pack"`, each in an element of its own holding only text, so a reader (and the tests)
+//! can tell the tool's words from the data.
+//!
+//! The page's Content-Security-Policy allows inline scripts by hash only: the template writes the
+//! marker [`SCRIPT_HASHES`] where the hashes belong, and [`render`] replaces it with the SHA-256 of
+//! every `<script>` element of the rendered page. Catalog text cannot produce the marker (it holds a
+//! `<`, which Handlebars escapes), nor a `<script>` element.
 
-use super::{Report, RuleDoc, io, terminal};
+use super::{Report, RuleDoc, Texts, io, is_open, terminal};
 use crate::check::Finding;
 use crate::diff::{Change, FieldChange};
 use crate::error::{Error, Result};
-use crate::rules::Severity;
-use crate::text::TextOp;
+use crate::labels;
+use crate::rules::{Category, Severity};
+use crate::text::{TextOp, char_diff};
 use handlebars::Handlebars;
 use serde::Serialize;
 use serde_json::Value;
+use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::io::Write;
+
+/// What the template writes in its CSP where the script hashes go.
+pub const SCRIPT_HASHES: &str = "<script-hashes>";
 
 #[derive(Serialize)]
 struct View<'a> {
     title: String,
     summary_line: String,
-    /// The message catalogue: `{{lookup t "summary.added"}}`.
-    t: &'a std::collections::BTreeMap<String, String>,
+    /// The message catalogue: `{{lookup @root.t "html.summary"}}`.
+    t: &'a BTreeMap<String, String>,
     lang: &'a str,
     report: &'a Report,
+    /// Whether rules ran (not serialised in the report model itself).
+    checked: bool,
+    change_cards: Vec<Card>,
+    finding_cards: Vec<Card>,
+    charts: Vec<Chart>,
+    filters: Filters,
+    finding_total: usize,
     departments: Vec<Dept<'a>>,
+    rules: Vec<RuleView<'a>>,
+}
+
+/// A number in the summary.
+#[derive(Serialize)]
+struct Card {
+    key: &'static str,
+    label: String,
+    count: usize,
+}
+
+/// A horizontal bar chart, laid out here because templates cannot do arithmetic.
+#[derive(Serialize)]
+struct Chart {
+    id: &'static str,
+    caption: String,
+    width: u32,
+    height: u32,
+    /// Where labels end (right-aligned) and bars start.
+    label_x: u32,
+    bar_x: u32,
+    bar_height: u32,
+    rows: Vec<Row>,
+    legend: Vec<Legend>,
+}
+
+#[derive(Serialize)]
+struct Row {
+    key: String,
+    label: String,
+    /// The label is catalog content (a department name).
+    data: bool,
+    href: Option<String>,
+    y: u32,
+    text_y: u32,
+    total: usize,
+    total_x: String,
+    segments: Vec<Segment>,
+}
+
+#[derive(Serialize)]
+struct Segment {
+    /// A severity or a change kind.
+    part: &'static str,
+    class: String,
+    count: usize,
+    x: String,
+    width: String,
+    label_x: String,
+    show_label: bool,
+}
+
+#[derive(Serialize)]
+struct Legend {
+    class: String,
+    label: String,
+}
+
+#[derive(Serialize)]
+struct Filters {
+    departments: Vec<Opt>,
+    categories: Vec<Opt>,
+    severities: Vec<Opt>,
+    states: Vec<Opt>,
+}
+
+/// One option of a filter.
+#[derive(Serialize)]
+struct Opt {
+    value: String,
+    label: String,
+    /// The label is catalog content.
+    data: bool,
+    count: usize,
 }
 
 #[derive(Serialize)]
 struct Dept<'a> {
     name: String,
+    /// The name is catalog content (not the placeholder for a missing department).
+    data: bool,
     anchor: String,
     errors: usize,
     warnings: usize,
@@ -44,7 +145,18 @@ struct Dept<'a> {
 #[derive(Serialize)]
 struct FindingView<'a> {
     finding: &'a Finding,
+    /// The department's anchor, which the department filter selects by.
+    dept: String,
+    /// About an item (false for a department-level finding, which has no item code).
+    item_level: bool,
+    severity_label: String,
+    category_label: String,
+    change_label: String,
+    state: String,
+    state_label: String,
+    field_label: Option<&'static str>,
     rule: Option<&'a RuleDoc>,
+    rule_anchor: String,
     field_count: usize,
     fields: Vec<FieldView<'a>>,
 }
@@ -52,106 +164,625 @@ struct FindingView<'a> {
 #[derive(Serialize)]
 struct ChangeView<'a> {
     change: &'a Change,
+    kind_label: String,
     fields: Vec<FieldView<'a>>,
 }
 
 #[derive(Serialize)]
 struct FieldView<'a> {
     field: &'a str,
-    old: String,
-    new: String,
-    diff: Option<&'a [TextOp]>,
+    /// The national element name (Chinese reports only).
+    label: Option<&'static str>,
+    /// The old value with what was deleted marked, and the new one with what was inserted marked.
+    old: Vec<Part>,
+    new: Vec<Part>,
+    /// The field the finding is about.
+    hit: bool,
+}
+
+/// A run of a displayed value; `mark` when it differs from the other side.
+#[derive(Serialize)]
+struct Part {
+    text: String,
+    mark: bool,
+}
+
+#[derive(Serialize)]
+struct RuleView<'a> {
+    code: &'a str,
+    anchor: String,
+    doc: &'a RuleDoc,
+    severity_label: String,
+    category_label: String,
+    count: usize,
 }
 
 /// A JSON value as a reader wants to see it.
-fn show(v: &Value) -> String {
+fn show(v: &Value, t: &Texts) -> String {
     match v {
         Value::Null => "—".into(),
         Value::String(s) => s.clone(),
-        Value::Bool(true) => "是".into(),
-        Value::Bool(false) => "否".into(),
+        Value::Bool(true) => t.get("html.value.yes"),
+        Value::Bool(false) => t.get("html.value.no"),
         Value::Number(n) => n.to_string(),
-        Value::Array(a) => a.iter().map(show).collect::<Vec<_>>().join("；"),
+        Value::Array(a) => a
+            .iter()
+            .map(|v| show(v, t))
+            .collect::<Vec<_>>()
+            .join(&t.get("html.value.list_sep")),
         Value::Object(o) => {
             if let Some(value) = o.get("value") {
                 let unit = o.get("unit").and_then(Value::as_str).unwrap_or("");
-                return format!("{} {unit}", show(value)).trim().to_string();
+                return format!("{} {unit}", show(value, t)).trim().to_string();
             }
             o.iter()
-                .map(|(k, v)| format!("{k}: {}", show(v)))
+                .map(|(k, v)| format!("{k}: {}", show(v, t)))
                 .collect::<Vec<_>>()
-                .join("，")
+                .join(&t.get("html.value.pair_sep"))
         }
     }
 }
 
-fn field_view(f: &FieldChange) -> FieldView<'_> {
-    FieldView {
-        field: &f.field,
-        old: show(&f.old),
-        new: show(&f.new),
-        diff: f.diff.as_deref(),
+/// The top-level field of a path (`fee` for `fee.items[x].standard`).
+fn root(field: &str) -> &str {
+    &field[..field.find(['.', '[']).unwrap_or(field.len())]
+}
+
+/// The national element name of a field, in Chinese reports.
+fn field_label(field: &str, t: &Texts) -> Option<&'static str> {
+    if t.lang.starts_with("zh") {
+        labels::zh(root(field))
+    } else {
+        None
     }
 }
 
-fn view<'a>(report: &'a Report, texts: &'a super::Texts) -> View<'a> {
+fn field_view<'a>(f: &'a FieldChange, about: Option<&str>, t: &Texts) -> FieldView<'a> {
+    // Text values carry their diff; other values are diffed as displayed, so a changed number
+    // or unit is marked too.
+    let computed;
+    let ops: &[TextOp] = match &f.diff {
+        Some(d) => d,
+        None => {
+            computed = char_diff(&show(&f.old, t), &show(&f.new, t));
+            &computed
+        }
+    };
+    let side = |skip: &str| {
+        ops.iter()
+            .filter(|o| o.op != skip)
+            .map(|o| Part {
+                text: o.text.clone(),
+                mark: o.op != "equal",
+            })
+            .collect::<Vec<_>>()
+    };
+    // An absent value shows as an unmarked dash.
+    let absent = || {
+        vec![Part {
+            text: "—".into(),
+            mark: false,
+        }]
+    };
+    let mut old = if f.old.is_null() {
+        absent()
+    } else {
+        side("insert")
+    };
+    let mut new = if f.new.is_null() {
+        absent()
+    } else {
+        side("delete")
+    };
+    for parts in [&mut old, &mut new] {
+        if parts.is_empty() {
+            *parts = absent();
+        }
+    }
+    FieldView {
+        field: &f.field,
+        label: field_label(&f.field, t),
+        old,
+        new,
+        hit: about.is_some_and(|a| root(a) == root(&f.field)),
+    }
+}
+
+fn category_key(c: Category) -> String {
+    serde_json::to_value(c)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+fn state_key(f: &Finding) -> String {
+    serde_json::to_value(f.state)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+const SEVERITIES: [Severity; 3] = [Severity::Error, Severity::Warning, Severity::Info];
+
+// Chart geometry, in SVG user units (CSS pixels at full size). The department chart is wider: its
+// labels are long; the others fit half a printed A4 page at nearly full size.
+const WIDE_CHART: u32 = 500;
+const NARROW_CHART: u32 = 360;
+const ROW_HEIGHT: u32 = 24;
+const BAR_HEIGHT: u32 = 16;
+const FONT: f64 = 12.0;
+const PAD: f64 = 6.0;
+/// Room right of the longest bar for its total.
+const TOTAL_ROOM: f64 = 44.0;
+const MAX_LABEL: f64 = 260.0;
+
+/// The approximate width of a label: CJK and full-width characters are one em, others about half.
+fn text_width(s: &str) -> f64 {
+    s.chars()
+        .map(|c| if c.is_ascii() { 0.6 } else { 1.0 })
+        .sum::<f64>()
+        * FONT
+}
+
+/// A label shortened with an ellipsis to fit `max` (the full text is in the tables).
+fn fit(s: &str, max: f64) -> String {
+    if text_width(s) <= max {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    for c in s.chars() {
+        let mut next = out.clone();
+        next.push(c);
+        if text_width(&next) + FONT > max {
+            break;
+        }
+        out = next;
+    }
+    out.push('…');
+    out
+}
+
+fn px(v: f64) -> String {
+    format!("{v:.1}")
+}
+
+/// One bar of a chart before layout: key, label, whether the label is data, link, segments.
+struct Bar {
+    key: String,
+    label: String,
+    data: bool,
+    href: Option<String>,
+    parts: Vec<(&'static str, String, usize)>,
+}
+
+fn chart(
+    id: &'static str,
+    width: u32,
+    caption: String,
+    bars: Vec<Bar>,
+    legend: Vec<Legend>,
+) -> Chart {
+    let widest = bars
+        .iter()
+        .map(|b| text_width(&b.label))
+        .fold(0.0, f64::max);
+    let label_w = (widest + 2.0 * PAD)
+        .clamp(64.0, MAX_LABEL + 2.0 * PAD)
+        .ceil();
+    let bar_x = label_w;
+    let max_total = bars
+        .iter()
+        .map(|b| b.parts.iter().map(|p| p.2).sum::<usize>())
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let scale = (f64::from(width) - bar_x - TOTAL_ROOM) / max_total as f64;
+    let mut y = 4;
+    let rows = bars
+        .into_iter()
+        .map(|b| {
+            let mut x = bar_x;
+            let mut segments = Vec::new();
+            let mut total = 0;
+            for (part, class, count) in b.parts {
+                total += count;
+                if count == 0 {
+                    continue;
+                }
+                let w = count as f64 * scale;
+                let digits = count.to_string().len() as f64;
+                segments.push(Segment {
+                    part,
+                    class,
+                    count,
+                    x: px(x),
+                    width: px(w),
+                    label_x: px(x + w / 2.0),
+                    show_label: w >= digits * 7.0 + 6.0,
+                });
+                x += w;
+            }
+            let row = Row {
+                key: b.key,
+                label: fit(&b.label, label_w - 2.0 * PAD),
+                data: b.data,
+                href: b.href,
+                y,
+                text_y: y + BAR_HEIGHT / 2 + 4,
+                total,
+                total_x: px(x + PAD),
+                segments,
+            };
+            y += ROW_HEIGHT;
+            row
+        })
+        .collect::<Vec<_>>();
+    Chart {
+        id,
+        caption,
+        width,
+        height: y + 4 - (ROW_HEIGHT - BAR_HEIGHT),
+        label_x: (label_w - PAD) as u32,
+        bar_x: bar_x as u32,
+        bar_height: BAR_HEIGHT,
+        rows,
+        legend,
+    }
+}
+
+fn severity_legend(t: &Texts) -> Vec<Legend> {
+    SEVERITIES
+        .iter()
+        .map(|s| Legend {
+            class: format!("s-{}", s.as_str()),
+            label: t.get(&format!("severity.{}", s.as_str())),
+        })
+        .collect()
+}
+
+/// Open findings by severity (resolved and waived ones are listed, not counted: as in the summary).
+fn severity_parts(findings: &[&Finding]) -> Vec<(&'static str, String, usize)> {
+    SEVERITIES
+        .iter()
+        .map(|s| {
+            (
+                s.as_str(),
+                format!("s-{}", s.as_str()),
+                findings
+                    .iter()
+                    .filter(|f| f.severity == *s && is_open(f.state))
+                    .count(),
+            )
+        })
+        .collect()
+}
+
+fn view<'a>(report: &'a Report, t: &'a Texts) -> View<'a> {
     let changes_by_code: BTreeMap<&str, &Change> = report
         .changes
         .iter()
         .map(|c| (c.code.as_str(), c))
         .collect();
-    let mut depts: BTreeMap<&str, (Vec<FindingView<'_>>, Vec<ChangeView<'_>>)> = BTreeMap::new();
+    // Departments in the report's order (findings are sorted by department already; a BTreeMap
+    // keeps that order for changes too).
+    type Group<'a> = (Vec<&'a Finding>, Vec<&'a Change>);
+    let mut groups: BTreeMap<&str, Group<'a>> = BTreeMap::new();
     for f in &report.findings {
-        let fields: Vec<FieldView<'_>> = changes_by_code
-            .get(f.code.as_str())
-            .map(|c| c.fields.iter().map(field_view).collect())
-            .unwrap_or_default();
-        depts.entry(&f.department).or_default().0.push(FindingView {
-            finding: f,
-            rule: report.rules.get(&f.rule),
-            field_count: fields.len(),
-            fields,
-        });
+        groups.entry(&f.department).or_default().0.push(f);
     }
     for c in &report.changes {
-        depts.entry(&c.department).or_default().1.push(ChangeView {
-            change: c,
-            fields: c.fields.iter().map(field_view).collect(),
-        });
+        groups.entry(&c.department).or_default().1.push(c);
     }
-    let departments = depts
-        .into_iter()
+    let anchors: BTreeMap<&str, String> = groups
+        .keys()
         .enumerate()
-        .map(|(i, (name, (findings, changes)))| {
-            let count = |s: Severity| findings.iter().filter(|f| f.finding.severity == s).count();
+        .map(|(i, d)| (*d, format!("dept-{}", i + 1)))
+        .collect();
+    let dept_name = |d: &str| {
+        if d.is_empty() {
+            (t.get("terminal.no_department"), false)
+        } else {
+            (d.to_string(), true)
+        }
+    };
+
+    let departments: Vec<Dept<'a>> = groups
+        .iter()
+        .map(|(name, (findings, changes))| {
+            let anchor = anchors[name].clone();
+            let count = |s: Severity| {
+                findings
+                    .iter()
+                    .filter(|f| f.severity == s && is_open(f.state))
+                    .count()
+            };
+            let (display, data) = dept_name(name);
             Dept {
-                name: if name.is_empty() {
-                    "（未填写部门）".into()
-                } else {
-                    name.to_string()
-                },
-                anchor: format!("dept-{}", i + 1),
+                name: display,
+                data,
                 errors: count(Severity::Error),
                 warnings: count(Severity::Warning),
                 infos: count(Severity::Info),
                 finding_count: findings.len(),
                 change_count: changes.len(),
-                findings,
-                changes,
+                findings: findings
+                    .iter()
+                    .map(|f| {
+                        let fields: Vec<FieldView<'_>> = changes_by_code
+                            .get(f.code.as_str())
+                            .map(|c| {
+                                c.fields
+                                    .iter()
+                                    .map(|fc| field_view(fc, Some(&f.field), t))
+                                    .collect()
+                            })
+                            .unwrap_or_default();
+                        let state = state_key(f);
+                        FindingView {
+                            finding: f,
+                            dept: anchor.clone(),
+                            item_level: !f.code.is_empty(),
+                            severity_label: t.get(&format!("severity.{}", f.severity.as_str())),
+                            category_label: t
+                                .get(&format!("category.{}", category_key(f.category))),
+                            change_label: t.get(&format!("kind.{}", f.change)),
+                            state_label: t.get(&format!("state.{state}")),
+                            state,
+                            field_label: field_label(&f.field, t),
+                            rule: report.rules.get(&f.rule),
+                            rule_anchor: format!("rule-{}", f.rule),
+                            field_count: fields.len(),
+                            fields,
+                        }
+                    })
+                    .collect(),
+                changes: changes
+                    .iter()
+                    .map(|c| ChangeView {
+                        change: c,
+                        kind_label: t.get(&format!("kind.{}", c.kind.as_str())),
+                        fields: c.fields.iter().map(|fc| field_view(fc, None, t)).collect(),
+                    })
+                    .collect(),
+                anchor,
             }
         })
         .collect();
+
+    let all: Vec<&Finding> = report.findings.iter().collect();
+    let mut charts = Vec::new();
+    if report.checked {
+        // Departments with open findings, most first (ties by name, so the order is stable).
+        let mut bars: Vec<Bar> = groups
+            .iter()
+            .filter(|(_, (f, _))| f.iter().any(|f| is_open(f.state)))
+            .map(|(name, (f, _))| {
+                let (label, data) = dept_name(name);
+                Bar {
+                    key: anchors[name].clone(),
+                    label,
+                    data,
+                    href: Some(format!("#{}", anchors[name])),
+                    parts: severity_parts(f),
+                }
+            })
+            .collect();
+        bars.sort_by_key(|b| std::cmp::Reverse(b.parts.iter().map(|p| p.2).sum::<usize>()));
+        if !bars.is_empty() {
+            charts.push(chart(
+                "departments",
+                WIDE_CHART,
+                t.get("html.chart.departments"),
+                bars,
+                severity_legend(t),
+            ));
+        }
+        let bars = Category::ALL
+            .iter()
+            .map(|c| {
+                let key = category_key(*c);
+                let of: Vec<&Finding> = all.iter().copied().filter(|f| f.category == *c).collect();
+                Bar {
+                    label: t.get(&format!("category.{key}")),
+                    key,
+                    data: false,
+                    href: None,
+                    parts: severity_parts(&of),
+                }
+            })
+            .collect();
+        charts.push(chart(
+            "categories",
+            NARROW_CHART,
+            t.get("html.chart.categories"),
+            bars,
+            severity_legend(t),
+        ));
+    }
+    if report.old.is_some() {
+        let s = &report.summary;
+        let mut kinds = vec![
+            ("added", s.added),
+            ("changed", s.changed),
+            ("cancelled", s.cancelled),
+            ("recoded", s.recoded),
+        ];
+        if s.merged > 0 {
+            kinds.push(("merged", s.merged));
+        }
+        if s.split > 0 {
+            kinds.push(("split", s.split));
+        }
+        let bars = kinds
+            .into_iter()
+            .map(|(k, n)| Bar {
+                key: k.to_string(),
+                label: t.get(&format!("kind.{k}")),
+                data: false,
+                href: None,
+                parts: vec![(k, format!("k-{k}"), n)],
+            })
+            .collect();
+        charts.push(chart(
+            "kinds",
+            NARROW_CHART,
+            t.get("html.chart.kinds"),
+            bars,
+            Vec::new(),
+        ));
+    }
+
+    let s = &report.summary;
+    let mut change_cards = Vec::new();
+    if report.old.is_some() {
+        for (key, count) in [
+            ("added", s.added),
+            ("changed", s.changed),
+            ("cancelled", s.cancelled),
+            ("recoded", s.recoded),
+            ("merged", s.merged),
+            ("split", s.split),
+        ] {
+            if count > 0 || !matches!(key, "merged" | "split") {
+                change_cards.push(Card {
+                    key,
+                    label: t.get(&format!("summary.{key}")),
+                    count,
+                });
+            }
+        }
+        change_cards.push(Card {
+            key: "unchanged",
+            label: t.get("summary.unchanged"),
+            count: s.unchanged,
+        });
+    } else {
+        change_cards.push(Card {
+            key: "items",
+            label: t.get("html.card.items"),
+            count: report.new.items,
+        });
+    }
+    let mut finding_cards = if report.checked {
+        vec![
+            Card {
+                key: "error",
+                label: t.get("summary.errors"),
+                count: s.findings.error,
+            },
+            Card {
+                key: "warning",
+                label: t.get("summary.warnings"),
+                count: s.findings.warning,
+            },
+            Card {
+                key: "info",
+                label: t.get("summary.info"),
+                count: s.findings.info,
+            },
+        ]
+    } else {
+        Vec::new()
+    };
+    for (key, count) in [("waived", s.waived), ("resolved", s.resolved)] {
+        if count > 0 {
+            finding_cards.push(Card {
+                key,
+                label: t.get(&format!("state.{key}")),
+                count,
+            });
+        }
+    }
+
+    let count_by = |key: &dyn Fn(&Finding) -> String| {
+        let mut m: BTreeMap<String, usize> = BTreeMap::new();
+        for f in &report.findings {
+            *m.entry(key(f)).or_default() += 1;
+        }
+        m
+    };
+    let filters = Filters {
+        departments: departments
+            .iter()
+            .filter(|d| d.finding_count > 0)
+            .map(|d| Opt {
+                value: d.anchor.clone(),
+                label: d.name.clone(),
+                data: d.data,
+                count: d.finding_count,
+            })
+            .collect(),
+        categories: {
+            let m = count_by(&|f| category_key(f.category));
+            Category::ALL
+                .iter()
+                .map(|c| category_key(*c))
+                .filter_map(|k| {
+                    m.get(&k).map(|n| Opt {
+                        label: t.get(&format!("category.{k}")),
+                        value: k,
+                        data: false,
+                        count: *n,
+                    })
+                })
+                .collect()
+        },
+        severities: {
+            let m = count_by(&|f| f.severity.as_str().to_string());
+            SEVERITIES
+                .iter()
+                .filter_map(|s| {
+                    m.get(s.as_str()).map(|n| Opt {
+                        value: s.as_str().to_string(),
+                        label: t.get(&format!("severity.{}", s.as_str())),
+                        data: false,
+                        count: *n,
+                    })
+                })
+                .collect()
+        },
+        states: count_by(&state_key)
+            .into_iter()
+            .map(|(k, n)| Opt {
+                label: t.get(&format!("state.{k}")),
+                value: k,
+                data: false,
+                count: n,
+            })
+            .collect(),
+    };
+
+    let rules = report
+        .rules
+        .iter()
+        .map(|(code, doc)| RuleView {
+            code,
+            anchor: format!("rule-{code}"),
+            doc,
+            severity_label: t.get(&format!("severity.{}", doc.severity.as_str())),
+            category_label: t.get(&format!("category.{}", category_key(doc.category))),
+            count: report.findings.iter().filter(|f| &f.rule == code).count(),
+        })
+        .collect();
+
     View {
         title: report
             .new
             .name
             .clone()
             .unwrap_or_else(|| report.new.file.clone()),
-        summary_line: terminal::summary_line(report, texts),
-        t: &texts.texts,
-        lang: &texts.lang,
+        summary_line: terminal::summary_line(report, t),
+        t: &t.texts,
+        lang: &t.lang,
         report,
+        checked: report.checked,
+        change_cards,
+        finding_cards,
+        charts,
+        filters,
+        finding_total: report.findings.len(),
         departments,
+        rules,
     }
 }
 
@@ -168,7 +799,55 @@ pub fn render(report: &Report, style: &super::Style, out: &mut dyn Write) -> Res
     let html = hb
         .render("report.html", &view(report, &style.texts))
         .map_err(|e| template_error(origin, &e.to_string()))?;
-    out.write_all(html.as_bytes()).map_err(io)
+    out.write_all(with_script_hashes(&html).as_bytes())
+        .map_err(io)
+}
+
+/// The page with [`SCRIPT_HASHES`] replaced by the CSP sources of its inline scripts
+/// (`'sha256-…'` each, or `'none'` when it has none).
+pub fn with_script_hashes(html: &str) -> String {
+    if !html.contains(SCRIPT_HASHES) {
+        return html.to_string();
+    }
+    let mut sources = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find("<script>") {
+        let body = &rest[start + "<script>".len()..];
+        let Some(end) = body.find("</script>") else {
+            break;
+        };
+        let digest = Sha256::digest(&body.as_bytes()[..end]);
+        sources.push(format!("'sha256-{}'", base64(&digest)));
+        rest = &body[end..];
+    }
+    let sources = if sources.is_empty() {
+        "'none'".to_string()
+    } else {
+        sources.join(" ")
+    };
+    html.replace(SCRIPT_HASHES, &sources)
+}
+
+/// Standard base64 with padding (what CSP hash sources use).
+fn base64(bytes: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut s = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                s.push(A[(n >> (18 - 6 * i)) as usize & 63] as char);
+            } else {
+                s.push('=');
+            }
+        }
+    }
+    s
 }
 
 /// A template error, naming the template file (the message carries the line and column).
@@ -176,5 +855,51 @@ fn template_error(origin: &str, message: &str) -> Error {
     Error::Template {
         name: origin.to_string(),
         message: message.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_rfc_4648() {
+        for (i, o) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(base64(i.as_bytes()), o);
+        }
+    }
+
+    #[test]
+    fn script_hashes_cover_every_inline_script() {
+        let page = "<meta content=\"script-src <script-hashes>\"><script>a()</script><p>x</p><script>b()</script>";
+        let out = with_script_hashes(page);
+        let a = base64(&Sha256::digest(b"a()"));
+        let b = base64(&Sha256::digest(b"b()"));
+        assert!(out.contains(&format!("script-src 'sha256-{a}' 'sha256-{b}'\"")));
+        assert_eq!(
+            with_script_hashes("<meta content=\"script-src <script-hashes>\">"),
+            "<meta content=\"script-src 'none'\">"
+        );
+    }
+
+    #[test]
+    fn labels_are_fitted() {
+        assert_eq!(fit("青禾市民政局", 200.0), "青禾市民政局");
+        let short = fit(
+            "青禾市人力资源和社会保障局青禾市人力资源和社会保障局",
+            120.0,
+        );
+        assert!(
+            short.ends_with('…') && text_width(&short) <= 120.0,
+            "{short}"
+        );
     }
 }

@@ -1,12 +1,15 @@
 //! Stage 4: the report model and its renderers.
 //!
 //! [`Report`] is the one model every format renders: it *is* `audit-report/1` when serialised. The
-//! renderers (terminal, JSON, HTML) only lay it out; everything they show has been decided before.
-//! Files are written to a temporary file beside the target and renamed into place, so a report is
-//! never left half-written.
+//! renderers (terminal, JSON, HTML, Markdown, XLSX, CSV) only lay it out; everything they show has
+//! been decided before. [`split`] cuts a report into one per department. Files are written to a
+//! temporary file beside the target and renamed into place, so a report is never left half-written.
 
 pub mod html;
 pub mod json;
+pub mod markdown;
+pub mod sheet;
+pub mod split;
 pub mod terminal;
 pub mod texts;
 
@@ -77,7 +80,47 @@ pub struct Summary {
     pub merged: usize,
     #[serde(skip_serializing_if = "is_zero")]
     pub split: usize,
+    /// Open findings by severity (waived and resolved ones are counted apart).
     pub findings: SeverityCounts,
+    #[serde(skip_serializing_if = "is_zero")]
+    pub waived: usize,
+    #[serde(skip_serializing_if = "is_zero")]
+    pub resolved: usize,
+}
+
+/// One input of a run, identified by content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InputFile {
+    /// old, new, adjustments, baseline, waivers, responses, config.
+    pub role: String,
+    pub file: String,
+    pub sha256: String,
+}
+
+/// The run manifest recorded in every report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Manifest {
+    pub tool: Tool,
+    /// `built-in` or the rule directory, with the number of rules and a SHA-256 over the pack.
+    pub rule_pack: String,
+    pub rules: usize,
+    pub rule_pack_sha256: String,
+    pub inputs: Vec<InputFile>,
+    /// The options that change results, as given.
+    pub options: BTreeMap<String, String>,
+}
+
+/// SHA-256 of a file's bytes, as lowercase hex.
+pub fn sha256_file(path: &Path) -> Result<String> {
+    use sha2::{Digest, Sha256};
+    let bytes = std::fs::read(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Ok(Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -111,9 +154,59 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// The rules that fired, by code.
     pub rules: BTreeMap<String, RuleDoc>,
+    /// The round against the previous report (`--baseline`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub progress: Option<crate::rounds::Progress>,
+    /// Fingerprints of findings resolved in this or an earlier round, so a finding that comes back
+    /// later is `reopened`, not `new`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub resolved_before: Vec<String>,
+    /// What produced this report: tool and rule-pack versions, inputs with their SHA-256, options.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub manifest: Option<Manifest>,
     /// Whether rules ran (false for `diff`); renderers leave finding counts out when they did not.
     #[serde(skip)]
     pub checked: bool,
+    /// Item counts per department (not serialised), so a per-department report can state its own
+    /// item and unchanged counts.
+    #[serde(skip)]
+    pub departments: BTreeMap<String, DeptItems>,
+}
+
+/// A department's items in the two snapshots.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DeptItems {
+    /// Items of the old snapshot.
+    pub old: usize,
+    /// Items of the new snapshot.
+    pub new: usize,
+    /// Items of the new snapshot that no change names.
+    pub unchanged: usize,
+}
+
+/// Counts every department's items; an item is unchanged when no change names its code.
+fn dept_items(
+    old: Option<&Catalog>,
+    new: &Catalog,
+    changes: &[Change],
+) -> BTreeMap<String, DeptItems> {
+    let mut named: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    for c in changes {
+        named.insert(&c.code);
+        named.extend(c.new_codes.iter().map(String::as_str));
+    }
+    let mut out: BTreeMap<String, DeptItems> = BTreeMap::new();
+    for item in old.map(|c| c.items.as_slice()).unwrap_or_default() {
+        out.entry(item.department.clone()).or_default().old += 1;
+    }
+    for item in &new.items {
+        let d = out.entry(item.department.clone()).or_default();
+        d.new += 1;
+        if !named.contains(item.code.as_str()) {
+            d.unchanged += 1;
+        }
+    }
+    out
 }
 
 /// Everything the report is built from.
@@ -162,6 +255,7 @@ impl Report {
                 }
             }
         }
+        let departments = dept_items(parts.old, parts.new, &parts.changes);
         Report {
             format: "audit-report/1",
             tool: Tool {
@@ -180,17 +274,53 @@ impl Report {
                 merged: parts.counts.merged,
                 split: parts.counts.split,
                 findings: sev,
+                waived: 0,
+                resolved: 0,
             },
             changes: parts.changes,
             findings: parts.findings,
             rules,
             checked: parts.pack.is_some(),
+            progress: None,
+            resolved_before: Vec::new(),
+            manifest: None,
+            departments,
         }
     }
 
     /// Whether any finding is at or above `threshold`.
     pub fn fails(&self, threshold: Option<Severity>) -> bool {
-        threshold.is_some_and(|t| self.findings.iter().any(|f| f.severity <= t))
+        self.failing(threshold) > 0
+    }
+
+    /// How many open findings are at or above `threshold` (waived and resolved ones never count).
+    pub fn failing(&self, threshold: Option<Severity>) -> usize {
+        threshold.map_or(0, |t| {
+            self.findings
+                .iter()
+                .filter(|f| f.severity <= t && is_open(f.state))
+                .count()
+        })
+    }
+
+    /// Recounts the summary after findings changed state (baseline, waivers).
+    pub fn recount(&mut self) {
+        let mut sev = SeverityCounts::default();
+        let (mut waived, mut resolved) = (0, 0);
+        for f in &self.findings {
+            match f.state {
+                crate::check::FindingState::Waived => waived += 1,
+                crate::check::FindingState::Resolved => resolved += 1,
+                _ => match f.severity {
+                    Severity::Error => sev.error += 1,
+                    Severity::Warning => sev.warning += 1,
+                    Severity::Info => sev.info += 1,
+                },
+            }
+        }
+        self.summary.findings = sev;
+        self.summary.waived = waived;
+        self.summary.resolved = resolved;
     }
 }
 
@@ -208,6 +338,11 @@ const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../reports/report.html.hbs"),
     ),
     ("style.css", include_str!("../../reports/style.css")),
+    ("report.md.hbs", include_str!("../../reports/report.md.hbs")),
+    (
+        "index.html.hbs",
+        include_str!("../../reports/index.html.hbs"),
+    ),
 ];
 
 impl Templates {
@@ -233,11 +368,11 @@ impl Templates {
         let mut found = 0;
         for e in entries.flatten() {
             let name = e.file_name().to_string_lossy().into_owned();
-            if t.files.contains_key(&name) {
+            if let Some(slot) = t.files.get_mut(&name) {
                 let path = e.path();
                 let text = std::fs::read_to_string(&path)
                     .map_err(|err| Error::Usage(format!("{}: {err}", path.display())))?;
-                t.files.insert(name, (path.display().to_string(), text));
+                *slot = (path.display().to_string(), text);
                 found += 1;
             }
         }
@@ -279,6 +414,16 @@ impl Style {
     }
 }
 
+/// Whether a finding still asks for action.
+pub fn is_open(s: crate::check::FindingState) -> bool {
+    matches!(
+        s,
+        crate::check::FindingState::New
+            | crate::check::FindingState::Persisting
+            | crate::check::FindingState::Reopened
+    )
+}
+
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
 pub enum Format {
@@ -288,6 +433,12 @@ pub enum Format {
     Json,
     /// One self-contained HTML file for departments.
     Html,
+    /// Markdown, for pasting into tickets and mail.
+    Md,
+    /// The review-comment workbook: one row per finding, a summary sheet.
+    Xlsx,
+    /// The review-comment sheet as CSV (UTF-8 with a BOM, for Excel).
+    Csv,
 }
 
 impl Format {
@@ -297,6 +448,9 @@ impl Format {
             Format::Terminal => "txt",
             Format::Json => "json",
             Format::Html => "html",
+            Format::Md => "md",
+            Format::Xlsx => "xlsx",
+            Format::Csv => "csv",
         }
     }
 }
@@ -307,6 +461,9 @@ pub fn render(report: &Report, format: Format, style: &Style, out: &mut dyn Writ
         Format::Terminal => terminal::render(report, style, out),
         Format::Json => json::render(report, out),
         Format::Html => html::render(report, style, out),
+        Format::Md => markdown::render(report, style, out),
+        Format::Xlsx => sheet::render_xlsx(report, style, out),
+        Format::Csv => sheet::render_csv(report, style, out),
     }
 }
 

@@ -55,6 +55,34 @@ pub fn summary_line(r: &Report, t: &Texts) -> String {
     line
 }
 
+/// The header line naming the catalog, its snapshots and the evaluation date.
+pub fn header_line(r: &Report, t: &Texts, title: &str) -> String {
+    let date =
+        |d: Option<chrono::NaiveDate>| d.map_or_else(|| t.get("header.undated"), |d| d.to_string());
+    match &r.old {
+        Some(old) => t.fmt(
+            "header.snapshots",
+            &[
+                ("title", &title),
+                ("old_date", &date(old.as_of)),
+                ("old_items", &old.items),
+                ("new_date", &date(r.new.as_of)),
+                ("new_items", &r.new.items),
+                ("as_of", &r.as_of),
+            ],
+        ),
+        None => t.fmt(
+            "header.snapshot",
+            &[
+                ("title", &title),
+                ("new_date", &date(r.new.as_of)),
+                ("new_items", &r.new.items),
+                ("as_of", &r.as_of),
+            ],
+        ),
+    }
+}
+
 struct Paint {
     on: bool,
 }
@@ -86,34 +114,25 @@ pub fn render(r: &Report, style: &super::Style, out: &mut dyn Write) -> Result<(
     let mut w = String::new();
 
     let title = r.new.name.clone().unwrap_or_else(|| r.new.file.clone());
-    let date =
-        |d: Option<chrono::NaiveDate>| d.map_or_else(|| t.get("header.undated"), |d| d.to_string());
-    let header = match &r.old {
-        Some(old) => t.fmt(
-            "header.snapshots",
-            &[
-                ("title", &p.paint(bold, &title)),
-                ("old_date", &date(old.as_of)),
-                ("old_items", &old.items),
-                ("new_date", &date(r.new.as_of)),
-                ("new_items", &r.new.items),
-                ("as_of", &r.as_of),
-            ],
-        ),
-        None => t.fmt(
-            "header.snapshot",
-            &[
-                ("title", &p.paint(bold, &title)),
-                ("new_date", &date(r.new.as_of)),
-                ("new_items", &r.new.items),
-                ("as_of", &r.as_of),
-            ],
-        ),
-    };
+    let header = header_line(r, t, &p.paint(bold, &title));
     w.push_str(&header);
     w.push('\n');
     w.push_str(&p.paint(bold, &summary_line(r, t)));
     w.push('\n');
+    if let Some(g) = &r.progress {
+        w.push_str(&t.fmt(
+            "summary.line.progress",
+            &[
+                ("open", &g.still_open),
+                ("baseline", &g.baseline_open),
+                ("resolved", &g.resolved),
+                ("new", &g.new),
+                ("reopened", &g.reopened),
+                ("waived", &g.waived),
+            ],
+        ));
+        w.push('\n');
+    }
 
     // Findings, grouped by department (they are sorted by department already).
     let mut i = 0;

@@ -354,6 +354,8 @@ pub struct Pack {
     pub templates: Handlebars<'static>,
     /// Where the pack came from: `built-in` or the directory.
     pub source: String,
+    /// SHA-256 over every file of the pack (paths and contents, sorted), for run manifests.
+    pub digest: String,
 }
 
 impl std::fmt::Debug for Pack {
@@ -391,6 +393,20 @@ impl Pack {
     /// Builds a pack from (relative path, text) pairs.
     pub fn from_files(source: &str, mut files: Vec<(String, String)>) -> Result<Pack> {
         files.sort();
+        let digest = {
+            use sha2::{Digest, Sha256};
+            let mut h = Sha256::new();
+            for (p, t) in &files {
+                h.update(p.as_bytes());
+                h.update([0u8]);
+                h.update(t.as_bytes());
+                h.update([0u8]);
+            }
+            h.finalize()
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>()
+        };
         let mut rules: Vec<Rule> = Vec::new();
         let mut calendars = Vec::new();
         let mut registries = Registries::default();
@@ -485,6 +501,7 @@ impl Pack {
             gaps,
             templates,
             source: source.to_string(),
+            digest,
         })
     }
 
@@ -539,6 +556,7 @@ impl Pack {
             gaps: Vec::new(),
             templates,
             source: self.source.clone(),
+            digest: self.digest.clone(),
         })
     }
 }

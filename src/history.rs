@@ -1,0 +1,247 @@
+//! `catalog-audit history DIR`: audit a directory of dated snapshots in date order and tell the
+//! story of the catalog over time — per period the additions, changes, cancellations and findings,
+//! in total and per department.
+
+use crate::app::audit_loaded;
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::load::{self, DocKind, InputFormat, Options};
+use crate::model::{AdjustmentLog, Catalog};
+use crate::rules::{Lang, Pack, Severity};
+use chrono::NaiveDate;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// One department's figures in one period.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct DeptPeriod {
+    pub added: usize,
+    pub changed: usize,
+    pub cancelled: usize,
+    pub recoded: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub info: usize,
+}
+
+/// One period between two consecutive snapshots.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Period {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub old_file: String,
+    pub new_file: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub adjustments: Option<String>,
+    pub items: usize,
+    pub added: usize,
+    pub changed: usize,
+    pub cancelled: usize,
+    pub recoded: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub info: usize,
+    pub departments: BTreeMap<String, DeptPeriod>,
+}
+
+/// `catalog-history/1`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Timeline {
+    pub format: &'static str,
+    pub snapshots: usize,
+    pub periods: Vec<Period>,
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name().map_or_else(
+        || p.display().to_string(),
+        |f| f.to_string_lossy().into_owned(),
+    )
+}
+
+/// Reads every snapshot and log in `dir` and audits consecutive snapshots.
+pub fn build(
+    dir: &Path,
+    pack: &Pack,
+    config: &Config,
+    opts: &Options,
+    lang: Lang,
+) -> Result<Timeline> {
+    let entries = std::fs::read_dir(dir).map_err(|source| Error::Read {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let mut paths: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_file())
+        .collect();
+    paths.sort();
+    let mut snapshots: Vec<Catalog> = Vec::new();
+    let mut logs: Vec<AdjustmentLog> = Vec::new();
+    for p in &paths {
+        let ext = p
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        match opts.format_of(p) {
+            InputFormat::Json if ext == "json" => match load::sniff(p)?.0 {
+                DocKind::Snapshot => snapshots.push(load::snapshot_with(p, opts)?),
+                DocKind::AdjustmentLog => logs.push(load::adjustment_log_with(p, opts)?),
+                _ => {}
+            },
+            InputFormat::Csv | InputFormat::Xlsx => {
+                // A spreadsheet with an adjustment-type column is a log.
+                match load::adjustment_log_with(p, opts) {
+                    Ok(l) if !l.adjustments.is_empty() => logs.push(l),
+                    _ => snapshots.push(load::snapshot_with(p, opts)?),
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut dated: Vec<(NaiveDate, Catalog)> = Vec::new();
+    for c in snapshots {
+        let date = c.info.as_of.ok_or_else(|| {
+            Error::input(
+                &c.source,
+                "/catalog/as_of",
+                "a snapshot in a history needs its date (catalog.as_of or a date in the file name)",
+            )
+        })?;
+        dated.push((date, c));
+    }
+    dated.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.source.cmp(&b.1.source)));
+    if let Some(w) = dated.windows(2).find(|w| w[0].0 == w[1].0) {
+        return Err(Error::Usage(format!(
+            "{} and {} are both dated {}; a history needs one snapshot per date",
+            w[0].1.source, w[1].1.source, w[0].0
+        )));
+    }
+    let mut periods = Vec::new();
+    for w in dated.windows(2) {
+        let ((from, old), (to, new)) = (&w[0], &w[1]);
+        // The log of a period: its `period.to` (or, failing that, `period.from`) falls in it.
+        let log = logs.iter().find(|l| {
+            l.period
+                .as_ref()
+                .and_then(|p| p.to.or(p.from))
+                .is_some_and(|d| d > *from && d <= *to)
+        });
+        let report = audit_loaded(old, new, log, pack, config, *to, lang);
+        let mut departments: BTreeMap<String, DeptPeriod> = BTreeMap::new();
+        for c in &report.changes {
+            let d = departments.entry(c.department.clone()).or_default();
+            match c.kind.as_str() {
+                "added" => d.added += 1,
+                "cancelled" => d.cancelled += 1,
+                "recoded" => d.recoded += 1,
+                _ => d.changed += 1,
+            }
+        }
+        for f in &report.findings {
+            let d = departments.entry(f.department.clone()).or_default();
+            match f.severity {
+                Severity::Error => d.errors += 1,
+                Severity::Warning => d.warnings += 1,
+                Severity::Info => d.info += 1,
+            }
+        }
+        let s = &report.summary;
+        periods.push(Period {
+            from: *from,
+            to: *to,
+            old_file: file_name(Path::new(&old.source)),
+            new_file: file_name(Path::new(&new.source)),
+            adjustments: log.map(|l| file_name(Path::new(&l.source))),
+            items: new.items.len(),
+            added: s.added,
+            changed: s.changed + s.merged + s.split,
+            cancelled: s.cancelled,
+            recoded: s.recoded,
+            errors: s.findings.error,
+            warnings: s.findings.warning,
+            info: s.findings.info,
+            departments,
+        });
+    }
+    Ok(Timeline {
+        format: "catalog-history/1",
+        snapshots: dated.len(),
+        periods,
+    })
+}
+
+/// The timeline as one self-contained HTML page with an SVG chart of findings and changes per
+/// period. Every text is escaped.
+pub fn render_html(t: &Timeline, title: &str) -> String {
+    fn esc(s: &str) -> String {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    }
+    let max = t
+        .periods
+        .iter()
+        .map(|p| {
+            (p.errors + p.warnings + p.info).max(p.added + p.changed + p.cancelled + p.recoded)
+        })
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    let (w, h, pad) = (720.0_f64, 240.0_f64, 30.0_f64);
+    let n = t.periods.len().max(1) as f64;
+    let slot = (w - 2.0 * pad) / n;
+    let mut bars = String::new();
+    for (i, p) in t.periods.iter().enumerate() {
+        let x = pad + slot * i as f64;
+        let changes = (p.added + p.changed + p.cancelled + p.recoded) as f64;
+        let findings = (p.errors + p.warnings + p.info) as f64;
+        let ch = (h - 2.0 * pad) * changes / max as f64;
+        let fh = (h - 2.0 * pad) * findings / max as f64;
+        let bw = slot * 0.35;
+        bars.push_str(&format!(
+            "<rect class=\"changes\" x=\"{:.1}\" y=\"{:.1}\" width=\"{bw:.1}\" height=\"{ch:.1}\" data-count=\"{}\"><title>{} changes</title></rect>\
+             <rect class=\"findings\" x=\"{:.1}\" y=\"{:.1}\" width=\"{bw:.1}\" height=\"{fh:.1}\" data-count=\"{}\"><title>{} findings</title></rect>\
+             <text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\">{}</text>",
+            x + slot * 0.1,
+            h - pad - ch,
+            changes,
+            changes,
+            x + slot * 0.5,
+            h - pad - fh,
+            findings,
+            findings,
+            x + slot * 0.1,
+            h - pad / 3.0,
+            p.to
+        ));
+    }
+    let mut rows = String::new();
+    for p in &t.periods {
+        rows.push_str(&format!(
+            "<tr><td>{} → {}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            p.from, p.to, p.items, p.added, p.changed, p.cancelled, p.recoded, p.errors, p.warnings, p.info
+        ));
+        for (d, v) in &p.departments {
+            rows.push_str(&format!(
+                "<tr class=\"dept\"><td>　{}</td><td></td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                esc(d), v.added, v.changed, v.cancelled, v.recoded, v.errors, v.warnings, v.info
+            ));
+        }
+    }
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\
+         <title>{title} · 历史</title><style>body{{font-family:sans-serif;max-width:960px;margin:auto;padding:24px}}table{{border-collapse:collapse;width:100%}}td,th{{border-bottom:1px solid #ddd;padding:3px 6px;text-align:left}}.num{{text-align:right}}tr.dept td{{color:#555;font-size:.9em}}.changes{{fill:#1f5f99}}.findings{{fill:#b3261e}}</style></head>\
+         <body><h1>{title}</h1><p>{} 份目录，{} 个期间 · snapshots, periods</p>\
+         <svg viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\" aria-label=\"changes and findings per period\">{bars}</svg>\
+         <p><span style=\"color:#1f5f99\">■</span> 变更 changes　<span style=\"color:#b3261e\">■</span> 审核意见 findings</p>\
+         <table><thead><tr><th>期间 period</th><th>事项 items</th><th>新增</th><th>变更</th><th>取消</th><th>编码变更</th><th>错误</th><th>警告</th><th>提示</th></tr></thead><tbody>{rows}</tbody></table></body></html>\n",
+        t.snapshots,
+        t.periods.len(),
+        title = esc(title),
+    )
+}

@@ -1,0 +1,400 @@
+//! The review-comment sheet (审核意见表): one row per finding, for departments to answer in the
+//! spreadsheet they work in, as XLSX (with a summary sheet) or CSV.
+//!
+//! Columns: 序号, 部门, 事项编码, 事项名称, 变更类型, 问题类别, 规则, 审核意见, 依据, 整改要求,
+//! 严重程度, 状态, 指纹, then the department's reply: 整改情况, 反馈日期 (left empty). The next round
+//! reads replies back by the 指纹 column, so that column is never translated away or reordered.
+//! Headers and enumerated values (severity, category, change kind, state) come from the message
+//! catalogue; catalog content (names, messages) is written as it is.
+//!
+//! Both outputs are deterministic: rows follow the report's order, the CSV has no date, and the
+//! workbook's creation date is the report's `as_of` (rust_xlsxwriter stamps zip entries with a fixed
+//! date), so the same report gives the same bytes.
+
+use super::{Report, Style, Texts, io};
+use crate::check::Finding;
+use crate::error::{Error, Result};
+use crate::rules::{Category, Severity};
+use chrono::Datelike;
+use rust_xlsxwriter::{
+    Color, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet,
+    XlsxError,
+};
+use std::collections::BTreeMap;
+use std::io::Write;
+
+/// The columns of the findings sheet: message key of the header and Excel width (in characters).
+pub const COLUMNS: &[(&str, f64)] = &[
+    ("sheet.col.no", 6.0),
+    ("sheet.col.department", 18.0),
+    ("sheet.col.code", 20.0),
+    ("sheet.col.name", 26.0),
+    ("sheet.col.change", 10.0),
+    ("sheet.col.category", 12.0),
+    ("sheet.col.rule", 26.0),
+    ("sheet.col.message", 60.0),
+    ("sheet.col.basis", 40.0),
+    ("sheet.col.remediation", 44.0),
+    ("sheet.col.severity", 9.0),
+    ("sheet.col.state", 9.0),
+    ("sheet.col.fingerprint", 15.0),
+    ("sheet.col.reply", 40.0),
+    ("sheet.col.reply_date", 12.0),
+];
+
+/// Position of the sequence-number column (written as a number in XLSX).
+const COL_NO: usize = 0;
+/// Position of the severity column (coloured in XLSX).
+const COL_SEVERITY: usize = 10;
+/// Position of the reply column (shaded for the department to fill in).
+const COL_REPLY: usize = 13;
+/// Position of the reply-date column (date-formatted in XLSX).
+const COL_REPLY_DATE: usize = 14;
+
+/// Excel's limit on the length of a cell's text, in UTF-16 code units.
+const MAX_CELL: usize = 32_767;
+
+/// The header row in the catalogue's language.
+pub fn headers(t: &Texts) -> Vec<String> {
+    COLUMNS.iter().map(|(k, _)| t.get(k)).collect()
+}
+
+/// An enumerated value in the catalogue's language (`severity.error` → 错误); an unknown value is
+/// shown as it is rather than as a key.
+fn label(t: &Texts, prefix: &str, value: &str) -> String {
+    t.texts
+        .get(&format!("{prefix}.{value}"))
+        .cloned()
+        .unwrap_or_else(|| value.to_string())
+}
+
+/// The state's name as the report writes it (`new`, `persisting`, …).
+fn state_name(f: &Finding) -> String {
+    serde_json::to_value(f.state)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// One row per finding, every cell as text (the reply cells empty), in the report's order.
+pub fn rows(r: &Report, t: &Texts) -> Vec<Vec<String>> {
+    r.findings
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let doc = r.rules.get(&f.rule);
+            let rule = match doc {
+                Some(d) if !d.title.is_empty() => format!("{} {}", f.rule, d.title),
+                _ => f.rule.clone(),
+            };
+            let basis = doc
+                .map(|d| {
+                    d.basis
+                        .iter()
+                        .map(|b| {
+                            let mut s = t.fmt("sheet.basis", &[("title", &b.title)]);
+                            if let Some(no) = b.doc_no.as_deref().filter(|s| !s.is_empty()) {
+                                s.push_str(&t.fmt("sheet.basis.doc_no", &[("doc_no", &no)]));
+                            }
+                            if let Some(a) = b.article.as_deref().filter(|s| !s.is_empty()) {
+                                s.push(' ');
+                                s.push_str(a);
+                            }
+                            s
+                        })
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                })
+                .unwrap_or_default();
+            vec![
+                (i + 1).to_string(),
+                f.department.clone(),
+                f.code.clone(),
+                f.name.clone(),
+                label(t, "kind", &f.change),
+                label(t, "category", f.category.as_str()),
+                rule,
+                f.message.clone(),
+                basis,
+                doc.map(|d| d.remediation.clone()).unwrap_or_default(),
+                label(t, "severity", f.severity.as_str()),
+                label(t, "state", &state_name(f)),
+                f.fingerprint.clone(),
+                String::new(),
+                String::new(),
+            ]
+        })
+        .collect()
+}
+
+/// Findings counted per department and category, with severities, for the summary sheet.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub by_category: [usize; Category::ALL.len()],
+    pub by_severity: [usize; 3],
+    pub total: usize,
+}
+
+impl Tally {
+    fn add(&mut self, f: &Finding) {
+        if let Some(i) = Category::ALL.iter().position(|c| *c == f.category) {
+            self.by_category[i] += 1;
+        }
+        let s = match f.severity {
+            Severity::Error => 0,
+            Severity::Warning => 1,
+            Severity::Info => 2,
+        };
+        self.by_severity[s] += 1;
+        self.total += 1;
+    }
+}
+
+/// Per department (sorted as the report is) and in total.
+pub fn tally(r: &Report) -> (BTreeMap<&str, Tally>, Tally) {
+    let mut by: BTreeMap<&str, Tally> = BTreeMap::new();
+    let mut total = Tally::default();
+    for f in &r.findings {
+        by.entry(f.department.as_str()).or_default().add(f);
+        total.add(f);
+    }
+    (by, total)
+}
+
+/// The summary sheet's header row.
+fn summary_headers(t: &Texts) -> Vec<String> {
+    let mut h = vec![t.get("sheet.col.department")];
+    h.extend(
+        Category::ALL
+            .iter()
+            .map(|c| label(t, "category", c.as_str())),
+    );
+    h.push(t.get("sheet.col.total"));
+    h.extend(
+        [Severity::Error, Severity::Warning, Severity::Info]
+            .iter()
+            .map(|s| label(t, "severity", s.as_str())),
+    );
+    h
+}
+
+fn dept_name(t: &Texts, d: &str) -> String {
+    if d.is_empty() {
+        t.get("terminal.no_department")
+    } else {
+        d.to_string()
+    }
+}
+
+/// Cuts a text to what one cell can hold (on a character boundary).
+fn fit(s: &str) -> String {
+    let mut units = 0;
+    for (i, c) in s.char_indices() {
+        units += c.len_utf16();
+        if units > MAX_CELL {
+            return s[..i].to_string();
+        }
+    }
+    s.to_string()
+}
+
+/// Writes the review sheet as an XLSX workbook: 审核意见 (one row per finding) and 汇总 (counts by
+/// department and category).
+pub fn render_xlsx(r: &Report, style: &Style, out: &mut dyn Write) -> Result<()> {
+    let bytes = workbook(r, &style.texts)
+        .map_err(|e| Error::Usage(format!("cannot write the XLSX review sheet: {e}")))?;
+    out.write_all(&bytes).map_err(io)
+}
+
+/// The workbook's bytes.
+pub fn workbook(r: &Report, t: &Texts) -> std::result::Result<Vec<u8>, XlsxError> {
+    let mut wb = Workbook::new();
+    // A fixed creation date (the report's, else a constant) keeps reruns byte-identical.
+    let d = r.as_of;
+    let created = u16::try_from(d.year())
+        .ok()
+        .and_then(|y| ExcelDateTime::from_ymd(y, d.month() as u8, d.day() as u8).ok())
+        .map_or_else(|| ExcelDateTime::from_ymd(2000, 1, 1), Ok)?;
+    let title = r.new.name.clone().unwrap_or_else(|| r.new.file.clone());
+    wb.set_properties(
+        &DocProperties::new()
+            .set_title(fit(&format!("{title} {}", t.get("sheet.title"))))
+            .set_author("catalog-audit")
+            .set_creation_datetime(&created),
+    );
+
+    let header = Format::new()
+        .set_bold()
+        .set_text_wrap()
+        .set_align(FormatAlign::Center)
+        .set_align(FormatAlign::VerticalCenter)
+        .set_background_color(Color::RGB(0xDDE7F0))
+        .set_border(FormatBorder::Thin);
+    let body = Format::new()
+        .set_text_wrap()
+        .set_align(FormatAlign::Top)
+        .set_border(FormatBorder::Thin)
+        .set_border_color(Color::RGB(0xBFBFBF));
+    let reply = body.clone().set_background_color(Color::RGB(0xFFF9E0));
+    let reply_date = reply.clone().set_num_format("yyyy-mm-dd");
+    let severity_fmt = |s: &str| match s {
+        "error" => body.clone().set_font_color(Color::RGB(0xB00020)).set_bold(),
+        "warning" => body.clone().set_font_color(Color::RGB(0x9A6700)),
+        _ => body.clone().set_font_color(Color::RGB(0x0B5CAD)),
+    };
+
+    // The findings sheet.
+    let ws = wb.add_worksheet();
+    ws.set_name(t.get("sheet.name.findings"))?;
+    for (c, h) in headers(t).iter().enumerate() {
+        let col = c as u16;
+        ws.write_string_with_format(0, col, fit(h), &header)?;
+        ws.set_column_width(col, COLUMNS[c].1)?;
+    }
+    ws.set_row_height(0, 30)?;
+    ws.set_column_format(COL_REPLY as u16, &reply)?;
+    ws.set_column_format(COL_REPLY_DATE as u16, &reply_date)?;
+    let rows = rows(r, t);
+    for ((i, row), f) in rows.iter().enumerate().zip(&r.findings) {
+        let rn = u32::try_from(i + 1).map_err(|_| XlsxError::RowColumnLimitError)?;
+        for (c, cell) in row.iter().enumerate() {
+            let col = c as u16;
+            match c {
+                COL_NO => ws.write_number_with_format(rn, col, (i + 1) as f64, &body)?,
+                COL_SEVERITY => ws.write_string_with_format(
+                    rn,
+                    col,
+                    fit(cell),
+                    &severity_fmt(f.severity.as_str()),
+                )?,
+                COL_REPLY => ws.write_string_with_format(rn, col, fit(cell), &reply)?,
+                COL_REPLY_DATE => ws.write_blank(rn, col, &reply_date)?,
+                _ => ws.write_string_with_format(rn, col, fit(cell), &body)?,
+            };
+        }
+    }
+    let last_row = u32::try_from(rows.len()).map_err(|_| XlsxError::RowColumnLimitError)?;
+    ws.autofilter(0, 0, last_row, (COLUMNS.len() - 1) as u16)?;
+    ws.set_freeze_panes(1, 0)?;
+    ws.set_repeat_rows(0, 0)?;
+    ws.set_landscape();
+    ws.set_print_fit_to_pages(1, 0);
+
+    // The summary sheet.
+    let ws: &mut Worksheet = wb.add_worksheet();
+    ws.set_name(t.get("sheet.name.summary"))?;
+    let number = Format::new().set_border(FormatBorder::Thin);
+    let total_label = header.clone().set_align(FormatAlign::Left);
+    let total_number = number.clone().set_bold();
+    let heads = summary_headers(t);
+    for (c, h) in heads.iter().enumerate() {
+        let col = c as u16;
+        ws.write_string_with_format(0, col, fit(h), &header)?;
+        ws.set_column_width(col, if c == 0 { 30.0 } else { 11.0 })?;
+    }
+    ws.set_row_height(0, 30)?;
+    let (by, total) = tally(r);
+    let write_tally = |ws: &mut Worksheet,
+                       row: u32,
+                       name: &str,
+                       tl: &Tally,
+                       lf: &Format,
+                       nf: &Format|
+     -> std::result::Result<(), XlsxError> {
+        ws.write_string_with_format(row, 0, fit(name), lf)?;
+        let numbers = tl
+            .by_category
+            .iter()
+            .chain(std::iter::once(&tl.total))
+            .chain(tl.by_severity.iter());
+        for (c, n) in numbers.enumerate() {
+            ws.write_number_with_format(row, (c + 1) as u16, *n as f64, nf)?;
+        }
+        Ok(())
+    };
+    let mut row = 1u32;
+    for (d, tl) in &by {
+        write_tally(ws, row, &dept_name(t, d), tl, &body, &number)?;
+        row += 1;
+    }
+    write_tally(
+        ws,
+        row,
+        &t.get("sheet.row.total"),
+        &total,
+        &total_label,
+        &total_number,
+    )?;
+    // The filter covers the departments, not the total row.
+    ws.autofilter(0, 0, row - 1, (heads.len() - 1) as u16)?;
+    ws.set_freeze_panes(1, 1)?;
+
+    wb.save_to_buffer()
+}
+
+/// Writes the review sheet as CSV: a UTF-8 BOM (so Excel reads Chinese correctly), the header row,
+/// one record per finding, CRLF line ends. A cell Excel would take for a formula (`=`, `+`, `-`,
+/// `@` first) is prefixed with `'`, which Excel shows as text.
+pub fn render_csv(r: &Report, style: &Style, out: &mut dyn Write) -> Result<()> {
+    let t = &style.texts;
+    let mut buf: Vec<u8> = b"\xEF\xBB\xBF".to_vec();
+    {
+        let mut w = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(&mut buf);
+        let write_err = |e: csv::Error| io(std::io::Error::other(e.to_string()));
+        w.write_record(headers(t).iter().map(|h| guard(h)))
+            .map_err(write_err)?;
+        for row in rows(r, t) {
+            w.write_record(row.iter().map(|c| guard(c)))
+                .map_err(write_err)?;
+        }
+        w.flush().map_err(io)?;
+    }
+    out.write_all(&buf).map_err(io)
+}
+
+/// Keeps a spreadsheet from evaluating a cell as a formula (CSV injection).
+fn guard(cell: &str) -> String {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}"),
+        _ => cell.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_fit_excel_limits_on_char_boundaries() {
+        let long = "事".repeat(40_000);
+        let f = fit(&long);
+        assert_eq!(f.chars().count(), MAX_CELL);
+        let astral = "𠀀".repeat(20_000);
+        assert!(fit(&astral).encode_utf16().count() <= MAX_CELL);
+        assert_eq!(fit("短"), "短");
+    }
+
+    #[test]
+    fn formula_like_cells_are_guarded() {
+        assert_eq!(guard("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(guard("-5"), "'-5");
+        assert_eq!(guard("339900-GG-00028"), "339900-GG-00028");
+        assert_eq!(guard(""), "");
+    }
+
+    #[test]
+    fn headers_cover_every_column() {
+        for lang in [crate::rules::Lang::Zh, crate::rules::Lang::En] {
+            let t = Texts::builtin(lang);
+            for (k, _) in COLUMNS {
+                assert!(t.texts.contains_key(*k), "{k}");
+            }
+        }
+        let zh = headers(&Texts::builtin(crate::rules::Lang::Zh));
+        assert_eq!(zh[12], "指纹");
+        assert_eq!(zh[13], "整改情况");
+        assert_eq!(zh[COL_REPLY_DATE], "反馈日期");
+    }
+}

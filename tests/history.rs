@@ -1,0 +1,93 @@
+//! `history` over six dated snapshots: per-period counts of additions, changes, cancellations and
+//! findings match what was done between the snapshots.
+
+use catalog_audit::history;
+use catalog_audit::load::Options;
+use catalog_audit::rules::{Lang, Pack};
+use serde_json::{Value, json};
+use std::path::Path;
+
+fn demo(name: &str) -> Value {
+    serde_json::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("examples/qinghe")
+                .join(name),
+        )
+        .unwrap(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn six_snapshots_make_five_periods_with_the_right_counts() {
+    let d = tempfile::tempdir().unwrap();
+    let write = |name: &str, v: &Value| std::fs::write(d.path().join(name), v.to_string()).unwrap();
+    let first = demo("2017-06-30.json");
+    let mut doc = demo("2017-12-31.json");
+    write("a-2017-06-30.json", &first);
+    write("b-2017-12-31.json", &doc);
+    write("b-log.json", &demo("adjustments-2017H2.json"));
+
+    // 2018-03-31: one item added (a copy of a clean item under a new code).
+    let mut extra = doc["items"][0].clone();
+    extra["code"] = json!("339900-GG-00070");
+    extra["name"] = json!("学生资助申请");
+    doc["items"].as_array_mut().unwrap().push(extra);
+    doc["catalog"]["as_of"] = json!("2018-03-31");
+    write("c.json", &doc);
+
+    // 2018-06-30: two items change their promised limit.
+    for i in [1, 2] {
+        doc["items"][i]["promised_limit"]["value"] = json!(1);
+    }
+    doc["catalog"]["as_of"] = json!("2018-06-30");
+    write("d.json", &doc);
+
+    // 2018-09-30: one item removed.
+    doc["items"].as_array_mut().unwrap().remove(3);
+    doc["catalog"]["as_of"] = json!("2018-09-30");
+    write("e.json", &doc);
+
+    // 2018-12-31: nothing changes.
+    doc["catalog"]["as_of"] = json!("2018-12-31");
+    write("f.json", &doc);
+
+    let pack = Pack::builtin().unwrap();
+    let t = history::build(
+        d.path(),
+        &pack,
+        &Default::default(),
+        &Options::default(),
+        Lang::Zh,
+    )
+    .unwrap();
+    assert_eq!(t.snapshots, 6);
+    let got: Vec<(String, usize, usize, usize)> = t
+        .periods
+        .iter()
+        .map(|p| (p.to.to_string(), p.added, p.changed, p.cancelled))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("2017-12-31".to_string(), 4, 6, 2),
+            ("2018-03-31".to_string(), 1, 0, 0),
+            ("2018-06-30".to_string(), 0, 2, 0),
+            ("2018-09-30".to_string(), 0, 0, 1),
+            ("2018-12-31".to_string(), 0, 0, 0),
+        ]
+    );
+    // The first period used its adjustment log; the later ones had none.
+    assert_eq!(t.periods[0].adjustments.as_deref(), Some("b-log.json"));
+    assert!(t.periods[1..].iter().all(|p| p.adjustments.is_none()));
+    // Department figures add up to the period totals.
+    for p in &t.periods {
+        let added: usize = p.departments.values().map(|d| d.added).sum();
+        let errors: usize = p.departments.values().map(|d| d.errors).sum();
+        assert_eq!((added, errors), (p.added, p.errors), "{}", p.to);
+    }
+    let html = history::render_html(&t, "青禾市 <目录>");
+    assert!(html.contains("青禾市 &lt;目录&gt;") && !html.contains("<目录>"));
+    assert_eq!(html.matches("class=\"findings\"").count(), 5);
+}

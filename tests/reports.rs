@@ -1,0 +1,779 @@
+//! The review-comment sheet (XLSX, CSV), the Markdown report and per-department output, checked
+//! against the JSON report of the same run: XLSX files are read back with calamine, CSV with the csv
+//! crate, and every department's files are compared with the JSON's findings for that department.
+
+use assert_cmd::Command;
+use calamine::{Data, Reader, Xlsx, open_workbook};
+use catalog_audit::app::audit_loaded;
+use catalog_audit::load;
+use catalog_audit::report::{Report, Texts, sheet, split};
+use catalog_audit::rules::{Lang, Pack};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+fn bin() -> Command {
+    let mut c = Command::cargo_bin("catalog-audit").unwrap();
+    c.env_remove("NO_COLOR");
+    c
+}
+
+fn demo(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples/qinghe")
+        .join(name)
+}
+
+/// Runs the demo audit with `args` and `--out dir`; returns stderr.
+fn audit_demo(dir: &Path, args: &[&str]) -> String {
+    let out = bin()
+        .arg("audit")
+        .arg(demo("2017-06-30.json"))
+        .arg(demo("2017-12-31.json"))
+        .arg("--adjustments")
+        .arg(demo("adjustments-2017H2.json"))
+        .args(args)
+        .arg("--out")
+        .arg(dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    String::from_utf8(out.stderr).unwrap()
+}
+
+fn json(path: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn findings(report: &Value) -> &Vec<Value> {
+    report["findings"].as_array().unwrap()
+}
+
+fn text(d: &Data) -> String {
+    match d {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        Data::Float(f) if f.fract() == 0.0 => format!("{}", *f as i64),
+        other => other.to_string(),
+    }
+}
+
+/// Every sheet of a workbook as rows of text, by sheet name, in workbook order.
+fn read_xlsx(path: &Path) -> Vec<(String, Vec<Vec<String>>)> {
+    let mut wb: Xlsx<_> = open_workbook(path).unwrap();
+    let names = wb.sheet_names().to_vec();
+    names
+        .into_iter()
+        .map(|n| {
+            let range = wb.worksheet_range(&n).unwrap();
+            assert_eq!(range.start(), Some((0, 0)), "{n} starts at A1");
+            let rows = range.rows().map(|r| r.iter().map(text).collect()).collect();
+            (n, rows)
+        })
+        .collect()
+}
+
+fn has_cjk(s: &str) -> bool {
+    s.chars().any(|c| {
+        ('\u{3000}'..='\u{303f}').contains(&c)
+            || ('\u{3400}'..='\u{9fff}').contains(&c)
+            || ('\u{ff00}'..='\u{ffef}').contains(&c)
+    })
+}
+
+const ZH_HEADERS: [&str; 15] = [
+    "序号",
+    "部门",
+    "事项编码",
+    "事项名称",
+    "变更类型",
+    "问题类别",
+    "规则",
+    "审核意见",
+    "依据",
+    "整改要求",
+    "严重程度",
+    "状态",
+    "指纹",
+    "整改情况",
+    "反馈日期",
+];
+
+fn col(name: &str) -> usize {
+    ZH_HEADERS.iter().position(|h| *h == name).unwrap()
+}
+
+#[test]
+fn xlsx_review_sheet_has_one_row_per_finding_matching_the_json() {
+    let dir = tempfile::tempdir().unwrap();
+    audit_demo(dir.path(), &["--format", "json", "--format", "xlsx"]);
+    let report = json(&dir.path().join("audit-report.json"));
+    let fs = findings(&report);
+    assert!(fs.len() > 50, "the demo has findings");
+    let book = read_xlsx(&dir.path().join("audit-report.xlsx"));
+    let names: Vec<&str> = book.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["审核意见", "汇总"]);
+    let rows = &book[0].1;
+    assert_eq!(rows[0], ZH_HEADERS);
+    assert_eq!(rows.len() - 1, fs.len(), "one row per finding");
+    for (i, (row, f)) in rows[1..].iter().zip(fs).enumerate() {
+        assert_eq!(row[col("序号")], (i + 1).to_string());
+        assert_eq!(row[col("指纹")], f["fingerprint"].as_str().unwrap());
+        assert_eq!(row[col("部门")], f["department"].as_str().unwrap());
+        assert_eq!(row[col("事项编码")], f["code"].as_str().unwrap());
+        assert_eq!(row[col("事项名称")], f["name"].as_str().unwrap());
+        assert_eq!(row[col("审核意见")], f["message"].as_str().unwrap());
+        let rule = f["rule"].as_str().unwrap();
+        assert!(row[col("规则")].starts_with(rule), "{row:?}");
+        let doc = &report["rules"][rule];
+        assert_eq!(row[col("整改要求")], doc["remediation"].as_str().unwrap());
+        for b in doc["basis"].as_array().unwrap() {
+            assert!(row[col("依据")].contains(b["title"].as_str().unwrap()));
+            if let Some(no) = b["doc_no"].as_str() {
+                assert!(row[col("依据")].contains(no), "{no} in {row:?}");
+            }
+        }
+        let sev = match f["severity"].as_str().unwrap() {
+            "error" => "错误",
+            "warning" => "警告",
+            _ => "提示",
+        };
+        assert_eq!(row[col("严重程度")], sev);
+        assert_eq!(row[col("状态")], "新发现");
+        assert_eq!(row[col("整改情况")], "", "reply columns are left empty");
+        assert_eq!(row.get(col("反馈日期")).map_or("", String::as_str), "");
+    }
+    // Codes stay text (leading zeros, hyphens), never numbers.
+    assert!(
+        rows[1..]
+            .iter()
+            .all(|r| r[col("事项编码")].contains("-GG-"))
+    );
+}
+
+#[test]
+fn xlsx_summary_sheet_counts_match_the_json() {
+    let dir = tempfile::tempdir().unwrap();
+    audit_demo(dir.path(), &["--format", "json", "--format", "xlsx"]);
+    let report = json(&dir.path().join("audit-report.json"));
+    let book = read_xlsx(&dir.path().join("audit-report.xlsx"));
+    let rows = &book[1].1;
+    let cats = [
+        "legal_basis",
+        "fee",
+        "one_visit",
+        "time_limit",
+        "adjustment",
+        "format",
+    ];
+    assert_eq!(
+        rows[0],
+        [
+            "部门",
+            "设定依据",
+            "收费",
+            "最多跑一次",
+            "办理时限",
+            "动态调整",
+            "格式规范",
+            "合计",
+            "错误",
+            "警告",
+            "提示"
+        ]
+    );
+    // Expected: department → [6 categories, total, error, warning, info].
+    let mut want: BTreeMap<String, [usize; 10]> = BTreeMap::new();
+    for f in findings(&report) {
+        let row = want
+            .entry(f["department"].as_str().unwrap().to_string())
+            .or_default();
+        let c = cats
+            .iter()
+            .position(|c| *c == f["category"].as_str().unwrap())
+            .unwrap();
+        row[c] += 1;
+        row[6] += 1;
+        let s = ["error", "warning", "info"]
+            .iter()
+            .position(|s| *s == f["severity"].as_str().unwrap())
+            .unwrap();
+        row[7 + s] += 1;
+    }
+    let as_counts =
+        |r: &[String]| -> Vec<usize> { r[1..].iter().map(|c| c.parse().unwrap()).collect() };
+    let body = &rows[1..rows.len() - 1];
+    assert_eq!(
+        body.len(),
+        want.len(),
+        "one row per department with findings"
+    );
+    for (row, (dept, counts)) in body.iter().zip(&want) {
+        assert_eq!(&row[0], dept);
+        assert_eq!(as_counts(row), counts.to_vec(), "{dept}");
+    }
+    let total = rows.last().unwrap();
+    assert_eq!(total[0], "合计");
+    let t = as_counts(total);
+    let s = &report["summary"]["findings"];
+    assert_eq!(t[6], findings(&report).len());
+    assert_eq!(t[7], s["error"].as_u64().unwrap() as usize);
+    assert_eq!(t[8], s["warning"].as_u64().unwrap() as usize);
+    assert_eq!(t[9], s["info"].as_u64().unwrap() as usize);
+    assert_eq!(t[..6].iter().sum::<usize>(), t[6]);
+}
+
+#[test]
+fn csv_has_a_bom_parses_and_matches_the_json() {
+    let dir = tempfile::tempdir().unwrap();
+    audit_demo(dir.path(), &["--format", "json", "--format", "csv"]);
+    let report = json(&dir.path().join("audit-report.json"));
+    let bytes = std::fs::read(dir.path().join("audit-report.csv")).unwrap();
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "UTF-8 BOM first");
+    assert!(
+        bytes.windows(2).any(|w| w == b"\r\n"),
+        "CRLF line ends for Excel"
+    );
+    let mut r = csv::Reader::from_reader(&bytes[3..]);
+    let headers: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
+    assert_eq!(headers, ZH_HEADERS);
+    let records: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+    let fs = findings(&report);
+    assert_eq!(records.len(), fs.len());
+    for (rec, f) in records.iter().zip(fs) {
+        assert_eq!(rec.len(), ZH_HEADERS.len());
+        assert_eq!(&rec[col("指纹")], f["fingerprint"].as_str().unwrap());
+        assert_eq!(&rec[col("事项名称")], f["name"].as_str().unwrap());
+        assert_eq!(&rec[col("整改情况")], "");
+    }
+}
+
+#[test]
+fn sheets_are_byte_identical_across_runs() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    audit_demo(a.path(), &["--format", "xlsx", "--format", "csv"]);
+    // Past the clock's second: a creation date taken from the clock would differ.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    audit_demo(b.path(), &["--format", "xlsx", "--format", "csv"]);
+    for f in ["audit-report.xlsx", "audit-report.csv"] {
+        let x = std::fs::read(a.path().join(f)).unwrap();
+        let y = std::fs::read(b.path().join(f)).unwrap();
+        assert!(x == y, "{f} differs between runs");
+    }
+}
+
+#[test]
+fn workbook_creation_date_is_the_reports_date() {
+    let mut r = demo_report(Lang::Zh);
+    let t = Texts::builtin(Lang::Zh);
+    let first = sheet::workbook(&r, &t).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    assert!(sheet::workbook(&r, &t).unwrap() == first, "not the clock");
+    // Only the document properties carry the date: another date, other bytes.
+    r.as_of = r.as_of.succ_opt().unwrap();
+    assert!(
+        sheet::workbook(&r, &t).unwrap() != first,
+        "the report's date"
+    );
+    // A date Excel cannot hold still gives a workbook.
+    r.as_of = chrono::NaiveDate::from_ymd_opt(1066, 10, 14).unwrap();
+    assert!(sheet::workbook(&r, &t).unwrap().starts_with(b"PK"));
+}
+
+#[test]
+fn english_sheet_has_english_tool_text_and_catalog_text_as_is() {
+    let dir = tempfile::tempdir().unwrap();
+    audit_demo(
+        dir.path(),
+        &[
+            "--lang", "en", "--format", "json", "--format", "xlsx", "--format", "csv",
+        ],
+    );
+    let report = json(&dir.path().join("audit-report.json"));
+    let fs = findings(&report);
+    let book = read_xlsx(&dir.path().join("audit-report.xlsx"));
+    let names: Vec<&str> = book.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["Findings", "Summary"]);
+    let rows = &book[0].1;
+    assert!(rows[0].iter().all(|h| !has_cjk(h)), "{:?}", rows[0]);
+    assert!(rows[0].contains(&"Fingerprint".to_string()));
+    // Change kind, category, severity, state: columns 4, 5, 10, 11.
+    for row in &rows[1..] {
+        for c in [4, 5, 10, 11] {
+            assert!(!has_cjk(&row[c]), "{c}: {}", row[c]);
+            assert!(!row[c].is_empty());
+        }
+    }
+    let enums: BTreeSet<&str> = rows[1..].iter().map(|r| r[10].as_str()).collect();
+    assert!(enums.is_subset(&BTreeSet::from(["error", "warning", "info"])));
+    // Catalog content is not translated.
+    for (row, f) in rows[1..].iter().zip(fs) {
+        assert_eq!(row[3], f["name"].as_str().unwrap());
+        assert_eq!(row[1], f["department"].as_str().unwrap());
+    }
+    assert!(rows[1..].iter().any(|r| has_cjk(&r[3])));
+    let summary = &book[1].1;
+    assert!(summary[0].iter().all(|h| !has_cjk(h)), "{:?}", summary[0]);
+    assert_eq!(summary.last().unwrap()[0], "Total");
+    let csv = std::fs::read_to_string(dir.path().join("audit-report.csv")).unwrap();
+    let header = csv.lines().next().unwrap();
+    assert!(!has_cjk(header), "{header}");
+}
+
+/// The department of every file stem, read from the index page's links.
+fn index_links(index: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = index;
+    while let Some(i) = rest.find("href=\"") {
+        rest = &rest[i + 6..];
+        let end = rest.find('"').unwrap();
+        out.push(percent_decode(&rest[..end]));
+        rest = &rest[end..];
+    }
+    out
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            out.push(u8::from_str_radix(&s[i + 1..i + 3], 16).unwrap());
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap()
+}
+
+fn assert_safe(name: &str) {
+    assert!(
+        !name
+            .chars()
+            .any(|c| c.is_control() || "<>:\"/\\|?*".contains(c)),
+        "{name:?}"
+    );
+    let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
+    assert!(!stem.ends_with(['.', ' ']), "{name:?}");
+    assert!(!name.starts_with(['.', ' ']), "{name:?}");
+    let base = stem.split('.').next().unwrap().trim_end().to_uppercase();
+    assert!(
+        !["CON", "PRN", "AUX", "NUL", "COM1", "LPT1"].contains(&base.as_str()),
+        "{name:?}"
+    );
+    assert!(name.len() <= 255, "{name:?}");
+}
+
+#[test]
+fn split_by_department_writes_exactly_each_departments_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = audit_demo(
+        dir.path(),
+        &[
+            "--split-by",
+            "department",
+            "--format",
+            "html",
+            "--format",
+            "json",
+        ],
+    );
+    let report = json(&dir.path().join("audit-report.json"));
+    let fs = findings(&report);
+    let mut by_dept: BTreeMap<&str, Vec<&Value>> = BTreeMap::new();
+    for f in fs {
+        by_dept
+            .entry(f["department"].as_str().unwrap())
+            .or_default()
+            .push(f);
+    }
+    for c in report["changes"].as_array().unwrap() {
+        by_dept
+            .entry(c["department"].as_str().unwrap())
+            .or_default();
+    }
+    assert!(by_dept.len() >= 5);
+    let index = std::fs::read_to_string(dir.path().join("index.html")).unwrap();
+    assert!(!index.contains("{{"), "rendered");
+    let links = index_links(&index);
+    let mut written: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    written.sort();
+    for (dept, dept_findings) in &by_dept {
+        // The demo's department names are safe as they are.
+        let html = format!("{dept}.html");
+        let xlsx = format!("{dept}.xlsx");
+        assert!(written.contains(&html) && written.contains(&xlsx), "{dept}");
+        assert!(
+            links.contains(&html) && links.contains(&xlsx),
+            "{dept} linked"
+        );
+        assert!(err.contains(&format!("wrote {}", dir.path().join(&xlsx).display())));
+        let book = read_xlsx(&dir.path().join(&xlsx));
+        let rows = &book[0].1;
+        let got: Vec<&str> = rows[1..].iter().map(|r| r[col("指纹")].as_str()).collect();
+        let want: Vec<&str> = dept_findings
+            .iter()
+            .map(|f| f["fingerprint"].as_str().unwrap())
+            .collect();
+        assert_eq!(got, want, "{dept}: exactly its findings, in order");
+        assert!(rows[1..].iter().all(|r| r[col("部门")] == *dept));
+        // The summary sheet counts this department only.
+        let summary = &book[1].1;
+        assert_eq!(summary.last().unwrap()[7], want.len().to_string());
+        let page = std::fs::read_to_string(dir.path().join(&html)).unwrap();
+        for f in fs {
+            let fp = f["fingerprint"].as_str().unwrap();
+            assert_eq!(
+                page.contains(fp),
+                f["department"] == *dept,
+                "{dept}: finding {fp} of {}",
+                f["department"]
+            );
+        }
+        // The index row shows the department's counts.
+        let row_start = index.find(&format!(">{dept}</a>")).unwrap();
+        let row = &index[row_start..row_start + index[row_start..].find("</tr>").unwrap()];
+        let errors = dept_findings
+            .iter()
+            .filter(|f| f["severity"] == "error")
+            .count();
+        assert!(row.contains(&format!(">{errors}</td>")), "{dept}: {row}");
+    }
+    for name in &written {
+        assert_safe(name);
+    }
+    // index.html, the whole report as JSON (html is per department), two files per department.
+    assert_eq!(written.len(), 2 + 2 * by_dept.len(), "{written:?}");
+    assert!(!written.contains(&"audit-report.html".to_string()));
+    assert_eq!(err.matches("wrote ").count(), written.len());
+}
+
+/// The demo report, built in-process.
+fn demo_report(lang: Lang) -> Report {
+    let read = |n: &str| std::fs::read_to_string(demo(n)).unwrap();
+    let old = load::snapshot_from_str("2017-06-30.json", &read("2017-06-30.json")).unwrap();
+    let new = load::snapshot_from_str("2017-12-31.json", &read("2017-12-31.json")).unwrap();
+    let log = load::adjustment_log_from_str("log.json", &read("adjustments-2017H2.json")).unwrap();
+    audit_loaded(
+        &old,
+        &new,
+        Some(&log),
+        &Pack::builtin().unwrap(),
+        &Default::default(),
+        new.info.as_of.unwrap(),
+        lang,
+    )
+}
+
+#[test]
+fn department_reports_partition_the_report_and_recompute_counts() {
+    let whole = demo_report(Lang::Zh);
+    let parts = split::split(&whole, &Texts::builtin(Lang::Zh));
+    let depts: Vec<&str> = parts.iter().map(|p| p.department.as_str()).collect();
+    let mut sorted = depts.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(depts, sorted, "sorted as the report is, each once");
+    let (mut added, mut changed, mut cancelled, mut recoded, mut unchanged) = (0, 0, 0, 0, 0);
+    let (mut errors, mut warnings, mut infos, mut new_items, mut old_items) = (0, 0, 0, 0, 0);
+    for p in &parts {
+        let r = &p.report;
+        let want: Vec<_> = whole
+            .findings
+            .iter()
+            .filter(|f| f.department == p.department)
+            .collect();
+        assert_eq!(r.findings.iter().collect::<Vec<_>>(), want);
+        let want: Vec<_> = whole
+            .changes
+            .iter()
+            .filter(|c| c.department == p.department)
+            .collect();
+        assert_eq!(r.changes.iter().collect::<Vec<_>>(), want);
+        let rules: BTreeSet<&str> = r.findings.iter().map(|f| f.rule.as_str()).collect();
+        assert_eq!(
+            r.rules.keys().map(String::as_str).collect::<BTreeSet<_>>(),
+            rules
+        );
+        let s = &r.summary;
+        assert_eq!(
+            s.findings.error + s.findings.warning + s.findings.info,
+            r.findings.len()
+        );
+        assert_eq!(
+            s.added + s.changed + s.cancelled + s.recoded + s.merged + s.split,
+            r.changes.len()
+        );
+        added += s.added;
+        changed += s.changed;
+        cancelled += s.cancelled;
+        recoded += s.recoded;
+        unchanged += s.unchanged;
+        errors += s.findings.error;
+        warnings += s.findings.warning;
+        infos += s.findings.info;
+        new_items += r.new.items;
+        old_items += r.old.as_ref().unwrap().items;
+        assert_eq!(r.as_of, whole.as_of);
+    }
+    let s = &whole.summary;
+    assert_eq!(
+        (added, changed, cancelled, recoded, unchanged),
+        (s.added, s.changed, s.cancelled, s.recoded, s.unchanged)
+    );
+    assert_eq!(
+        (errors, warnings, infos),
+        (s.findings.error, s.findings.warning, s.findings.info)
+    );
+    assert_eq!(new_items, whole.new.items);
+    assert_eq!(old_items, whole.old.as_ref().unwrap().items);
+}
+
+/// The demo's new snapshot with departments renamed to names that are unsafe as file names, and an
+/// item name with a table pipe and a line break.
+fn awkward_snapshot(dir: &Path) -> (PathBuf, Vec<String>) {
+    let mut doc: Value =
+        serde_json::from_str(&std::fs::read_to_string(demo("2017-12-31.json")).unwrap()).unwrap();
+    let long = format!("{}局", "青禾市某某某某委员会办公室".repeat(8));
+    let renames: BTreeMap<&str, String> = BTreeMap::from([
+        ("青禾市档案局", "档案局/资料馆".to_string()),
+        ("青禾市司法局", "档案局:资料馆".to_string()),
+        ("青禾市残疾人联合会", "CON".to_string()),
+        ("青禾市文化广电新闻出版局", " .文化局. ".to_string()),
+        ("青禾市教育局", long.clone()),
+        ("青禾市公安局", "公安局\t<指挥中心>".to_string()),
+    ]);
+    let mut renamed = 0;
+    for item in doc["items"].as_array_mut().unwrap() {
+        let d = item["department"].as_str().unwrap().to_string();
+        if let Some(n) = renames.get(d.as_str()) {
+            item["department"] = Value::String(n.clone());
+            renamed += 1;
+        }
+    }
+    assert!(renamed >= 6);
+    doc["items"][0]["name"] = Value::String("甲|乙\n丙 *重要*".into());
+    let path = dir.join("awkward.json");
+    std::fs::write(&path, serde_json::to_string(&doc).unwrap()).unwrap();
+    (path, renames.into_values().collect())
+}
+
+#[test]
+fn split_file_names_are_safe_distinct_and_keep_chinese() {
+    let dir = tempfile::tempdir().unwrap();
+    let (snapshot, names) = awkward_snapshot(dir.path());
+    let out = dir.path().join("split");
+    let run = bin()
+        .arg("check")
+        .arg(&snapshot)
+        .args(["--split-by", "department", "--format", "json", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.code() == Some(0) || run.status.code() == Some(1),
+        "{run:?}"
+    );
+    let report = json(&out.join("audit-report.json"));
+    let mut written: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    written.sort();
+    for n in &written {
+        assert_safe(n);
+    }
+    let stems: BTreeSet<String> = written
+        .iter()
+        .filter(|n| n.ends_with(".xlsx"))
+        .map(|n| n.trim_end_matches(".xlsx").to_lowercase())
+        .collect();
+    let depts: BTreeSet<&str> = findings(&report)
+        .iter()
+        .map(|f| f["department"].as_str().unwrap())
+        .collect();
+    assert!(
+        stems.len() >= depts.len(),
+        "one distinct file per department"
+    );
+    assert!(
+        written.contains(&"档案局_资料馆.xlsx".to_string()),
+        "{written:?}"
+    );
+    assert!(
+        written.contains(&"档案局_资料馆-2.xlsx".to_string()),
+        "{written:?}"
+    );
+    assert!(written.contains(&"_CON.html".to_string()), "{written:?}");
+    assert!(written.contains(&"_文化局.html".to_string()), "{written:?}");
+    assert!(
+        written.contains(&"公安局__指挥中心_.html".to_string()),
+        "{written:?}"
+    );
+    let long = written
+        .iter()
+        .find(|n| n.starts_with("青禾市某某") && n.ends_with(".html"))
+        .unwrap();
+    assert_eq!(
+        long.trim_end_matches(".html").chars().count(),
+        split::MAX_STEM_CHARS
+    );
+    // Each file holds its own department, even where two names map to one stem.
+    for (file, dept) in [
+        ("档案局_资料馆.xlsx", "档案局/资料馆"),
+        ("档案局_资料馆-2.xlsx", "档案局:资料馆"),
+    ] {
+        let book = read_xlsx(&out.join(file));
+        let rows = &book[0].1;
+        assert!(names.contains(&dept.to_string()));
+        assert!(rows.len() > 1, "{file} has findings");
+        assert!(rows[1..].iter().all(|r| r[1] == dept), "{file}");
+    }
+    let index = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(
+        index.contains("公安局\t&lt;指挥中心&gt;"),
+        "escaped in the index"
+    );
+    for link in index_links(&index) {
+        assert!(written.contains(&link), "{link} exists");
+    }
+}
+
+#[test]
+fn markdown_escapes_cells_and_renders_through_a_replaceable_template() {
+    let dir = tempfile::tempdir().unwrap();
+    let (snapshot, _) = awkward_snapshot(dir.path());
+    let run = bin()
+        .arg("check")
+        .arg(&snapshot)
+        .args(["--format", "md"])
+        .output()
+        .unwrap();
+    let md = String::from_utf8(run.stdout).unwrap();
+    assert!(md.starts_with("# "), "{md}");
+    assert!(md.contains("甲\\|乙<br>丙 \\*重要\\*"), "{md}");
+    assert!(!md.contains("甲|乙"));
+    // Every table row has as many unescaped pipes as its header.
+    let mut columns = 0;
+    for line in md.lines() {
+        if !line.starts_with('|') {
+            columns = 0;
+            continue;
+        }
+        let pipes = line
+            .match_indices('|')
+            .filter(|(i, _)| *i == 0 || &line[i - 1..*i] != "\\")
+            .count();
+        if columns == 0 {
+            columns = pipes;
+        }
+        assert_eq!(pipes, columns, "{line}");
+    }
+    assert!(md.contains("| 事项编码 | 事项名称 | 规则 | 严重程度 | 审核意见 |"));
+
+    let templates = dir.path().join("templates");
+    std::fs::create_dir(&templates).unwrap();
+    std::fs::write(
+        templates.join("report.md.hbs"),
+        "custom {{md title}}: {{#each departments}}{{md name}}={{finding_count}};{{/each}}\n",
+    )
+    .unwrap();
+    let run = bin()
+        .arg("check")
+        .arg(&snapshot)
+        .args(["--format", "md", "--templates"])
+        .arg(&templates)
+        .output()
+        .unwrap();
+    let md = String::from_utf8(run.stdout).unwrap();
+    assert!(md.starts_with("custom 青禾市公共服务事项目录: "), "{md}");
+    assert!(md.contains("档案局/资料馆="), "{md}");
+}
+
+#[test]
+fn split_needs_an_output_directory_and_xlsx_goes_to_stdout_only_when_redirected() {
+    bin()
+        .arg("check")
+        .arg(demo("2017-12-31.json"))
+        .args(["--split-by", "department"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--out DIR"));
+    let out = bin()
+        .arg("check")
+        .arg(demo("2017-12-31.json"))
+        .args(["--format", "xlsx"])
+        .output()
+        .unwrap();
+    assert!(
+        out.stdout.starts_with(b"PK"),
+        "an XLSX (zip) on redirected stdout"
+    );
+}
+
+#[test]
+fn hostile_catalog_text_renders_in_every_new_format() {
+    let mut r = demo_report(Lang::Zh);
+    let huge = "长".repeat(40_000);
+    for (i, f) in r.findings.iter_mut().enumerate().take(6) {
+        match i {
+            0 => f.name = "控制\u{0}\u{1}\u{1b}[31m字符\u{7f}".into(),
+            1 => f.message = huge.clone(),
+            2 => f.department = String::new(),
+            3 => f.rule = "XX-99".into(),
+            4 => f.change = "whatever".into(),
+            _ => f.code = "=cmd|' /C calc'!A0".into(),
+        }
+    }
+    let style = catalog_audit::report::Style::plain(Lang::Zh);
+    let dir = tempfile::tempdir().unwrap();
+    for format in [
+        catalog_audit::report::Format::Md,
+        catalog_audit::report::Format::Xlsx,
+        catalog_audit::report::Format::Csv,
+    ] {
+        let path = dir.path().join(format!("r.{}", format.extension()));
+        catalog_audit::report::write_atomic(&path, |w| {
+            catalog_audit::report::render(&r, format, &style, w)
+        })
+        .unwrap();
+    }
+    let book = read_xlsx(&dir.path().join("r.xlsx"));
+    let rows = &book[0].1;
+    assert_eq!(rows.len() - 1, r.findings.len());
+    assert_eq!(
+        rows[2][col("审核意见")].chars().count(),
+        32_767,
+        "cut to a cell"
+    );
+    assert_eq!(
+        rows[4][col("规则")],
+        "XX-99",
+        "a rule the report does not document"
+    );
+    assert_eq!(rows[4][col("依据")], "");
+    assert_eq!(rows[5][col("变更类型")], "whatever");
+    assert_eq!(
+        rows[6][col("事项编码")],
+        "=cmd|' /C calc'!A0",
+        "text, not a formula"
+    );
+    let csv = std::fs::read_to_string(dir.path().join("r.csv")).unwrap();
+    assert!(csv.contains("'=cmd|"), "formula guarded in CSV");
+    let parts = split::split(&r, &style.texts);
+    assert!(
+        parts
+            .iter()
+            .any(|p| p.department.is_empty() && p.stem == "（未填写部门）")
+    );
+    let mut index = Vec::new();
+    split::render_index(&r, &parts, &style, &mut index).unwrap();
+    assert!(String::from_utf8(index).unwrap().contains("（未填写部门）"));
+}

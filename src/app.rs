@@ -34,6 +34,8 @@ pub struct Env<'a> {
     pub stderr: &'a mut dyn Write,
     /// `--quiet`: nothing on stderr but errors.
     pub quiet: bool,
+    /// Whether stderr is a terminal (progress bars only there).
+    pub stderr_is_terminal: bool,
 }
 
 /// Runs the command and returns the exit code.
@@ -121,6 +123,21 @@ pub fn audit_loaded(
     as_of: NaiveDate,
     lang: Lang,
 ) -> Report {
+    audit_with_progress(old, new, log, pack, config, as_of, lang, None)
+}
+
+/// [`audit_loaded`], reporting how far the check has come.
+#[allow(clippy::too_many_arguments)]
+pub fn audit_with_progress(
+    old: &Catalog,
+    new: &Catalog,
+    log: Option<&AdjustmentLog>,
+    pack: &Pack,
+    config: &Config,
+    as_of: NaiveDate,
+    lang: Lang,
+    progress: Option<&(dyn Fn(usize, usize) + Sync)>,
+) -> Report {
     let d = diff::diff(old, new, log);
     let findings = check::check(
         pack,
@@ -132,6 +149,7 @@ pub fn audit_loaded(
             as_of,
             lang,
             config,
+            progress,
         },
     );
     let Diff {
@@ -177,7 +195,28 @@ fn audit(a: AuditArgs, env: &mut Env<'_>) -> Result<u8> {
     };
     let as_of = a.rules.as_of.or(new.info.as_of).unwrap_or(env.today);
     let l = lang(a.output.lang);
-    let mut report = audit_loaded(&old, &new, log.as_ref(), &pack, &config, as_of, l);
+    // A progress bar on a terminal for long runs; none in a pipe or with --quiet.
+    let bar = if env.stderr_is_terminal && !env.quiet && new.items.len() >= 50_000 {
+        indicatif::ProgressBar::new(new.items.len() as u64)
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    bar.set_message("checking");
+    let tick = |done: usize, total: usize| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    };
+    let mut report = audit_with_progress(
+        &old,
+        &new,
+        log.as_ref(),
+        &pack,
+        &config,
+        as_of,
+        l,
+        Some(&tick),
+    );
+    bar.finish_and_clear();
 
     // The round: states against the baseline, replies, waivers.
     if let Some(b) = &baseline {
@@ -231,7 +270,11 @@ fn audit(a: AuditArgs, env: &mut Env<'_>) -> Result<u8> {
     options.insert("as_of".to_string(), as_of.to_string());
     options.insert(
         "fail_on".to_string(),
-        format!("{:?}", a.rules.fail_on).to_lowercase(),
+        format!(
+            "{:?}",
+            a.rules.fail_on.or(config.fail_on).unwrap_or_default()
+        )
+        .to_lowercase(),
     );
     options.insert(
         "lang".to_string(),
@@ -274,7 +317,9 @@ fn audit(a: AuditArgs, env: &mut Env<'_>) -> Result<u8> {
         }
         !rises.is_empty()
     } else {
-        let failing = report.failing(threshold(a.rules.fail_on));
+        let failing = report.failing(threshold(
+            a.rules.fail_on.or(config.fail_on).unwrap_or_default(),
+        ));
         failing > a.rounds.max_findings.unwrap_or(0)
     };
     Ok(if fails { exit::FINDINGS } else { exit::CLEAN })
@@ -402,6 +447,7 @@ fn check_cmd(c: CheckArgs, env: &mut Env<'_>) -> Result<u8> {
             as_of,
             lang: l,
             config: &config,
+            progress: None,
         },
     );
     let report = Report::build(Parts {
@@ -415,11 +461,13 @@ fn check_cmd(c: CheckArgs, env: &mut Env<'_>) -> Result<u8> {
         lang: l,
     });
     emit(&report, &c.output, env)?;
-    Ok(if report.fails(threshold(fail_on)) {
-        exit::FINDINGS
-    } else {
-        exit::CLEAN
-    })
+    Ok(
+        if report.fails(threshold(fail_on.or(config.fail_on).unwrap_or_default())) {
+            exit::FINDINGS
+        } else {
+            exit::CLEAN
+        },
+    )
 }
 
 fn diff_cmd(d: DiffArgs, env: &mut Env<'_>) -> Result<u8> {

@@ -86,6 +86,8 @@ pub struct Input<'a> {
     pub lang: Lang,
     /// Severity overrides and disabled rules.
     pub config: &'a Config,
+    /// Called as items are checked with (done, total), for a progress bar the binary may show.
+    pub progress: Option<&'a (dyn Fn(usize, usize) + Sync)>,
 }
 
 /// The stable identity of a finding: 12 hex digits of SHA-256 over its content.
@@ -198,7 +200,13 @@ pub fn check(pack: &Pack, input: &Input<'_>) -> Vec<Finding> {
         types.sort();
     }
 
-    for entry in &input.diff.entries {
+    let total = input.diff.entries.len();
+    for (done, entry) in input.diff.entries.iter().enumerate() {
+        if let Some(report) = input.progress
+            && done % 4096 == 0
+        {
+            report(done, total);
+        }
         let subject = match (entry.new, entry.old) {
             (Some(n), _) => &input.new.items[n],
             (None, Some(o)) => &old_items[o],

@@ -104,7 +104,10 @@ pub enum ColorChoice {
 }
 
 /// The severity at or above which the exit code is 1.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum FailOn {
     #[default]
     Error,
@@ -170,15 +173,15 @@ pub struct RuleArgs {
     /// Rule pack directory (default: the built-in pack).
     #[arg(long, env = "CATALOG_AUDIT_RULES", help_heading = "Rules")]
     pub rules: Option<PathBuf>,
-    /// Exit 1 when a finding at or above this severity exists.
+    /// Exit 1 when a finding at or above this severity exists [default: error, or the config
+    /// file's `fail_on`].
     #[arg(
         long,
         value_enum,
-        default_value_t,
         env = "CATALOG_AUDIT_FAIL_ON",
         help_heading = "Rules"
     )]
-    pub fail_on: FailOn,
+    pub fail_on: Option<FailOn>,
     /// Judge as of this date (YYYY-MM-DD) instead of the new snapshot's date.
     #[arg(long, value_name = "DATE", help_heading = "Rules")]
     pub as_of: Option<NaiveDate>,

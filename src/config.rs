@@ -53,6 +53,9 @@ pub struct Config {
     /// Registry files added to the pack's (paths relative to the config file).
     #[serde(default)]
     pub registries: Vec<PathBuf>,
+    /// The default of `--fail-on` (the flag and CATALOG_AUDIT_FAIL_ON win).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fail_on: Option<crate::cli::FailOn>,
 }
 
 impl Config {

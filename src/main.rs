@@ -33,6 +33,7 @@ fn main() -> ExitCode {
         stdout: &mut out,
         stderr: &mut err,
         quiet: false,
+        stderr_is_terminal: std::io::stderr().is_terminal(),
     };
     let code = match app::run(cli, &mut env) {
         Ok(code) => code,

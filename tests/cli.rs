@@ -660,3 +660,37 @@ fn rules_list_all_shows_not_applicable_rules_with_reasons() {
         );
     }
 }
+
+#[test]
+fn flags_beat_environment_beats_config_file() {
+    let d = tempfile::tempdir().unwrap();
+    let mut warn = clean("A-1", "转学");
+    warn["consult_phone"] = json!("85120000"); // CF-09, a warning only
+    let s = write(d.path(), "s.json", &snapshot("2017-12-31", vec![warn]));
+    let cfg = write(
+        d.path(),
+        "cfg.json",
+        &json!({ "format": "audit-config/1", "fail_on": "warning" }),
+    );
+    let check = || {
+        let mut c = bin();
+        c.arg("check").arg(&s).env_remove("CATALOG_AUDIT_FAIL_ON");
+        c
+    };
+    check().assert().code(0);
+    check().arg("--config").arg(&cfg).assert().code(1);
+    check().env("CATALOG_AUDIT_CONFIG", &cfg).assert().code(1);
+    check()
+        .arg("--config")
+        .arg(&cfg)
+        .env("CATALOG_AUDIT_FAIL_ON", "never")
+        .assert()
+        .code(0);
+    check()
+        .arg("--config")
+        .arg(&cfg)
+        .env("CATALOG_AUDIT_FAIL_ON", "never")
+        .args(["--fail-on", "warning"])
+        .assert()
+        .code(1);
+}

@@ -165,6 +165,52 @@ fn a_scheduled_review_round() {
         .unwrap();
     assert_eq!(tl01["response"]["claims_fixed"], true);
 
+    // The same round in HTML and XLSX shows the same states.
+    let dir = p("round2");
+    bin()
+        .arg("audit")
+        .arg(demo("2017-06-30.json"))
+        .arg(&new2)
+        .arg("--adjustments")
+        .arg(demo("adjustments-2017H2.json"))
+        .args(&a2)
+        .args(["--format", "html", "--format", "xlsx", "--quiet", "--out"])
+        .arg(&dir)
+        .assert()
+        .code(1);
+    let html = std::fs::read_to_string(dir.join("audit-report.html")).unwrap();
+    for state in ["waived", "resolved", "persisting", "new"] {
+        assert!(
+            html.contains(&format!("data-state=\"{state}\"")),
+            "HTML shows {state} findings"
+        );
+    }
+    assert!(
+        html.contains("仍有") && html.contains("W-1"),
+        "progress line and the waiver"
+    );
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook(dir.join("audit-report.xlsx")).unwrap();
+    let first = book.sheet_names()[0].clone();
+    let range = book.worksheet_range(&first).unwrap();
+    let rows: Vec<Vec<String>> = range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    let col = |name: &str| rows[0].iter().position(|h| h == name).unwrap();
+    let (rule, code, state) = (col("规则"), col("事项编码"), col("状态"));
+    let row = rows
+        .iter()
+        .find(|r| r[rule].starts_with("CF-09") && r[code].ends_with("00060"))
+        .unwrap();
+    assert_eq!(row[state], "已豁免");
+    let row = rows
+        .iter()
+        .find(|r| r[rule].starts_with("OV-03") && r[code].ends_with("00020"))
+        .unwrap();
+    assert_eq!(row[state], "已整改");
+
     // The ratchet fails: the education bureau's OV-02 count rose (0 → 1) …
     let mut a3: Vec<&str> = vec!["--baseline", r1p.to_str().unwrap(), "--ratchet"];
     let (code3, _) = run(&a3, &new2, &p("r3.json"));

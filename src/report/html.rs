@@ -39,6 +39,8 @@ pub const SCRIPT_HASHES: &str = "<script-hashes>";
 struct View<'a> {
     title: String,
     summary_line: String,
+    /// "38 of 420 comments still open …", when the run had a baseline.
+    progress_line: Option<String>,
     /// The message catalogue: `{{lookup @root.t "html.summary"}}`.
     t: &'a BTreeMap<String, String>,
     lang: &'a str,
@@ -772,6 +774,19 @@ fn view<'a>(report: &'a Report, t: &'a Texts) -> View<'a> {
             .clone()
             .unwrap_or_else(|| report.new.file.clone()),
         summary_line: terminal::summary_line(report, t),
+        progress_line: report.progress.map(|g| {
+            t.fmt(
+                "summary.line.progress",
+                &[
+                    ("open", &g.still_open),
+                    ("baseline", &g.baseline_open),
+                    ("resolved", &g.resolved),
+                    ("new", &g.new),
+                    ("reopened", &g.reopened),
+                    ("waived", &g.waived),
+                ],
+            )
+        }),
         t: &t.texts,
         lang: &t.lang,
         report,

@@ -12,10 +12,11 @@ use crate::node::{DeptStats, Node, Val};
 use crate::rules::cond::{Ctx, Scope};
 use crate::rules::{Category, Lang, Pack, Rule, Severity, StateName, Subject};
 use chrono::NaiveDate;
+use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// A finding's state against a baseline report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
@@ -180,89 +181,58 @@ pub fn check(pack: &Pack, input: &Input<'_>) -> Vec<Finding> {
 
     // The distinct names and types of the live items sharing a basic code, for cross-record rules
     // (@peers). Computed once per code, so a code shared by thousands of bodies stays linear.
-    let mut peers: HashMap<&str, (Vec<String>, Vec<String>)> = HashMap::new();
+    let mut sets: HashMap<&str, (HashSet<&str>, HashSet<&str>)> = HashMap::new();
     for item in &input.new.items {
         if let Some(bc) = item.basic_code.as_deref().map(str::trim)
             && !bc.is_empty()
             && !item.is_cancelled()
         {
-            let (names, types) = peers.entry(bc).or_default();
-            if !names.contains(&item.name) {
-                names.push(item.name.clone());
-            }
-            if !types.contains(&item.item_type) {
-                types.push(item.item_type.clone());
-            }
+            let (names, types) = sets.entry(bc).or_default();
+            names.insert(&item.name);
+            types.insert(&item.item_type);
         }
     }
-    for (names, types) in peers.values_mut() {
-        names.sort();
-        types.sort();
-    }
+    let peers: HashMap<&str, (Vec<String>, Vec<String>)> = sets
+        .into_iter()
+        .map(|(bc, (names, types))| {
+            let mut n: Vec<String> = names.into_iter().map(str::to_string).collect();
+            let mut t: Vec<String> = types.into_iter().map(str::to_string).collect();
+            n.sort();
+            t.sort();
+            (bc, (n, t))
+        })
+        .collect();
 
+    // Items are checked in parallel, in chunks; the findings are sorted afterwards, so the output
+    // does not depend on the number of threads.
     let total = input.diff.entries.len();
-    for (done, entry) in input.diff.entries.iter().enumerate() {
-        if let Some(report) = input.progress
-            && done % 4096 == 0
-        {
-            report(done, total);
-        }
-        let subject = match (entry.new, entry.old) {
-            (Some(n), _) => &input.new.items[n],
-            (None, Some(o)) => &old_items[o],
-            (None, None) => continue,
-        };
-        let old = entry.old.map(|o| &old_items[o]);
-        let change = entry.change.map(|c| &input.diff.changes[c]);
-        let mut roots = change.map(|c| c.roots()).unwrap_or_default();
-        if entry.state == State::Changed(ChangeKind::Recoded) {
-            roots.push("code".into());
-            roots.sort();
-        }
-        let adjustment = match_request(&requests, subject, old, entry.state);
-        let unrequested = match adjustment {
-            Some(a) if a.kind == AdjustmentKind::Change && !a.fields.is_empty() => roots
-                .iter()
-                // The version is bumped by every change, the code by every recode, and columns the
-                // contract does not name are not what requests are about.
-                .filter(|r| r.as_str() != "version" && r.as_str() != "code")
-                .filter(|r| crate::node::child(crate::node::Shape::Item, r).is_some())
-                .filter(|r| !a.fields.iter().any(|f| root(f) == r.as_str()))
-                .cloned()
-                .collect(),
-            _ => Vec::new(),
-        };
-        let count = |code: &str| requests.get(code).map_or(0, Vec::len);
-        let request_count = count(&subject.code)
-            + old
-                .filter(|o| o.code != subject.code)
-                .map_or(0, |o| count(&o.code));
-        let facts = ItemFacts {
-            entry: *entry,
-            subject,
-            old,
-            roots,
-            adjustment,
-            unrequested,
-            requests: request_count,
-            peer_names: &[],
-            peer_types: &[],
-        };
-        let mut facts = facts;
-        if entry.new.is_some()
-            && let Some(bc) = subject.basic_code.as_deref()
-            && let Some((names, types)) = peers.get(bc.trim())
-        {
-            facts.peer_names = names;
-            facts.peer_types = types;
-        }
-        for rule in &item_rules {
-            if applies(rule, &facts) {
-                eval_item(pack, rule, &facts, input, &mut findings);
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let per_chunk: Vec<Vec<Finding>> = input
+        .diff
+        .entries
+        .par_chunks(CHUNK)
+        .map(|chunk| {
+            let mut out = Vec::new();
+            for entry in chunk {
+                check_entry(
+                    pack,
+                    input,
+                    entry,
+                    old_items,
+                    &requests,
+                    &peers,
+                    &item_rules,
+                    &mut out,
+                );
             }
-        }
-    }
-
+            let d = done.fetch_add(chunk.len(), std::sync::atomic::Ordering::Relaxed) + chunk.len();
+            if let Some(report) = input.progress {
+                report(d, total);
+            }
+            out
+        })
+        .collect();
+    findings.extend(per_chunk.into_iter().flatten());
     if let Some(log) = input.log {
         let by_new: HashMap<&str, &Entry> = input
             .diff
@@ -347,6 +317,77 @@ pub fn check(pack: &Pack, input: &Input<'_>) -> Vec<Finding> {
     });
     findings.dedup_by(|a, b| a.fingerprint == b.fingerprint && a.adjustment == b.adjustment);
     findings
+}
+
+/// How many items one parallel task checks.
+const CHUNK: usize = 512;
+
+/// Checks one item (or removed item) against every item rule.
+#[allow(clippy::too_many_arguments)]
+fn check_entry<'a>(
+    pack: &Pack,
+    input: &Input<'a>,
+    entry: &Entry,
+    old_items: &'a [Item],
+    requests: &HashMap<&str, Vec<&'a Adjustment>>,
+    peers: &'a HashMap<&str, (Vec<String>, Vec<String>)>,
+    item_rules: &[&Rule],
+    findings: &mut Vec<Finding>,
+) {
+    let subject = match (entry.new, entry.old) {
+        (Some(n), _) => &input.new.items[n],
+        (None, Some(o)) => &old_items[o],
+        (None, None) => return,
+    };
+    let old = entry.old.map(|o| &old_items[o]);
+    let change = entry.change.map(|c| &input.diff.changes[c]);
+    let mut roots = change.map(|c| c.roots()).unwrap_or_default();
+    if entry.state == State::Changed(ChangeKind::Recoded) {
+        roots.push("code".into());
+        roots.sort();
+    }
+    let adjustment = match_request(requests, subject, old, entry.state);
+    let unrequested = match adjustment {
+        Some(a) if a.kind == AdjustmentKind::Change && !a.fields.is_empty() => roots
+            .iter()
+            // The version is bumped by every change, the code by every recode, and columns the
+            // contract does not name are not what requests are about.
+            .filter(|r| r.as_str() != "version" && r.as_str() != "code")
+            .filter(|r| crate::node::child(crate::node::Shape::Item, r).is_some())
+            .filter(|r| !a.fields.iter().any(|f| root(f) == r.as_str()))
+            .cloned()
+            .collect(),
+        _ => Vec::new(),
+    };
+    let count = |code: &str| requests.get(code).map_or(0, Vec::len);
+    let request_count = count(&subject.code)
+        + old
+            .filter(|o| o.code != subject.code)
+            .map_or(0, |o| count(&o.code));
+    let facts = ItemFacts {
+        entry: *entry,
+        subject,
+        old,
+        roots,
+        adjustment,
+        unrequested,
+        requests: request_count,
+        peer_names: &[],
+        peer_types: &[],
+    };
+    let mut facts = facts;
+    if entry.new.is_some()
+        && let Some(bc) = subject.basic_code.as_deref()
+        && let Some((names, types)) = peers.get(bc.trim())
+    {
+        facts.peer_names = names;
+        facts.peer_types = types;
+    }
+    for rule in item_rules {
+        if applies(rule, &facts) {
+            eval_item(pack, rule, &facts, input, findings);
+        }
+    }
 }
 
 /// The request that explains an item's observed change: same code (or the recode's old code),

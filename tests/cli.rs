@@ -694,3 +694,25 @@ fn flags_beat_environment_beats_config_file() {
         .assert()
         .code(1);
 }
+
+#[test]
+fn output_is_the_same_for_any_number_of_threads() {
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/qinghe");
+    let run = |threads: &str| {
+        bin()
+            .env("RAYON_NUM_THREADS", threads)
+            .arg("audit")
+            .arg(demo.join("2017-06-30.json"))
+            .arg(demo.join("2017-12-31.json"))
+            .arg("--adjustments")
+            .arg(demo.join("adjustments-2017H2.json"))
+            .args(["--format", "json"])
+            .output()
+            .unwrap()
+            .stdout
+    };
+    let one = run("1");
+    assert!(one.len() > 10_000);
+    assert_eq!(one, run("2"));
+    assert_eq!(one, run("7"));
+}

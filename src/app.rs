@@ -48,6 +48,7 @@ pub fn run(cli: Cli, env: &mut Env<'_>) -> Result<u8> {
         Command::Rules(r) => rules_cmd(r, env),
         Command::Convert(c) => convert(c, env),
         Command::History(h) => history_cmd(h, env),
+        Command::Merge(m) => merge_cmd(m, env),
     }
 }
 
@@ -399,6 +400,20 @@ fn read_responses(path: &Path, opts: &load::Options) -> Result<rounds::Responses
         }
     }
     Ok(out)
+}
+
+fn merge_cmd(m: crate::cli::MergeArgs, env: &mut Env<'_>) -> Result<u8> {
+    let merged = crate::merge::merge_files(&m.reports)?;
+    let mut text = serde_json::to_string_pretty(&merged).unwrap_or_default();
+    text.push('\n');
+    match &m.out {
+        Some(path) => {
+            report::write_atomic(path, |w| w.write_all(text.as_bytes()).map_err(report::io))?;
+            stderr(env, &format!("wrote {}", path.display()))?;
+        }
+        None => env.stdout.write_all(text.as_bytes()).map_err(report::io)?,
+    }
+    Ok(exit::CLEAN)
 }
 
 fn history_cmd(h: HistoryArgs, env: &mut Env<'_>) -> Result<u8> {

@@ -31,6 +31,18 @@ pub enum Command {
     Convert(ConvertArgs),
     /// Audit a directory of dated snapshots in date order and write a timeline.
     History(HistoryArgs),
+    /// Combine partial audit-report/1 documents (an audit split by region) into one.
+    Merge(MergeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The partial reports, all judged as of the same date.
+    #[arg(required = true)]
+    pub reports: Vec<PathBuf>,
+    /// Where to write the merged report (stdout when absent).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -13,7 +13,7 @@ use std::path::Path;
 
 fn get_u64(v: &Value, path: &[&str]) -> u64 {
     path.iter()
-        .fold(Some(v), |acc, k| acc.and_then(|x| x.get(*k)))
+        .try_fold(v, |acc, k| acc.get(*k))
         .and_then(Value::as_u64)
         .unwrap_or(0)
 }

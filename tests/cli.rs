@@ -716,3 +716,39 @@ fn output_is_the_same_for_any_number_of_threads() {
     assert_eq!(one, run("2"));
     assert_eq!(one, run("7"));
 }
+
+#[test]
+fn a_broken_template_is_named_with_its_line() {
+    let d = tempfile::tempdir().unwrap();
+    let s = write(
+        d.path(),
+        "s.json",
+        &snapshot("2017-12-31", vec![clean("A-1", "甲")]),
+    );
+    let tpl = d.path().join("tpl");
+    std::fs::create_dir_all(&tpl).unwrap();
+    std::fs::write(
+        tpl.join("report.html.hbs"),
+        "<html>\n<body>\n{{#each departments}}\n{{name}\n{{/each}}\n</body></html>\n",
+    )
+    .unwrap();
+    bin()
+        .arg("check")
+        .arg(&s)
+        .args(["--format", "html", "--templates"])
+        .arg(&tpl)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("report.html.hbs"))
+        .stderr(predicate::str::contains(":4:"));
+    // A directory with no known template is refused.
+    let empty = d.path().join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    bin()
+        .arg("check")
+        .arg(&s)
+        .args(["--format", "html", "--templates"])
+        .arg(&empty)
+        .assert()
+        .code(2);
+}

@@ -303,6 +303,10 @@ fn audit(a: AuditArgs, env: &mut Env<'_>) -> Result<u8> {
     });
 
     emit(&report, &a.output, env)?;
+    // The command ends here: the process exits right after, and the OS takes the memory back far
+    // faster than dropping millions of small strings one by one (about a tenth of a large run).
+    std::mem::forget(old);
+    std::mem::forget(new);
 
     // The gate.
     let fails = if a.rounds.ratchet {

@@ -340,7 +340,11 @@ pub fn snapshot_from_str(file: &str, text: &str) -> Result<Catalog> {
         // collected with their pointers.
         if !validator.is_valid(&value) {
             let label = item_label(&value, index);
-            problems.extend(schema::problems(validator, &value, &format!("{label} /items/{index}")));
+            problems.extend(schema::problems(
+                validator,
+                &value,
+                &format!("{label} /items/{index}"),
+            ));
             continue;
         }
         // The validated tree becomes the typed item by moving its strings, not by parsing again.
@@ -348,8 +352,10 @@ pub fn snapshot_from_str(file: &str, text: &str) -> Result<Catalog> {
             Ok(item) => items.push(item),
             Err(e) => {
                 // Rare (the schema and the model disagree): parse again just to name the item.
-                let label = serde_json::from_str::<Value>(raw.get())
-                    .map_or_else(|_| format!("item #{}", index + 1), |v| item_label(&v, index));
+                let label = serde_json::from_str::<Value>(raw.get()).map_or_else(
+                    |_| format!("item #{}", index + 1),
+                    |v| item_label(&v, index),
+                );
                 problems.push(Problem {
                     location: format!("{label} /items/{index}"),
                     message: e.to_string(),

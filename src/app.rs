@@ -948,16 +948,21 @@ fn explain_text(rule: &crate::rules::Rule, l: Lang) -> String {
         s.title.get(l)
     );
     let states: Vec<&str> = s.scope.states.iter().map(|x| x.as_str()).collect();
-    out.push_str(&format!(
-        "{applies}: {:?} items in states {}{}\n",
-        s.subject,
-        states.join(", "),
-        if s.scope.changed_fields.is_empty() {
-            String::new()
-        } else {
-            format!("; when {} changed", s.scope.changed_fields.join(", "))
-        }
-    ));
+    let scope = match s.subject {
+        crate::rules::Subject::Item => format!(
+            "items ({}){}",
+            states.join(", "),
+            if s.scope.changed_fields.is_empty() {
+                String::new()
+            } else {
+                format!("; when {} changed", s.scope.changed_fields.join(", "))
+            }
+        ),
+        crate::rules::Subject::Adjustment => "adjustment requests".to_string(),
+        crate::rules::Subject::Department => "departments".to_string(),
+    };
+    out.push_str(&format!("{applies}: {scope}\n"));
+
     out.push_str(&format!("{what}: field {}\n", s.field));
     if let Some(w) = &s.when {
         out.push_str(&format!("  when:    {}\n", compact(w)));

@@ -173,8 +173,12 @@ fn audit(a: AuditArgs, env: &mut Env<'_>) -> Result<u8> {
     check_output(&a.output)?;
     let (pack, config) = prepare(&a.rules)?;
     let opts = options(&a.input)?;
-    let old = load::snapshot_with(&a.old, &opts)?;
-    let new = load::snapshot_with(&a.new, &opts)?;
+    // The two snapshots are read at the same time.
+    let (old, new) = rayon::join(
+        || load::snapshot_with(&a.old, &opts),
+        || load::snapshot_with(&a.new, &opts),
+    );
+    let (old, new) = (old?, new?);
     let log = a
         .adjustments
         .as_deref()

@@ -14,6 +14,7 @@ use crate::schema;
 use crate::table::{self, Encoding, headers::HeaderMap};
 use serde::Deserialize;
 use serde_json::Value;
+use rayon::prelude::*;
 use serde_json::value::RawValue;
 use std::collections::HashMap;
 use std::path::Path;
@@ -320,47 +321,19 @@ pub fn snapshot_from_str(file: &str, text: &str) -> Result<Catalog> {
         _ => CatalogInfo::default(),
     };
 
-    let mut items = Vec::with_capacity(raws.len());
+    // Items are validated and typed in parallel (each on its own), then kept in file order.
     let validator = schema::snapshot_item();
-    for (index, raw) in raws.iter().enumerate() {
-        if problems.len() >= MAX_PROBLEMS {
-            break;
-        }
-        let value: Value = match serde_json::from_str(raw.get()) {
-            Ok(v) => v,
-            Err(e) => {
-                problems.push(Problem {
-                    location: format!("/items/{index}"),
-                    message: e.to_string(),
-                });
-                continue;
-            }
-        };
-        // Valid items (nearly all) take the fast yes/no path; only a failing item has its errors
-        // collected with their pointers.
-        if !validator.is_valid(&value) {
-            let label = item_label(&value, index);
-            problems.extend(schema::problems(
-                validator,
-                &value,
-                &format!("{label} /items/{index}"),
-            ));
-            continue;
-        }
-        // The validated tree becomes the typed item by moving its strings, not by parsing again.
-        match serde_json::from_value::<Item>(value) {
+    let results: Vec<Result<Item, Vec<Problem>>> = raws
+        .par_iter()
+        .enumerate()
+        .map(|(index, raw)| item_from_raw(validator, raw, index))
+        .collect();
+    let mut items = Vec::with_capacity(results.len());
+    for r in results {
+        match r {
             Ok(item) => items.push(item),
-            Err(e) => {
-                // Rare (the schema and the model disagree): parse again just to name the item.
-                let label = serde_json::from_str::<Value>(raw.get()).map_or_else(
-                    |_| format!("item #{}", index + 1),
-                    |v| item_label(&v, index),
-                );
-                problems.push(Problem {
-                    location: format!("{label} /items/{index}"),
-                    message: e.to_string(),
-                });
-            }
+            Err(p) if problems.len() < MAX_PROBLEMS => problems.extend(p),
+            Err(_) => {}
         }
     }
     problems.truncate(MAX_PROBLEMS);
@@ -377,6 +350,41 @@ pub fn snapshot_from_str(file: &str, text: &str) -> Result<Catalog> {
         source: file.to_string(),
         info,
         items,
+    })
+}
+
+/// One item: parsed, validated against `#/$defs/item`, then typed by moving the validated tree.
+fn item_from_raw(
+    validator: &jsonschema::Validator,
+    raw: &RawValue,
+    index: usize,
+) -> std::result::Result<Item, Vec<Problem>> {
+    let value: Value = serde_json::from_str(raw.get()).map_err(|e| {
+        vec![Problem {
+            location: format!("/items/{index}"),
+            message: e.to_string(),
+        }]
+    })?;
+    // Valid items (nearly all) take the fast yes/no path; only a failing item has its errors
+    // collected with their pointers.
+    if !validator.is_valid(&value) {
+        let label = item_label(&value, index);
+        return Err(schema::problems(
+            validator,
+            &value,
+            &format!("{label} /items/{index}"),
+        ));
+    }
+    serde_json::from_value::<Item>(value).map_err(|e| {
+        // Rare (the schema and the model disagree): parse again just to name the item.
+        let label = serde_json::from_str::<Value>(raw.get()).map_or_else(
+            |_| format!("item #{}", index + 1),
+            |v| item_label(&v, index),
+        );
+        vec![Problem {
+            location: format!("{label} /items/{index}"),
+            message: e.to_string(),
+        }]
     })
 }
 

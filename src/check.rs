@@ -675,22 +675,30 @@ fn finding(
     data.insert("evidence".into(), evidence.clone().into());
     data.insert("values".into(), values.into());
     data.insert("change".into(), about.change.into());
-    // Whole records are serialised only when the message refers to them.
-    if template.contains("item") {
-        data.insert("item".into(), ctx.item.map_or(Value::Null, |n| n.to_json()));
-    }
-    if template.contains("old") {
-        data.insert("old".into(), ctx.old.map_or(Value::Null, |n| n.to_json()));
-    }
-    if template.contains("adjustment") {
+    // Records are serialised only as far as the message refers to them: `{{item.name}}` needs one
+    // field, not the whole item (which, for a million findings, is most of the rendering cost).
+    if let Some(refs) = references(template, "item") {
         data.insert(
-            "adjustment".into(),
-            ctx.adjustment.map_or(Value::Null, |n| n.to_json()),
+            "item".into(),
+            ctx.item.map_or(Value::Null, |n| partial_json(n, &refs)),
         );
     }
-    if template.contains("element") {
+    if let Some(refs) = references(template, "old") {
+        data.insert(
+            "old".into(),
+            ctx.old.map_or(Value::Null, |n| partial_json(n, &refs)),
+        );
+    }
+    if let Some(refs) = references(template, "adjustment") {
+        data.insert(
+            "adjustment".into(),
+            ctx.adjustment
+                .map_or(Value::Null, |n| partial_json(n, &refs)),
+        );
+    }
+    if let Some(refs) = references(template, "element") {
         let el = match element {
-            Some(Val::Obj(n)) => n.to_json(),
+            Some(Val::Obj(n)) => partial_json(n, &refs),
             Some(v) => Value::String(v.display()),
             None => Value::Null,
         };
@@ -807,6 +815,91 @@ fn department_stats(input: &Input<'_>, old_items: &[Item]) -> BTreeMap<String, D
         }
     }
     stats
+}
+
+/// What a message template reads of a record: `None` when it does not mention it, `Some([])` when
+/// it uses the record as a whole, else the top-level keys it reads (`item.name` → `name`).
+fn references<'t>(template: &'t str, root: &str) -> Option<Vec<&'t str>> {
+    let ident = |c: char| c.is_alphanumeric() || c == '_';
+    let mut keys = Vec::new();
+    let mut seen = false;
+    for (at, _) in template.match_indices(root) {
+        // Only the word itself: not `items`, `item_type`, `holder` or `x.item`.
+        if template[..at]
+            .chars()
+            .next_back()
+            .is_some_and(|c| ident(c) || c == '.')
+        {
+            continue;
+        }
+        let rest = &template[at + root.len()..];
+        if rest.starts_with(ident) {
+            continue;
+        }
+        seen = true;
+        let Some(tail) = rest.strip_prefix('.') else {
+            return Some(Vec::new()); // the record as a whole: `{{#with item}}`, `{{#if old}}`
+        };
+        let end = tail.find(|c: char| !ident(c)).unwrap_or(tail.len());
+        if end == 0 {
+            return Some(Vec::new());
+        }
+        keys.push(&tail[..end]);
+    }
+    seen.then_some(keys)
+}
+
+/// A record as JSON: whole when `keys` is empty, else only those keys.
+fn partial_json(node: &dyn Node, keys: &[&str]) -> Value {
+    if keys.is_empty() {
+        return node.to_json();
+    }
+    let mut m = Map::new();
+    for k in keys {
+        let v = val_json(node.get(k));
+        if !v.is_null() {
+            m.insert((*k).to_string(), v);
+        }
+    }
+    Value::Object(m)
+}
+
+fn val_json(v: Val<'_>) -> Value {
+    match v {
+        Val::Missing => Value::Null,
+        Val::Bool(b) => Value::Bool(b),
+        Val::Int(i) => Value::from(i),
+        Val::Num(n) => serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number),
+        Val::Str(s) => Value::String(s.to_string()),
+        Val::Date(d) => Value::String(d.to_string()),
+        Val::Obj(n) => n.to_json(),
+        Val::Objs(l) => Value::Array((0..l.len()).map(|i| l.at(i).to_json()).collect()),
+        Val::Strs(l) => Value::Array(l.iter().cloned().map(Value::String).collect()),
+        Val::Json(j) => j.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::references;
+
+    #[test]
+    fn message_references() {
+        assert_eq!(
+            references("{{item.name}} {{item.onsite_visits}}", "item"),
+            Some(vec!["name", "onsite_visits"])
+        );
+        assert_eq!(
+            references("{{#with item}}{{name}}{{/with}}", "item"),
+            Some(vec![])
+        );
+        assert_eq!(references("{{name}} 的 item_type 与 items", "item"), None);
+        assert_eq!(
+            references("{{#if old}}{{old.name}}{{/if}}", "old"),
+            Some(vec![])
+        );
+        assert_eq!(references("{{holder}}", "old"), None);
+    }
 }
 
 /// The check-only classification of one snapshot: every item unchanged.

@@ -12,9 +12,9 @@ use crate::model::{
 };
 use crate::schema;
 use crate::table::{self, Encoding, headers::HeaderMap};
+use rayon::prelude::*;
 use serde::Deserialize;
 use serde_json::Value;
-use rayon::prelude::*;
 use serde_json::value::RawValue;
 use std::collections::HashMap;
 use std::path::Path;

@@ -879,6 +879,21 @@ fn val_json(v: Val<'_>) -> Value {
     }
 }
 
+/// The check-only classification of one snapshot: every item unchanged.
+pub fn single(catalog: &Catalog) -> Diff {
+    let mut diff = Diff::default();
+    for i in 0..catalog.items.len() {
+        diff.entries.push(Entry {
+            new: Some(i),
+            old: None,
+            state: State::Unchanged,
+            change: None,
+        });
+    }
+    diff.counts.unchanged = catalog.items.len();
+    diff
+}
+
 #[cfg(test)]
 mod tests {
     use super::references;
@@ -900,19 +915,4 @@ mod tests {
         );
         assert_eq!(references("{{holder}}", "old"), None);
     }
-}
-
-/// The check-only classification of one snapshot: every item unchanged.
-pub fn single(catalog: &Catalog) -> Diff {
-    let mut diff = Diff::default();
-    for i in 0..catalog.items.len() {
-        diff.entries.push(Entry {
-            new: Some(i),
-            old: None,
-            state: State::Unchanged,
-            change: None,
-        });
-    }
-    diff.counts.unchanged = catalog.items.len();
-    diff
 }

@@ -91,6 +91,22 @@ pub struct Input<'a> {
     pub progress: Option<&'a (dyn Fn(usize, usize) + Sync)>,
 }
 
+/// Sorts findings as every report lists them: by department, item code, rule, field, evidence and
+/// request.
+pub fn sort(findings: &mut [Finding]) {
+    fn key(f: &Finding) -> (&str, &str, &str, &str, &str, Option<&str>) {
+        (
+            &f.department,
+            &f.code,
+            &f.rule,
+            &f.field,
+            &f.evidence,
+            f.adjustment.as_deref(),
+        )
+    }
+    findings.sort_by(|a, b| key(a).cmp(&key(b)));
+}
+
 /// The stable identity of a finding: 12 hex digits of SHA-256 over its content.
 pub fn fingerprint(rule: &str, code: &str, field: &str, evidence: &str) -> String {
     let mut h = Sha256::new();
@@ -297,24 +313,7 @@ pub fn check(pack: &Pack, input: &Input<'_>) -> Vec<Finding> {
         }
     }
 
-    findings.sort_by(|a, b| {
-        (
-            &a.department,
-            &a.code,
-            &a.rule,
-            &a.field,
-            &a.evidence,
-            &a.adjustment,
-        )
-            .cmp(&(
-                &b.department,
-                &b.code,
-                &b.rule,
-                &b.field,
-                &b.evidence,
-                &b.adjustment,
-            ))
-    });
+    sort(&mut findings);
     findings.dedup_by(|a, b| a.fingerprint == b.fingerprint && a.adjustment == b.adjustment);
     findings
 }

@@ -150,26 +150,9 @@ pub fn compare(findings: &mut Vec<Finding>, baseline: &Baseline) -> (Progress, V
     (progress, resolved.into_iter().collect())
 }
 
-/// Sorts findings as reports list them.
+/// Sorts findings as reports list them (the order the check stage uses).
 pub fn sort(findings: &mut [Finding]) {
-    findings.sort_by(|a, b| {
-        (
-            &a.department,
-            &a.code,
-            &a.rule,
-            &a.field,
-            &a.evidence,
-            &a.adjustment,
-        )
-            .cmp(&(
-                &b.department,
-                &b.code,
-                &b.rule,
-                &b.field,
-                &b.evidence,
-                &b.adjustment,
-            ))
-    });
+    crate::check::sort(findings);
 }
 
 /// One waiver.

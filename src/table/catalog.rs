@@ -109,23 +109,29 @@ fn main_sheet<'a>(wb: &'a Workbook, map: &HeaderMap) -> Result<&'a Sheet> {
     })
 }
 
-/// Reads the items of a workbook.
-pub fn items(wb: &Workbook, map: &HeaderMap, csv: bool) -> Result<Rows> {
-    let file = file_name(&wb.file);
-    let sheet = main_sheet(wb, map)?;
-    let sheet_name = (!csv).then(|| sheet.name.clone());
-    let columns: Vec<(usize, String, String)> = sheet
+/// A sheet's non-blank columns: (index, field — `extra.HEADER` when no map knows it, header).
+fn columns<'m>(
+    sheet: &Sheet,
+    field: impl Fn(&str) -> Option<&'m str>,
+) -> Vec<(usize, String, String)> {
+    sheet
         .headers
         .iter()
         .enumerate()
         .filter(|(_, h)| !h.trim().is_empty())
         .map(|(i, h)| {
-            let field = map
-                .item(h)
-                .map_or_else(|| format!("extra.{}", h.trim()), str::to_string);
-            (i, field, h.trim().to_string())
+            let f = field(h).map_or_else(|| format!("extra.{}", h.trim()), str::to_string);
+            (i, f, h.trim().to_string())
         })
-        .collect();
+        .collect()
+}
+
+/// Reads the items of a workbook.
+pub fn items(wb: &Workbook, map: &HeaderMap, csv: bool) -> Result<Rows> {
+    let file = file_name(&wb.file);
+    let sheet = main_sheet(wb, map)?;
+    let sheet_name = (!csv).then(|| sheet.name.clone());
+    let columns = columns(sheet, |h| map.item(h));
     if !columns.iter().any(|(_, f, _)| f == "code") {
         return Err(Error::input(
             &wb.file,
@@ -395,18 +401,7 @@ pub fn adjustments(wb: &Workbook, map: &HeaderMap, csv: bool) -> Result<Vec<(Val
         .ok_or_else(|| {
             Error::input(&wb.file, "", "no column for the adjustment type (调整类型)")
         })?;
-    let columns: Vec<(usize, String, String)> = sheet
-        .headers
-        .iter()
-        .enumerate()
-        .filter(|(_, h)| !h.trim().is_empty())
-        .map(|(i, h)| {
-            let field = map
-                .log(h)
-                .map_or_else(|| format!("extra.{}", h.trim()), str::to_string);
-            (i, field, h.trim().to_string())
-        })
-        .collect();
+    let columns = columns(sheet, |h| map.log(h));
     let mut out = Vec::new();
     for (row, cells) in &sheet.rows {
         let mut obj = Map::new();

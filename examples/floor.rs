@@ -14,7 +14,9 @@
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
-use catalog_audit::model::{CatalogInfo, Item};
+use catalog_audit::model::{
+    CatalogInfo, Extra, Faq, Fee, ItemResult, LegalBasis, Limit, Material, Step,
+};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::time::Instant;
@@ -28,6 +30,118 @@ const ALLOCATOR: &str = if cfg!(feature = "floor-mimalloc") {
 } else {
     "system"
 };
+
+/// The naive typed item: the contract's elements as owned `String`s and `Vec`s, parsed with
+/// plain serde derive. This is a copy of the model as it was before the tool began interning
+/// (`catalog_audit::model::Item` now shares repeated text and lists), kept here so the floor stays
+/// the same program whatever the tool's model becomes.
+#[derive(Debug, PartialEq, Deserialize)]
+#[allow(dead_code)]
+struct Item {
+    /// 事项编码: the identity of an item across snapshots.
+    code: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    basic_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    impl_code: Option<String>,
+    /// 事项名称.
+    name: String,
+    /// 事项类型 (行政许可 … 公共服务).
+    item_type: String,
+    /// 实施主体.
+    department: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    department_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    status: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    version: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    power_source: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    service_objects: Vec<String>,
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    legal_basis: Vec<LegalBasis>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    case_type: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    channels: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    legal_limit: Option<Limit>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    promised_limit: Option<Limit>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    onsite_visits: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    onsite_reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    one_visit: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    online_depth: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    online_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    mobile_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pay_online: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    fee: Option<Fee>,
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    materials: Vec<Material>,
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    process: Vec<Step>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    result: Option<ItemResult>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    address: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    office_hours: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    consult_phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    complaint_phone: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    faq: Vec<Faq>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    effective_from: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    cancel_on: Option<String>,
+    #[serde(flatten)]
+    extra: Extra,
+}
+
+/// `null` reads as the default, as in the tool's model.
+fn nullable<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Default + Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Option::unwrap_or_default)
+}
 
 #[derive(Deserialize)]
 struct Snapshot {

@@ -39,6 +39,7 @@ use chrono::{Datelike, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::io::{self, Write};
+use std::sync::Arc;
 
 /// The demo's new snapshot: the source of realistic item content.
 const DEMO: &str = include_str!("qinghe/2017-12-31.json");
@@ -242,7 +243,7 @@ impl Templates {
         let mut dept = Vec::new();
         let mut departments: Vec<String> = Vec::new();
         for it in &catalog.items {
-            if dirty.contains(it.code.as_str()) || it.is_cancelled() {
+            if dirty.contains(&*it.code) || it.is_cancelled() {
                 continue;
             }
             let short = it
@@ -355,7 +356,7 @@ fn region(t: &Templates, r: usize) -> Region {
                 .replace("0579-", &format!("{area}-"))
                 .replace(DEMO_REGION, &code);
             let mut item: Item = serde_json::from_str(&text).expect("a rewritten template parses");
-            item.department_code = Some(dept_codes[d].clone());
+            item.department_code = Some(dept_codes[d].as_str().into());
             item
         })
         .collect();
@@ -378,21 +379,24 @@ fn item_at(reg: &Region, slot: usize, seq: usize) -> Item {
     let mut it = reg.items[slot % t].clone();
     let q = slot / t;
     if q > 0 {
-        it.name = format!("{}（{}）", it.name, QUALIFIERS[(q - 1) % QUALIFIERS.len()]);
+        it.name = format!("{}（{}）", it.name, QUALIFIERS[(q - 1) % QUALIFIERS.len()]).into();
     }
     if let Some(b) = &it.basic_code
         && b.len() == 12
     {
-        it.basic_code = Some(format!("{}{:03}", &b[..9], q));
+        it.basic_code = Some(format!("{}{:03}", &b[..9], q).into());
     }
     if it.online_url.is_some() {
-        it.online_url = Some(format!(
-            "https://zwfw.r{}.example/guide/{}",
-            reg.code,
-            it.basic_code.as_deref().unwrap_or("")
-        ));
+        it.online_url = Some(
+            format!(
+                "https://zwfw.r{}.example/guide/{}",
+                reg.code,
+                it.basic_code.as_deref().unwrap_or("")
+            )
+            .into(),
+        );
     }
-    it.code = format!("{}-{}-{:05}", reg.code, type_tag(&it.item_type), seq);
+    it.code = format!("{}-{}-{:05}", reg.code, type_tag(&it.item_type), seq).into();
     it.origin = Provenance(None);
     it
 }
@@ -402,26 +406,28 @@ fn plant_defect(it: &mut Item, rng: &mut Rng) -> &'static str {
     for _ in 0..4 {
         match rng.below(11) {
             0 => {
-                it.legal_basis.clear();
+                Arc::make_mut(&mut it.legal_basis).clear();
                 return "LB-01";
             }
             1 if !it.legal_basis.is_empty() => {
-                it.legal_basis[0].article = None;
-                it.legal_basis[0].text = None;
+                let first = &mut Arc::make_mut(&mut it.legal_basis)[0];
+                first.article = None;
+                first.text = None;
                 return "LB-02";
             }
             2 => {
                 let legal = it.legal_limit.as_ref().and_then(|l| l.value);
-                if let (Some(l), Some(p)) = (legal, it.promised_limit.as_mut())
+                let unit = it.legal_limit.as_ref().and_then(|l| l.unit.clone());
+                if let (Some(l), Some(p)) = (legal, it.promised_limit.as_mut().map(Arc::make_mut))
                     && l > 0
-                    && p.unit == it.legal_limit.as_ref().and_then(|l| l.unit.clone())
+                    && p.unit == unit
                 {
                     p.value = Some(l + 5);
                     return "TL-01";
                 }
             }
             3 if it.promised_limit.is_some() => {
-                if let Some(p) = it.promised_limit.as_mut() {
+                if let Some(p) = it.promised_limit.as_mut().map(Arc::make_mut) {
                     p.unit = Some("天".into());
                 }
                 return "TL-03";
@@ -436,20 +442,22 @@ fn plant_defect(it: &mut Item, rng: &mut Rng) -> &'static str {
                 return "CF-09";
             }
             6 => {
-                if let Some(c) = it.department_code.as_mut() {
-                    let last = if c.ends_with('0') { '1' } else { '0' };
+                if let Some(code) = it.department_code.as_mut() {
+                    let last = if code.ends_with('0') { '1' } else { '0' };
+                    let mut c = code.to_string();
                     c.pop();
                     c.push(last);
+                    *code = c.into();
                     return "CF-03";
                 }
             }
             7 if !it.materials.is_empty() => {
                 let first = it.materials[0].clone();
-                it.materials.push(first);
+                Arc::make_mut(&mut it.materials).push(first);
                 return "OV-11";
             }
             8 => {
-                it.materials.push(Material {
+                Arc::make_mut(&mut it.materials).push(Material {
                     name: "其他材料".into(),
                     form: Some("纸质".into()),
                     kind: Some("其他".into()),
@@ -461,22 +469,22 @@ fn plant_defect(it: &mut Item, rng: &mut Rng) -> &'static str {
                 return "OV-08";
             }
             9 if it.fee.as_ref().is_none_or(|f| f.charged != Some(true)) => {
-                it.fee = Some(Fee {
+                it.fee = Some(Arc::new(Fee {
                     charged: Some(true),
                     items: Vec::new(),
                     ..Default::default()
-                });
+                }));
                 return "FEE-01";
             }
             10 if it.name.ends_with('）') => {
                 // Half-width brackets; peers keep a bracketed qualifier, so CF-11 stays quiet.
-                it.name = it.name.replace('（', "(").replace('）', ")");
+                it.name = it.name.replace('（', "(").replace('）', ")").into();
                 return "CF-12";
             }
             _ => {}
         }
     }
-    it.legal_basis.clear();
+    Arc::make_mut(&mut it.legal_basis).clear();
     "LB-01"
 }
 
@@ -504,7 +512,7 @@ fn change_field(it: &mut Item, rng: &mut Rng, region: &Region) -> Vec<&'static s
             return fields;
         }
     }
-    it.faq.clear();
+    Arc::make_mut(&mut it.faq).clear();
     vec!["faq"]
 }
 
@@ -516,16 +524,16 @@ fn change_one(
 ) -> Option<Vec<&'static str>> {
     match which {
         0 => {
-            let p = it.promised_limit.as_mut()?;
+            let p = Arc::make_mut(it.promised_limit.as_mut()?);
             let v = p.value.filter(|v| *v >= 2)?;
             p.value = Some(v / 2);
             Some(vec!["promised_limit"])
         }
         1 => {
             if it.materials.len() >= 3 {
-                it.materials.pop();
+                Arc::make_mut(&mut it.materials).pop();
             } else {
-                it.materials.push(Material {
+                Arc::make_mut(&mut it.materials).push(Material {
                     name: "申请人书面承诺书".into(),
                     form: Some("纸质/电子".into()),
                     kind: Some("申请表格文书".into()),
@@ -540,7 +548,7 @@ fn change_one(
             Some(vec!["materials"])
         }
         2 => {
-            let fi = it.fee.as_mut()?.items.first_mut()?;
+            let fi = Arc::make_mut(it.fee.as_mut()?).items.first_mut()?;
             fi.standard = Some(format!(
                 "{}（自2017年9月1日起降低{}%）",
                 fi.standard.as_deref().unwrap_or("按规定标准收取"),
@@ -550,11 +558,11 @@ fn change_one(
         }
         3 => {
             let a = it.address.as_ref()?;
-            it.address = Some(move_window(a, 40 + rng.below(30)));
+            it.address = Some(move_window(a, 40 + rng.below(30)).into());
             Some(vec!["address"])
         }
         4 => {
-            let b = it.legal_basis.first_mut()?;
+            let b = Arc::make_mut(&mut it.legal_basis).first_mut()?;
             let new = ARTICLES[rng.below(ARTICLES.len())];
             if b.article.as_deref() == Some(new) {
                 return None;
@@ -563,13 +571,15 @@ fn change_one(
             Some(vec!["legal_basis"])
         }
         5 => {
-            let mut p = it.consult_phone.clone()?;
+            let mut p = it.consult_phone.as_deref()?.to_string();
             p.truncate(p.len().saturating_sub(2));
             p.push_str(&format!("{:02}", 50 + rng.below(49)));
-            if Some(&p) == it.consult_phone.as_ref() || Some(&p) == it.complaint_phone.as_ref() {
+            if Some(p.as_str()) == it.consult_phone.as_deref()
+                || Some(p.as_str()) == it.complaint_phone.as_deref()
+            {
                 return None;
             }
-            it.consult_phone = Some(p);
+            it.consult_phone = Some(p.into());
             Some(vec!["consult_phone"])
         }
         6 => {
@@ -597,7 +607,7 @@ fn change_one(
             Some(vec!["office_hours"])
         }
         _ => {
-            it.faq.push(Faq {
+            Arc::make_mut(&mut it.faq).push(Faq {
                 question: format!("{}可以委托他人办理吗？", it.name),
                 answer: Some(format!(
                     "可以。受托人须携带委托书及双方身份证件原件，到{}政务服务中心办理。",
@@ -679,8 +689,8 @@ impl Log {
         self.list.push(Adjustment {
             id: format!("TZ-2017-{n:07}"),
             kind,
-            code: item.code.clone(),
-            department: Some(item.department.clone()),
+            code: item.code.to_string(),
+            department: Some(item.department.to_string()),
             fields,
             reason: Some(reason.into()),
             basis: if no_basis {
@@ -865,7 +875,9 @@ pub fn generate(
                 } else {
                     next.status = Some("取消".into());
                     next.cancel_on = Some(
-                        log.days[log.days.len() / 2 + rng.below(log.days.len() / 2)].to_string(),
+                        log.days[log.days.len() / 2 + rng.below(log.days.len() / 2)]
+                            .to_string()
+                            .into(),
                     );
                     planted.cancelled_status += 1;
                 }
@@ -888,7 +900,8 @@ pub fn generate(
                     reg.code,
                     type_tag(&next.item_type),
                     50_000 + j
-                );
+                )
+                .into();
                 planted.recoded += 1;
                 if rng.chance(0.05) {
                     *log.defects.entry("DA-03".into()).or_default() += 1;
@@ -901,7 +914,7 @@ pub fn generate(
                         &reg,
                         vec!["code".into()],
                     );
-                    a.new_code = Some(new_code);
+                    a.new_code = Some(new_code.to_string());
                 }
             } else if fate < 630 {
                 // A request approved for an item the new snapshot does not change.

@@ -181,7 +181,7 @@ pub fn check(pack: &Pack, input: &Input<'_>) -> Vec<Finding> {
     let mut requests: HashMap<&str, Vec<&Adjustment>> = HashMap::new();
     if let Some(log) = input.log {
         for a in &log.adjustments {
-            requests.entry(a.code.as_str()).or_default().push(a);
+            requests.entry(&*a.code).or_default().push(a);
             if let Some(nc) = a.new_code.as_deref() {
                 requests.entry(nc).or_default().push(a);
             }
@@ -254,13 +254,13 @@ pub fn check(pack: &Pack, input: &Input<'_>) -> Vec<Finding> {
             .diff
             .entries
             .iter()
-            .filter_map(|e| e.new.map(|n| (input.new.items[n].code.as_str(), e)))
+            .filter_map(|e| e.new.map(|n| (&*input.new.items[n].code, e)))
             .collect();
         let by_old: HashMap<&str, &Entry> = input
             .diff
             .entries
             .iter()
-            .filter_map(|e| e.old.map(|o| (old_items[o].code.as_str(), e)))
+            .filter_map(|e| e.old.map(|o| (&*old_items[o].code, e)))
             .collect();
         let adj_rules: Vec<&Rule> = pack
             .rules
@@ -401,7 +401,7 @@ fn match_request<'a>(
         return None;
     }
     let mut candidates: Vec<&Adjustment> = Vec::new();
-    for code in [Some(item.code.as_str()), old.map(|o| o.code.as_str())]
+    for code in [Some(&*item.code), old.map(|o| &*o.code)]
         .into_iter()
         .flatten()
     {
@@ -481,9 +481,9 @@ fn eval_adjustment(
         .new_code
         .as_deref()
         .and_then(|c| by_new.get(c))
-        .or_else(|| by_new.get(a.code.as_str()))
+        .or_else(|| by_new.get(&*a.code))
         .copied();
-    let old_entry = by_old.get(a.code.as_str()).copied();
+    let old_entry = by_old.get(&*a.code).copied();
     let item: Option<&Item> = new_entry
         .and_then(|e| e.new.map(|n| &input.new.items[n]))
         .or_else(|| old_entry.and_then(|e| e.old.map(|o| &old_items[o])));
@@ -512,13 +512,13 @@ fn eval_adjustment(
     };
     let about = About {
         code: &a.code,
-        name: item.map_or("", |i| i.name.as_str()),
+        name: item.map_or("", |i| &*i.name),
         department: a
             .department
             .as_deref()
-            .or(item.map(|i| i.department.as_str()))
+            .or(item.map(|i| &*i.department))
             .unwrap_or(""),
-        item_type: item.map_or("", |i| i.item_type.as_str()),
+        item_type: item.map_or("", |i| &*i.item_type),
         change,
         adjustment: Some(&a.id),
         origin: a.origin.0.as_deref(),
@@ -538,18 +538,18 @@ fn request_applied(
     let state_of = |e: Option<&&Entry>| e.map(|e| e.state);
     match a.kind {
         AdjustmentKind::Add => {
-            state_of(by_new.get(a.code.as_str())) == Some(State::Changed(ChangeKind::Added))
+            state_of(by_new.get(&*a.code)) == Some(State::Changed(ChangeKind::Added))
         }
         AdjustmentKind::Cancel => {
-            state_of(by_old.get(a.code.as_str())) == Some(State::Changed(ChangeKind::Cancelled))
+            state_of(by_old.get(&*a.code)) == Some(State::Changed(ChangeKind::Cancelled))
         }
         AdjustmentKind::Change => {
             if let Some(nc) = a.new_code.as_deref() {
                 return by_new.contains_key(nc)
-                    && by_old.contains_key(a.code.as_str())
-                    && !by_new.contains_key(a.code.as_str());
+                    && by_old.contains_key(&*a.code)
+                    && !by_new.contains_key(&*a.code);
             }
-            let Some(e) = by_new.get(a.code.as_str()) else {
+            let Some(e) = by_new.get(&*a.code) else {
                 return false;
             };
             let Some(c) = e.change else {
@@ -798,14 +798,14 @@ fn department_stats(input: &Input<'_>, old_items: &[Item]) -> BTreeMap<String, D
         }
     }
     for s in stats.values_mut() {
-        if let Some(t) = old.get(s.name.as_str()) {
+        if let Some(t) = old.get(&*s.name) {
             s.items_old = t.items;
             s.one_visit_old = t.one;
             s.zero_visit_old = t.zero;
             s.one_visit_share_old = share(t.one, t.judged);
             s.zero_visit_share_old = share(t.zero, t.judged);
         }
-        if let Some(t) = new.get(s.name.as_str()) {
+        if let Some(t) = new.get(&*s.name) {
             s.items_new = t.items;
             s.one_visit_new = t.one;
             s.zero_visit_new = t.zero;

@@ -399,7 +399,7 @@ fn duplicate_codes(items: &[Item]) -> Vec<Problem> {
     let mut first: HashMap<&str, usize> = HashMap::with_capacity(items.len());
     let mut problems = Vec::new();
     for (index, item) in items.iter().enumerate() {
-        if let Some(&earlier) = first.get(item.code.as_str()) {
+        if let Some(&earlier) = first.get(&*item.code) {
             problems.push(Problem {
                 location: format!("/items/{index}/code"),
                 message: format!(

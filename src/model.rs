@@ -14,6 +14,19 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
+/// A text value of an item. Shared (`Arc<str>`): the loader interns repeated values (departments,
+/// enumerations, addresses, office hours), so a million items do not hold a million copies.
+pub type Text = std::sync::Arc<str>;
+
+/// A part of an item that many items repeat verbatim (a legal-basis list, a material list, a fee
+/// block): the loader parses each distinct one once and shares it.
+pub type Shared<T> = std::sync::Arc<T>;
+
+/// For `skip_serializing_if` on shared lists.
+fn is_empty_list<T>(list: &Shared<Vec<T>>) -> bool {
+    list.is_empty()
+}
+
 /// Keys that the contract does not name, kept as they came (sorted, so output stays deterministic).
 pub type Extra = BTreeMap<String, Value>;
 
@@ -92,97 +105,97 @@ impl PartialEq for Provenance {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct Item {
     /// 事项编码: the identity of an item across snapshots.
-    pub code: String,
+    pub code: Text,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub basic_code: Option<String>,
+    pub basic_code: Option<Text>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub impl_code: Option<String>,
+    pub impl_code: Option<Text>,
     /// 事项名称.
-    pub name: String,
+    pub name: Text,
     /// 事项类型 (行政许可 … 公共服务).
-    pub item_type: String,
+    pub item_type: Text,
     /// 实施主体.
-    pub department: String,
+    pub department: Text,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub department_code: Option<String>,
+    pub department_code: Option<Text>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
+    pub status: Option<Text>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub power_source: Option<String>,
+    pub power_source: Option<Text>,
     #[serde(
         default,
         deserialize_with = "nullable",
-        skip_serializing_if = "Vec::is_empty"
+        skip_serializing_if = "is_empty_list"
     )]
-    pub service_objects: Vec<String>,
+    pub service_objects: Shared<Vec<String>>,
     #[serde(
         default,
         deserialize_with = "nullable",
-        skip_serializing_if = "Vec::is_empty"
+        skip_serializing_if = "is_empty_list"
     )]
-    pub legal_basis: Vec<LegalBasis>,
+    pub legal_basis: Shared<Vec<LegalBasis>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub case_type: Option<String>,
+    pub case_type: Option<Text>,
     #[serde(
         default,
         deserialize_with = "nullable",
-        skip_serializing_if = "Vec::is_empty"
+        skip_serializing_if = "is_empty_list"
     )]
-    pub channels: Vec<String>,
+    pub channels: Shared<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub legal_limit: Option<Limit>,
+    pub legal_limit: Option<Shared<Limit>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub promised_limit: Option<Limit>,
+    pub promised_limit: Option<Shared<Limit>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub onsite_visits: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub onsite_reason: Option<String>,
+    pub onsite_reason: Option<Text>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub one_visit: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub online_depth: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub online_url: Option<String>,
+    pub online_url: Option<Text>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mobile_url: Option<String>,
+    pub mobile_url: Option<Text>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pay_online: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fee: Option<Fee>,
+    pub fee: Option<Shared<Fee>>,
     #[serde(
         default,
         deserialize_with = "nullable",
-        skip_serializing_if = "Vec::is_empty"
+        skip_serializing_if = "is_empty_list"
     )]
-    pub materials: Vec<Material>,
+    pub materials: Shared<Vec<Material>>,
     #[serde(
         default,
         deserialize_with = "nullable",
-        skip_serializing_if = "Vec::is_empty"
+        skip_serializing_if = "is_empty_list"
     )]
-    pub process: Vec<Step>,
+    pub process: Shared<Vec<Step>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<ItemResult>,
+    pub result: Option<Shared<ItemResult>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address: Option<String>,
+    pub address: Option<Text>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub office_hours: Option<String>,
+    pub office_hours: Option<Text>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub consult_phone: Option<String>,
+    pub consult_phone: Option<Text>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub complaint_phone: Option<String>,
+    pub complaint_phone: Option<Text>,
     #[serde(
         default,
         deserialize_with = "nullable",
-        skip_serializing_if = "Vec::is_empty"
+        skip_serializing_if = "is_empty_list"
     )]
-    pub faq: Vec<Faq>,
+    pub faq: Shared<Vec<Faq>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub effective_from: Option<String>,
+    pub effective_from: Option<Text>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cancel_on: Option<String>,
+    pub cancel_on: Option<Text>,
     #[serde(flatten)]
     pub extra: Extra,
     /// Where the item was read, for spreadsheet inputs.

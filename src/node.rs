@@ -135,6 +135,15 @@ pub trait NodeList: Sync {
     }
 }
 
+impl<T: Node + Send> NodeList for std::sync::Arc<Vec<T>> {
+    fn len(&self) -> usize {
+        Vec::len(self)
+    }
+    fn at(&self, i: usize) -> &dyn Node {
+        &self[i]
+    }
+}
+
 impl<T: Node> NodeList for Vec<T> {
     fn len(&self) -> usize {
         Vec::len(self)
@@ -144,7 +153,7 @@ impl<T: Node> NodeList for Vec<T> {
     }
 }
 
-fn s(v: &Option<String>) -> Val<'_> {
+fn s<S: std::ops::Deref<Target = str>>(v: &Option<S>) -> Val<'_> {
     v.as_deref().map_or(Val::Missing, Val::Str)
 }
 fn i(v: Option<i64>) -> Val<'static> {
@@ -153,8 +162,8 @@ fn i(v: Option<i64>) -> Val<'static> {
 fn b(v: Option<bool>) -> Val<'static> {
     v.map_or(Val::Missing, Val::Bool)
 }
-fn o<T: Node>(v: &Option<T>) -> Val<'_> {
-    v.as_ref().map_or(Val::Missing, |n| Val::Obj(n))
+fn o<'a, T: Node + 'a, P: std::ops::Deref<Target = T>>(v: &'a Option<P>) -> Val<'a> {
+    v.as_deref().map_or(Val::Missing, |n| Val::Obj(n))
 }
 fn extra<'a>(e: &'a Extra, key: &str) -> Val<'a> {
     e.get(key).map_or(Val::Missing, Val::Json)
@@ -176,10 +185,10 @@ impl Node for Item {
             "status" => s(&self.status),
             "version" => i(self.version),
             "power_source" => s(&self.power_source),
-            "service_objects" => Val::Strs(&self.service_objects),
+            "service_objects" => Val::Strs(&self.service_objects[..]),
             "legal_basis" => Val::Objs(&self.legal_basis),
             "case_type" => s(&self.case_type),
-            "channels" => Val::Strs(&self.channels),
+            "channels" => Val::Strs(&self.channels[..]),
             "legal_limit" => o(&self.legal_limit),
             "promised_limit" => o(&self.promised_limit),
             "onsite_visits" => i(self.onsite_visits),
@@ -204,7 +213,7 @@ impl Node for Item {
         }
     }
     fn key(&self) -> String {
-        self.code.clone()
+        self.code.to_string()
     }
     fn to_json(&self) -> Value {
         json(self)

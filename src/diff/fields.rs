@@ -187,7 +187,7 @@ pub fn compare(a: &Item, b: &Item) -> Vec<FieldChange> {
     if a == b {
         return out;
     }
-    let s = |v: &String| Some(v.clone());
+    let s = |v: &crate::model::Text| Some(v.clone());
     scalar(&mut out, "basic_code", &a.basic_code, &b.basic_code);
     scalar(&mut out, "impl_code", &a.impl_code, &b.impl_code);
     scalar(&mut out, "name", &s(&a.name), &s(&b.name));

@@ -56,18 +56,14 @@ pub fn pair(
     let mut used_new: HashSet<usize> = HashSet::new();
 
     if let Some(log) = log {
-        let removed_by_code: HashMap<&str, usize> = removed
-            .iter()
-            .map(|&i| (old.items[i].code.as_str(), i))
-            .collect();
-        let appeared_by_code: HashMap<&str, usize> = appeared
-            .iter()
-            .map(|&i| (new.items[i].code.as_str(), i))
-            .collect();
+        let removed_by_code: HashMap<&str, usize> =
+            removed.iter().map(|&i| (&*old.items[i].code, i)).collect();
+        let appeared_by_code: HashMap<&str, usize> =
+            appeared.iter().map(|&i| (&*new.items[i].code, i)).collect();
         // Merges: several requests point `into` one new code.
         let mut into_one: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
         for a in &log.adjustments {
-            let Some(&o) = removed_by_code.get(a.code.as_str()) else {
+            let Some(&o) = removed_by_code.get(&*a.code) else {
                 continue;
             };
             let targets: Vec<&str> = match &a.into {

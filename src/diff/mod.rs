@@ -140,15 +140,15 @@ pub fn diff(old: &Catalog, new: &Catalog, log: Option<&AdjustmentLog>) -> Diff {
         .items
         .iter()
         .enumerate()
-        .map(|(i, it)| (it.code.as_str(), i))
+        .map(|(i, it)| (&*it.code, i))
         .collect();
-    let new_codes: HashSet<&str> = new.items.iter().map(|it| it.code.as_str()).collect();
+    let new_codes: HashSet<&str> = new.items.iter().map(|it| &*it.code).collect();
 
     let removed: Vec<usize> = (0..old.items.len())
-        .filter(|&i| !new_codes.contains(old.items[i].code.as_str()))
+        .filter(|&i| !new_codes.contains(&*old.items[i].code))
         .collect();
     let appeared: Vec<usize> = (0..new.items.len())
-        .filter(|&i| !old_index.contains_key(new.items[i].code.as_str()))
+        .filter(|&i| !old_index.contains_key(&*new.items[i].code))
         .collect();
     // new index -> old index
     let recodes = pair_recodes(old, new, &removed, &appeared, log);
@@ -176,7 +176,7 @@ pub fn diff(old: &Catalog, new: &Catalog, log: Option<&AdjustmentLog>) -> Diff {
 
     let mut out = Diff::default();
     for (ni, item) in new.items.iter().enumerate() {
-        let (old_i, kind) = if let Some(&oi) = old_index.get(item.code.as_str()) {
+        let (old_i, kind) = if let Some(&oi) = old_index.get(&*item.code) {
             let before = &old.items[oi];
             let fields = compare(before, item);
             let kind = if !before.is_cancelled() && item.is_cancelled() {
@@ -195,11 +195,17 @@ pub fn diff(old: &Catalog, new: &Catalog, log: Option<&AdjustmentLog>) -> Diff {
             let kind = grp.kind();
             // One change per merge or split: attached to the merged item, or the split's first part.
             if kind == ChangeKind::Merged || grp.new.first() == Some(&ni) {
-                let mut old_codes: Vec<String> =
-                    grp.old.iter().map(|&o| old.items[o].code.clone()).collect();
+                let mut old_codes: Vec<String> = grp
+                    .old
+                    .iter()
+                    .map(|&o| old.items[o].code.to_string())
+                    .collect();
                 old_codes.sort();
-                let mut new_codes: Vec<String> =
-                    grp.new.iter().map(|&n| new.items[n].code.clone()).collect();
+                let mut new_codes: Vec<String> = grp
+                    .new
+                    .iter()
+                    .map(|&n| new.items[n].code.to_string())
+                    .collect();
                 new_codes.sort();
                 let (code, name, department) = if kind == ChangeKind::Split {
                     let o = &old.items[grp.old[0]];
@@ -217,7 +223,7 @@ pub fn diff(old: &Catalog, new: &Catalog, log: Option<&AdjustmentLog>) -> Diff {
                 }
                 out.changes.push(Change {
                     kind,
-                    code,
+                    code: code.to_string(),
                     old_code: None,
                     old_codes: if kind == ChangeKind::Merged {
                         old_codes
@@ -229,8 +235,8 @@ pub fn diff(old: &Catalog, new: &Catalog, log: Option<&AdjustmentLog>) -> Diff {
                     } else {
                         Vec::new()
                     },
-                    name,
-                    department,
+                    name: name.to_string(),
+                    department: department.to_string(),
                     fields: Vec::new(),
                 });
                 out.entries.push(Entry {
@@ -258,7 +264,7 @@ pub fn diff(old: &Catalog, new: &Catalog, log: Option<&AdjustmentLog>) -> Diff {
         };
         let (old_code, fields) = match old_i {
             Some(oi) => (
-                Some(old.items[oi].code.clone()),
+                Some(old.items[oi].code.to_string()),
                 compare(&old.items[oi], item),
             ),
             None => (None, Vec::new()),
@@ -334,12 +340,12 @@ fn push(
             }
             out.changes.push(Change {
                 kind: k,
-                code: item.code.clone(),
+                code: item.code.to_string(),
                 old_code,
                 old_codes: Vec::new(),
                 new_codes: Vec::new(),
-                name: item.name.clone(),
-                department: item.department.clone(),
+                name: item.name.to_string(),
+                department: item.department.to_string(),
                 fields,
             });
             (State::Changed(k), Some(out.changes.len() - 1))
@@ -368,14 +374,10 @@ fn pair_recodes(
 
     // Declared recodes first: a change request naming `new_code`.
     if let Some(log) = log {
-        let removed_by_code: HashMap<&str, usize> = removed
-            .iter()
-            .map(|&i| (old.items[i].code.as_str(), i))
-            .collect();
-        let appeared_by_code: HashMap<&str, usize> = appeared
-            .iter()
-            .map(|&i| (new.items[i].code.as_str(), i))
-            .collect();
+        let removed_by_code: HashMap<&str, usize> =
+            removed.iter().map(|&i| (&*old.items[i].code, i)).collect();
+        let appeared_by_code: HashMap<&str, usize> =
+            appeared.iter().map(|&i| (&*new.items[i].code, i)).collect();
         for a in &log.adjustments {
             if a.kind != AdjustmentKind::Change {
                 continue;
@@ -384,7 +386,7 @@ fn pair_recodes(
                 continue;
             };
             if let (Some(&oi), Some(&ni)) = (
-                removed_by_code.get(a.code.as_str()),
+                removed_by_code.get(&*a.code),
                 appeared_by_code.get(new_code),
             ) && !taken_old.contains(&oi)
                 && !taken_new.contains(&ni)
@@ -432,10 +434,10 @@ fn pair_recodes(
             }
             let better = match best {
                 None => true,
-                Some((s, code, _)) => score > s || (score == s && after.code.as_str() < code),
+                Some((s, code, _)) => score > s || (score == s && &*after.code < code),
             };
             if better {
-                best = Some((score, after.code.as_str(), ni));
+                best = Some((score, &*after.code, ni));
             }
         }
         if let Some((_, _, ni)) = best {

@@ -460,11 +460,8 @@ fn severity_parts(findings: &[&Finding]) -> Vec<(&'static str, String, usize)> {
 }
 
 fn view<'a>(report: &'a Report, t: &'a Texts) -> View<'a> {
-    let changes_by_code: BTreeMap<&str, &Change> = report
-        .changes
-        .iter()
-        .map(|c| (c.code.as_str(), c))
-        .collect();
+    let changes_by_code: BTreeMap<&str, &Change> =
+        report.changes.iter().map(|c| (&*c.code, c)).collect();
     // Departments in the report's order (findings are sorted by department already; a BTreeMap
     // keeps that order for changes too).
     type Group<'a> = (Vec<&'a Finding>, Vec<&'a Change>);
@@ -511,7 +508,7 @@ fn view<'a>(report: &'a Report, t: &'a Texts) -> View<'a> {
                     .iter()
                     .map(|f| {
                         let fields: Vec<FieldView<'_>> = changes_by_code
-                            .get(f.code.as_str())
+                            .get(&*f.code)
                             .map(|c| {
                                 c.fields
                                     .iter()

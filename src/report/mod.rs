@@ -197,12 +197,12 @@ fn dept_items(
     }
     let mut out: BTreeMap<String, DeptItems> = BTreeMap::new();
     for item in old.map(|c| c.items.as_slice()).unwrap_or_default() {
-        out.entry(item.department.clone()).or_default().old += 1;
+        out.entry(item.department.to_string()).or_default().old += 1;
     }
     for item in &new.items {
-        let d = out.entry(item.department.clone()).or_default();
+        let d = out.entry(item.department.to_string()).or_default();
         d.new += 1;
-        if !named.contains(item.code.as_str()) {
+        if !named.contains(&*item.code) {
             d.unchanged += 1;
         }
     }

@@ -155,7 +155,7 @@ pub fn tally(r: &Report) -> (BTreeMap<&str, Tally>, Tally) {
     let mut by: BTreeMap<&str, Tally> = BTreeMap::new();
     let mut total = Tally::default();
     for f in &r.findings {
-        by.entry(f.department.as_str()).or_default().add(f);
+        by.entry(&*f.department).or_default().add(f);
         total.add(f);
     }
     (by, total)

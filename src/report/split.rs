@@ -44,8 +44,8 @@ pub struct Part {
 /// sorted as the report is.
 pub fn departments(r: &Report) -> Vec<String> {
     let mut all: BTreeSet<&str> = r.departments.keys().map(String::as_str).collect();
-    all.extend(r.findings.iter().map(|f| f.department.as_str()));
-    all.extend(r.changes.iter().map(|c| c.department.as_str()));
+    all.extend(r.findings.iter().map(|f| &*f.department));
+    all.extend(r.changes.iter().map(|c| &*c.department));
     all.into_iter().map(str::to_string).collect()
 }
 

@@ -14,15 +14,15 @@ pub struct SheetData {
     pub rows: Vec<Vec<String>>,
 }
 
-fn opt(s: &Option<String>) -> String {
-    s.clone().unwrap_or_default()
+fn opt<S: std::ops::Deref<Target = str>>(s: &Option<S>) -> String {
+    s.as_deref().unwrap_or_default().to_string()
 }
 
 fn flag(b: Option<bool>) -> String {
     b.map_or(String::new(), |b| if b { "是" } else { "否" }.to_string())
 }
 
-fn limit(l: &Option<Limit>) -> String {
+fn limit<L: std::ops::Deref<Target = Limit>>(l: &Option<L>) -> String {
     match l {
         None => String::new(),
         Some(l) => {
@@ -171,12 +171,12 @@ pub fn sheets(items: &[Item], children: bool) -> Vec<SheetData> {
                 .join("；")
         };
         let mut row = vec![
-            it.code.clone(),
+            it.code.to_string(),
             opt(&it.basic_code),
             opt(&it.impl_code),
-            it.name.clone(),
-            it.item_type.clone(),
-            it.department.clone(),
+            it.name.to_string(),
+            it.item_type.to_string(),
+            it.department.to_string(),
             opt(&it.department_code),
             opt(&it.status),
             it.version.map(|v| v.to_string()).unwrap_or_default(),
@@ -263,9 +263,9 @@ pub fn sheets(items: &[Item], children: bool) -> Vec<SheetData> {
         }
         main.rows.push(row);
         if children {
-            for m in &it.materials {
+            for m in it.materials.iter() {
                 materials.rows.push(vec![
-                    it.code.clone(),
+                    it.code.to_string(),
                     m.name.clone(),
                     opt(&m.form),
                     opt(&m.kind),
@@ -279,7 +279,7 @@ pub fn sheets(items: &[Item], children: bool) -> Vec<SheetData> {
             }
             for f in it.fee.iter().flat_map(|f| &f.items) {
                 fees.rows.push(vec![
-                    it.code.clone(),
+                    it.code.to_string(),
                     f.name.clone(),
                     opt(&f.standard),
                     f.basis.iter().map(doc).collect::<Vec<_>>().join("；"),
@@ -287,9 +287,9 @@ pub fn sheets(items: &[Item], children: bool) -> Vec<SheetData> {
                     opt(&f.reduction_basis),
                 ]);
             }
-            for b in &it.legal_basis {
+            for b in it.legal_basis.iter() {
                 bases.rows.push(vec![
-                    it.code.clone(),
+                    it.code.to_string(),
                     b.title.clone(),
                     opt(&b.level),
                     opt(&b.doc_no),
@@ -297,9 +297,9 @@ pub fn sheets(items: &[Item], children: bool) -> Vec<SheetData> {
                     opt(&b.text),
                 ]);
             }
-            for p in &it.process {
+            for p in it.process.iter() {
                 steps.rows.push(vec![
-                    it.code.clone(),
+                    it.code.to_string(),
                     p.step.clone(),
                     p.days.map(format_num).unwrap_or_default(),
                 ]);

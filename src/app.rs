@@ -174,9 +174,10 @@ fn audit(a: AuditArgs, env: &mut Env<'_>) -> Result<u8> {
     let (pack, config) = prepare(&a.rules)?;
     let opts = options(&a.input)?;
     // The two snapshots are read at the same time.
+    let loader = load::Loader::new();
     let (old, new) = rayon::join(
-        || load::snapshot_with(&a.old, &opts),
-        || load::snapshot_with(&a.new, &opts),
+        || load::snapshot_using(&a.old, &opts, &loader),
+        || load::snapshot_using(&a.new, &opts, &loader),
     );
     let (old, new) = (old?, new?);
     let log = a

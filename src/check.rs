@@ -708,10 +708,13 @@ fn finding(
         rule.spec.code,
         if lang == Lang::En { "en" } else { "zh" }
     );
-    let message = pack
+    let mut message = pack
         .templates
         .render(&name, &Value::Object(data))
         .unwrap_or_else(|_| template.to_string());
+    // Handlebars renders into an 8 KiB buffer; a finding keeps only its text (a million findings
+    // would otherwise hold 8 GB of spare capacity).
+    message.shrink_to_fit();
     Finding {
         rule: rule.spec.code.clone(),
         rule_name: rule.spec.name.clone(),

@@ -112,3 +112,87 @@ pub fn problems(validator: &Validator, instance: &Value, prefix: &str) -> Vec<Pr
         })
         .collect()
 }
+
+/// A definition of an object schema split into its properties, so that an object can be validated
+/// property by property — and a property value that many objects repeat verbatim (a material
+/// list, a legal-basis list) validated once, however many items carry it.
+///
+/// The split is exact only for a definition made of `type: object`, `required` and `properties`
+/// (plus annotations): the object is valid exactly when every required key is present and every
+/// present key that has a property schema is valid against it. [`Parts::of`] refuses any other
+/// definition (`additionalProperties`, `if`/`then`, `dependentRequired` …), and the loader then
+/// validates whole items.
+pub struct Parts {
+    /// Keys that must be present.
+    pub required: Vec<String>,
+    /// Property name → index into `validators`.
+    pub index: std::collections::HashMap<String, usize>,
+    pub validators: Vec<Validator>,
+}
+
+impl Parts {
+    /// Splits `#/$defs/NAME` of the schema `text`, or `None` when the split would not be exact.
+    pub fn of(text: &str, name: &str) -> Option<Parts> {
+        const ALLOWED: [&str; 7] = [
+            "type",
+            "required",
+            "properties",
+            "description",
+            "title",
+            "$comment",
+            "examples",
+        ];
+        let schema: Value = serde_json::from_str(text).ok()?;
+        let def = schema.get("$defs")?.get(name)?.as_object()?;
+        if def.keys().any(|k| !ALLOWED.contains(&k.as_str()))
+            || def.get("type").and_then(Value::as_str) != Some("object")
+        {
+            return None;
+        }
+        let required = match def.get("required") {
+            Some(Value::Array(keys)) => keys
+                .iter()
+                .map(|k| k.as_str().map(str::to_string))
+                .collect::<Option<Vec<_>>>()?,
+            None => Vec::new(),
+            Some(_) => return None,
+        };
+        let mut index = std::collections::HashMap::new();
+        let mut validators = Vec::new();
+        for (key, sub) in def.get("properties")?.as_object()? {
+            let mut wrapper = serde_json::Map::new();
+            wrapper.insert(
+                "$schema".into(),
+                schema.get("$schema").cloned().unwrap_or(Value::Null),
+            );
+            wrapper.insert(
+                "$defs".into(),
+                schema.get("$defs").cloned().unwrap_or(Value::Null),
+            );
+            match sub {
+                Value::Object(o) => {
+                    for (k, v) in o {
+                        wrapper.insert(k.clone(), v.clone());
+                    }
+                }
+                Value::Bool(_) => {
+                    wrapper.insert("allOf".into(), Value::Array(vec![sub.clone()]));
+                }
+                _ => return None,
+            }
+            index.insert(key.clone(), validators.len());
+            validators.push(build(&Value::Object(wrapper)));
+        }
+        Some(Parts {
+            required,
+            index,
+            validators,
+        })
+    }
+}
+
+/// The snapshot item definition split by property (`None` if the schema no longer allows it).
+pub fn snapshot_item_parts() -> Option<&'static Parts> {
+    static CELL: OnceLock<Option<Parts>> = OnceLock::new();
+    CELL.get_or_init(|| Parts::of(SNAPSHOT, "item")).as_ref()
+}

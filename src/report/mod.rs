@@ -113,11 +113,23 @@ pub struct Manifest {
 /// SHA-256 of a file's bytes, as lowercase hex.
 pub fn sha256_file(path: &Path) -> Result<String> {
     use sha2::{Digest, Sha256};
-    let bytes = std::fs::read(path).map_err(|source| Error::Read {
+    let err = |source| Error::Read {
         path: path.to_path_buf(),
         source,
-    })?;
-    Ok(Sha256::digest(&bytes)
+    };
+    // Streamed: a snapshot of a million items is gigabytes, and only its digest is needed.
+    let mut file = std::fs::File::open(path).map_err(err)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = std::io::Read::read(&mut file, &mut buf).map_err(err)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hasher
+        .finalize()
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect())

@@ -12,12 +12,15 @@ use crate::model::{
 };
 use crate::schema;
 use crate::table::{self, Encoding, headers::HeaderMap};
-use rayon::prelude::*;
 use serde::Deserialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
 use std::collections::HashMap;
+use std::io::BufRead;
 use std::path::Path;
+
+mod items;
+pub use items::Loader;
 
 /// How many problems one file reports before the loader stops looking.
 pub const MAX_PROBLEMS: usize = 50;
@@ -183,16 +186,6 @@ pub fn sniff(path: &Path) -> Result<(DocKind, String)> {
     Ok((kind, text))
 }
 
-#[derive(Deserialize)]
-struct Envelope<'a> {
-    #[serde(default)]
-    format: Option<Value>,
-    #[serde(default)]
-    catalog: Option<Value>,
-    #[serde(borrow, default)]
-    items: Option<&'a RawValue>,
-}
-
 /// Loads a `catalog-snapshot/1` JSON file.
 pub fn snapshot(path: &Path) -> Result<Catalog> {
     snapshot_with(path, &Options::default())
@@ -200,11 +193,34 @@ pub fn snapshot(path: &Path) -> Result<Catalog> {
 
 /// Loads a snapshot from JSON, CSV or XLSX.
 pub fn snapshot_with(path: &Path, options: &Options) -> Result<Catalog> {
+    snapshot_using(path, options, &Loader::new())
+}
+
+/// [`snapshot_with`] with a loader shared with other loads (the two snapshots of an audit repeat
+/// each other's values, which are then held once).
+pub fn snapshot_using(path: &Path, options: &Options, loader: &Loader) -> Result<Catalog> {
     let file = path.display().to_string();
     match options.format_of(path) {
         InputFormat::Json => {
-            let text = read_text(path)?;
-            snapshot_from_str(&file, &text)
+            let open = |path: &Path| {
+                std::fs::File::open(path).map_err(|source| Error::Read {
+                    path: path.to_path_buf(),
+                    source,
+                })
+            };
+            let mut reader = std::io::BufReader::with_capacity(1 << 20, open(path)?);
+            let bom = reader
+                .fill_buf()
+                .map_err(|source| Error::Read {
+                    path: path.to_path_buf(),
+                    source,
+                })?
+                .starts_with(b"\xEF\xBB\xBF");
+            if bom {
+                reader.consume(3);
+            }
+            let mut de = serde_json::Deserializer::from_reader(reader);
+            items::read_snapshot(&file, &mut de, loader)
         }
         _ => {
             let (wb, csv) = options.workbook(path)?;
@@ -275,82 +291,8 @@ fn located(origin: &Origin, value: &Value, p: Problem) -> Problem {
 
 /// Loads a `catalog-snapshot/1` document from text; `file` names it in messages.
 pub fn snapshot_from_str(file: &str, text: &str) -> Result<Catalog> {
-    let envelope: Envelope<'_> = serde_json::from_str(text).map_err(|e| syntax(file, &e))?;
-    let mut problems = Vec::new();
-
-    // The envelope without its items is validated against the whole-document schema.
-    let mut head = serde_json::Map::new();
-    if let Some(f) = &envelope.format {
-        head.insert("format".into(), f.clone());
-    }
-    if let Some(c) = &envelope.catalog {
-        head.insert("catalog".into(), c.clone());
-    }
-    // Items stay raw text; only a non-array `items` is parsed here, so the schema can say what it is.
-    let raws: Vec<&RawValue> = match envelope.items {
-        Some(raw) if raw.get().trim_start().starts_with('[') => {
-            head.insert("items".into(), Value::Array(Vec::new()));
-            serde_json::from_str(raw.get()).map_err(|e| syntax(file, &e))?
-        }
-        Some(raw) => {
-            head.insert(
-                "items".into(),
-                serde_json::from_str(raw.get()).unwrap_or(Value::Null),
-            );
-            Vec::new()
-        }
-        None => Vec::new(),
-    };
-    problems.extend(schema::problems(
-        schema::snapshot(),
-        &Value::Object(head),
-        "",
-    ));
-
-    let info: CatalogInfo = match &envelope.catalog {
-        Some(c) if problems.is_empty() => match CatalogInfo::deserialize(c) {
-            Ok(info) => info,
-            Err(e) => {
-                problems.push(Problem {
-                    location: "/catalog".into(),
-                    message: e.to_string(),
-                });
-                CatalogInfo::default()
-            }
-        },
-        _ => CatalogInfo::default(),
-    };
-
-    // Items are validated and typed in parallel (each on its own), then kept in file order.
-    let validator = schema::snapshot_item();
-    let results: Vec<Result<Item, Vec<Problem>>> = raws
-        .par_iter()
-        .enumerate()
-        .map(|(index, raw)| item_from_raw(validator, raw, index))
-        .collect();
-    let mut items = Vec::with_capacity(results.len());
-    for r in results {
-        match r {
-            Ok(item) => items.push(item),
-            Err(p) if problems.len() < MAX_PROBLEMS => problems.extend(p),
-            Err(_) => {}
-        }
-    }
-    problems.truncate(MAX_PROBLEMS);
-    if problems.is_empty() {
-        problems.extend(duplicate_codes(&items));
-    }
-    if !problems.is_empty() {
-        return Err(Error::Input {
-            file: file.to_string(),
-            problems,
-        });
-    }
-    Ok(Catalog {
-        source: file.to_string(),
-        info,
-        items,
-    })
+    let mut de = serde_json::Deserializer::from_str(text);
+    items::read_snapshot(file, &mut de, &Loader::new())
 }
 
 /// One item: parsed, validated against `#/$defs/item`, then typed by moving the validated tree.

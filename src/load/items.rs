@@ -1,0 +1,610 @@
+//! Snapshot items at catalog scale: streamed from the file, validated and typed property by
+//! property, with every repeated property value validated, parsed and stored once.
+//!
+//! A catalog repeats itself massively: thousands of implementing bodies carry the same basic item
+//! with the same legal-basis list, material list, process, fee block and FAQ, and every item names
+//! one of a few hundred departments, statuses and units. The loader therefore keeps a memo per
+//! property keyed by the value's raw JSON text: the first item with a given material list
+//! validates it against the property's schema and parses it; every later item with the same text
+//! shares that parsed list ([`Shared`]) and skips both steps. Values that rarely repeat (codes,
+//! URLs) are noticed after a probe and parsed directly, so the memo never grows with the catalog.
+//!
+//! The split into properties is exact (see [`schema::Parts`]); when it is not available, or an
+//! item fails anywhere on this path, the item takes the whole-item path of the loader, which
+//! produces the located errors. Either path gives the same [`Item`]: a test compares them.
+
+use crate::error::{Error, Problem, Result};
+use crate::model::{
+    Catalog, CatalogInfo, Faq, Fee, Item, ItemResult, LegalBasis, Limit, Material, Shared, Step,
+    Text,
+};
+use crate::schema::{self, Parts};
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+use serde::Deserialize;
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
+use serde_json::{Map, Value};
+use std::borrow::Cow;
+use std::fmt;
+use std::hash::BuildHasher;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+/// How many raw items are read before a batch is typed in parallel.
+const BATCH: usize = 8192;
+/// Lock stripes of a memo table.
+const SHARDS: usize = 16;
+/// After this many lookups a memo whose values rarely repeat switches itself off.
+const PROBE: usize = 20_000;
+
+/// A memo table from raw JSON text to the value parsed from it.
+struct Memo<V> {
+    shards: Vec<Mutex<FxHashMap<Box<str>, V>>>,
+    lookups: AtomicUsize,
+    hits: AtomicUsize,
+    off: AtomicBool,
+}
+
+impl<V: Clone> Memo<V> {
+    fn new() -> Self {
+        Memo {
+            shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
+            lookups: AtomicUsize::new(0),
+            hits: AtomicUsize::new(0),
+            off: AtomicBool::new(false),
+        }
+    }
+
+    /// The value for `raw`, made by `make` (validation and parsing) the first time.
+    fn get(&self, raw: &str, make: impl FnOnce() -> Option<V>) -> Option<V> {
+        if self.off.load(Ordering::Relaxed) {
+            return make();
+        }
+        let hash = rustc_hash::FxBuildHasher.hash_one(raw);
+        let shard = &self.shards[(hash >> 58) as usize % SHARDS];
+        let lookups = self.lookups.fetch_add(1, Ordering::Relaxed) + 1;
+        if let Some(v) = lock(shard).get(raw) {
+            self.hits.fetch_add(1, Ordering::Relaxed);
+            return Some(v.clone());
+        }
+        // Values that rarely repeat (codes, URLs) are not worth remembering.
+        if lookups >= PROBE && self.hits.load(Ordering::Relaxed) * 4 < lookups {
+            self.off.store(true, Ordering::Relaxed);
+            return make();
+        }
+        let v = make()?;
+        lock(shard).entry(raw.into()).or_insert_with(|| v.clone());
+        Some(v)
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The text properties of an item, each with its own memo.
+const TEXTS: [&str; 19] = [
+    "basic_code",
+    "impl_code",
+    "name",
+    "item_type",
+    "department",
+    "department_code",
+    "status",
+    "power_source",
+    "case_type",
+    "onsite_reason",
+    "online_url",
+    "mobile_url",
+    "address",
+    "office_hours",
+    "consult_phone",
+    "complaint_phone",
+    "effective_from",
+    "cancel_on",
+    "code",
+];
+
+/// What one load (or two loads sharing it, like the two snapshots of an audit) remembers.
+pub struct Loader {
+    parts: Option<&'static Parts>,
+    texts: Vec<Memo<Option<Text>>>,
+    strings: [Memo<Shared<Vec<String>>>; 2],
+    legal_basis: Memo<Shared<Vec<LegalBasis>>>,
+    limits: [Memo<Option<Shared<Limit>>>; 2],
+    fee: Memo<Option<Shared<Fee>>>,
+    materials: Memo<Shared<Vec<Material>>>,
+    process: Memo<Shared<Vec<Step>>>,
+    result: Memo<Option<Shared<ItemResult>>>,
+    faq: Memo<Shared<Vec<Faq>>>,
+    /// The defaults every item starts from (its empty lists are shared, not allocated per item).
+    blank: Item,
+}
+
+impl Default for Loader {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Loader {
+    pub fn new() -> Self {
+        Loader {
+            parts: schema::snapshot_item_parts(),
+            texts: TEXTS.iter().map(|_| Memo::new()).collect(),
+            strings: [Memo::new(), Memo::new()],
+            legal_basis: Memo::new(),
+            limits: [Memo::new(), Memo::new()],
+            fee: Memo::new(),
+            materials: Memo::new(),
+            process: Memo::new(),
+            result: Memo::new(),
+            faq: Memo::new(),
+            blank: Item::default(),
+        }
+    }
+
+    /// Whether items are validated property by property (else whole, on the slow path).
+    pub fn split(&self) -> bool {
+        self.parts.is_some()
+    }
+
+    /// The raw value parsed and checked against the property's schema.
+    fn checked(parts: &Parts, key: &str, raw: &RawValue) -> Option<Value> {
+        let value: Value = serde_json::from_str(raw.get()).ok()?;
+        match parts.index.get(key) {
+            Some(&i) => parts.validators[i].is_valid(&value).then_some(value),
+            None => Some(value),
+        }
+    }
+
+    fn text(&self, parts: &Parts, which: usize, raw: &RawValue) -> Option<Option<Text>> {
+        self.texts[which].get(raw.get(), || {
+            match Self::checked(parts, TEXTS[which], raw)? {
+                Value::Null => Some(None),
+                Value::String(s) => Some(Some(Text::from(s))),
+                _ => None,
+            }
+        })
+    }
+
+    /// A property parsed with serde from its checked value (`null` as the type's default).
+    fn typed<V: Clone + Default + serde::de::DeserializeOwned>(
+        memo: &Memo<V>,
+        parts: &Parts,
+        key: &str,
+        raw: &RawValue,
+    ) -> Option<V> {
+        memo.get(raw.get(), || {
+            let value = Self::checked(parts, key, raw)?;
+            if value.is_null() {
+                return Some(V::default());
+            }
+            V::deserialize(value).ok()
+        })
+    }
+
+    /// The item on the split path, or `None` when it must take the whole-item path (an invalid
+    /// or unusual item: the slow path then says precisely what is wrong).
+    pub fn item(&self, raw: &str) -> Option<Item> {
+        let parts = self.parts?;
+        let Pairs(pairs) = serde_json::from_str(raw).ok()?;
+        if !parts
+            .required
+            .iter()
+            .all(|r| pairs.iter().any(|(k, _)| k == r))
+        {
+            return None;
+        }
+        let mut item = self.blank.clone();
+        for (key, raw) in pairs {
+            let text = |which: usize| self.text(parts, which, raw);
+            let need = |v: Option<Option<Text>>| v.flatten();
+            match &*key {
+                "code" => item.code = need(text(18))?,
+                "name" => item.name = need(text(2))?,
+                "item_type" => item.item_type = need(text(3))?,
+                "department" => item.department = need(text(4))?,
+                "basic_code" => item.basic_code = text(0)?,
+                "impl_code" => item.impl_code = text(1)?,
+                "department_code" => item.department_code = text(5)?,
+                "status" => item.status = text(6)?,
+                "power_source" => item.power_source = text(7)?,
+                "case_type" => item.case_type = text(8)?,
+                "onsite_reason" => item.onsite_reason = text(9)?,
+                "online_url" => item.online_url = text(10)?,
+                "mobile_url" => item.mobile_url = text(11)?,
+                "address" => item.address = text(12)?,
+                "office_hours" => item.office_hours = text(13)?,
+                "consult_phone" => item.consult_phone = text(14)?,
+                "complaint_phone" => item.complaint_phone = text(15)?,
+                "effective_from" => item.effective_from = text(16)?,
+                "cancel_on" => item.cancel_on = text(17)?,
+                "version" | "onsite_visits" | "online_depth" => {
+                    let v = Option::<i64>::deserialize(Self::checked(parts, &key, raw)?).ok()?;
+                    match &*key {
+                        "version" => item.version = v,
+                        "onsite_visits" => item.onsite_visits = v,
+                        _ => item.online_depth = v,
+                    }
+                }
+                "one_visit" | "pay_online" => {
+                    let v = Option::<bool>::deserialize(Self::checked(parts, &key, raw)?).ok()?;
+                    if &*key == "one_visit" {
+                        item.one_visit = v;
+                    } else {
+                        item.pay_online = v;
+                    }
+                }
+                "service_objects" => {
+                    item.service_objects = Self::typed(&self.strings[0], parts, &key, raw)?;
+                }
+                "channels" => item.channels = Self::typed(&self.strings[1], parts, &key, raw)?,
+                "legal_basis" => {
+                    item.legal_basis = Self::typed(&self.legal_basis, parts, &key, raw)?;
+                }
+                "legal_limit" => item.legal_limit = Self::typed(&self.limits[0], parts, &key, raw)?,
+                "promised_limit" => {
+                    item.promised_limit = Self::typed(&self.limits[1], parts, &key, raw)?;
+                }
+                "fee" => item.fee = Self::typed(&self.fee, parts, &key, raw)?,
+                "materials" => item.materials = Self::typed(&self.materials, parts, &key, raw)?,
+                "process" => item.process = Self::typed(&self.process, parts, &key, raw)?,
+                "result" => item.result = Self::typed(&self.result, parts, &key, raw)?,
+                "faq" => item.faq = Self::typed(&self.faq, parts, &key, raw)?,
+                _ => {
+                    let value = Self::checked(parts, &key, raw)?;
+                    item.extra.insert(key.into_owned(), value);
+                }
+            }
+        }
+        Some(item)
+    }
+}
+
+/// An object's members in order, keys borrowed where the text allows, values as raw text.
+struct Pairs<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
+
+struct Key<'a>(Cow<'a, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_borrowed_str<E: de::Error>(
+                self,
+                v: &'de str,
+            ) -> std::result::Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v.to_string())))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+impl<'de> Deserialize<'de> for Pairs<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Pairs<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<Pairs<'de>, A::Error> {
+                let mut out = Vec::with_capacity(40);
+                while let Some(Key(k)) = map.next_key()? {
+                    out.push((k, map.next_value::<&'de RawValue>()?));
+                }
+                Ok(Pairs(out))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// What streaming a snapshot collects.
+struct Collect<'a> {
+    loader: &'a Loader,
+    file: &'a str,
+    format: Option<Value>,
+    catalog: Option<Value>,
+    /// `items` when it is not an array (for the schema to name).
+    items_other: Option<Value>,
+    items_seen: bool,
+    items: Vec<Item>,
+    problems: Vec<Problem>,
+    batch: Vec<Box<RawValue>>,
+    read: usize,
+}
+
+impl Collect<'_> {
+    /// Types the batch in parallel, keeping file order.
+    fn flush(&mut self) {
+        let base = self.read - self.batch.len();
+        let loader = self.loader;
+        let results: Vec<std::result::Result<Item, Vec<Problem>>> = self
+            .batch
+            .par_iter()
+            .enumerate()
+            .map(|(i, raw)| match loader.item(raw.get()) {
+                Some(item) => Ok(item),
+                None => super::item_from_raw(schema::snapshot_item(), raw, base + i),
+            })
+            .collect();
+        self.batch.clear();
+        for r in results {
+            match r {
+                Ok(item) => self.items.push(item),
+                Err(p) if self.problems.len() < super::MAX_PROBLEMS => self.problems.extend(p),
+                Err(_) => {}
+            }
+        }
+        // Once the file is known to be bad, typed items are no longer kept.
+        if !self.problems.is_empty() {
+            self.items.clear();
+        }
+    }
+}
+
+struct Envelope<'c, 'a>(&'c mut Collect<'a>);
+
+impl<'de> DeserializeSeed<'de> for Envelope<'_, '_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Envelope<'_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a catalog-snapshot/1 object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
+        while let Some(key) = map.next_key::<Cow<'_, str>>()? {
+            match &*key {
+                "format" => self.0.format = map.next_value::<Option<Value>>()?,
+                "catalog" => self.0.catalog = map.next_value::<Option<Value>>()?,
+                "items" => {
+                    self.0.items_seen = true;
+                    map.next_value_seed(Items(&mut *self.0))?;
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+struct Items<'c, 'a>(&'c mut Collect<'a>);
+
+impl<'de> DeserializeSeed<'de> for Items<'_, '_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl Items<'_, '_> {
+    fn other<E>(self, v: Value) -> std::result::Result<(), E> {
+        if v.is_null() {
+            self.0.items_seen = false;
+        } else {
+            self.0.items_other = Some(v);
+        }
+        Ok(())
+    }
+}
+
+impl<'de> Visitor<'de> for Items<'_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an array of items")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
+        while let Some(raw) = seq.next_element::<Box<RawValue>>()? {
+            self.0.batch.push(raw);
+            self.0.read += 1;
+            if self.0.batch.len() == BATCH {
+                self.0.flush();
+            }
+        }
+        self.0.flush();
+        Ok(())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> std::result::Result<(), A::Error> {
+        let v = Value::deserialize(de::value::MapAccessDeserializer::new(map))?;
+        self.other(v)
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> std::result::Result<(), E> {
+        self.other(Value::Bool(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> std::result::Result<(), E> {
+        self.other(Value::from(v))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> std::result::Result<(), E> {
+        self.other(Value::from(v))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> std::result::Result<(), E> {
+        self.other(Value::from(v))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<(), E> {
+        self.other(Value::from(v))
+    }
+    fn visit_unit<E: de::Error>(self) -> std::result::Result<(), E> {
+        self.other(Value::Null)
+    }
+}
+
+/// Reads a `catalog-snapshot/1` document without holding its text: items are read in batches and
+/// typed in parallel while the file streams by.
+pub fn read_snapshot<'de, R: serde_json::de::Read<'de>>(
+    file: &str,
+    de: &mut serde_json::Deserializer<R>,
+    loader: &Loader,
+) -> Result<Catalog> {
+    let mut c = Collect {
+        loader,
+        file,
+        format: None,
+        catalog: None,
+        items_other: None,
+        items_seen: false,
+        items: Vec::new(),
+        problems: Vec::new(),
+        batch: Vec::with_capacity(BATCH),
+        read: 0,
+    };
+    Envelope(&mut c)
+        .deserialize(&mut *de)
+        .map_err(|e| super::syntax(file, &e))?;
+    de.end().map_err(|e| super::syntax(file, &e))?;
+
+    // The envelope without its items is validated against the whole-document schema.
+    let mut head = Map::new();
+    if let Some(f) = c.format.take() {
+        head.insert("format".into(), f);
+    }
+    if let Some(cat) = &c.catalog {
+        head.insert("catalog".into(), cat.clone());
+    }
+    if c.items_seen {
+        head.insert(
+            "items".into(),
+            c.items_other.take().unwrap_or(Value::Array(Vec::new())),
+        );
+    }
+    let mut problems = schema::problems(schema::snapshot(), &Value::Object(head), "");
+    let info = match c.catalog.take() {
+        Some(cat) if problems.is_empty() => match CatalogInfo::deserialize(cat) {
+            Ok(info) => info,
+            Err(e) => {
+                problems.push(Problem {
+                    location: "/catalog".into(),
+                    message: e.to_string(),
+                });
+                CatalogInfo::default()
+            }
+        },
+        _ => CatalogInfo::default(),
+    };
+    problems.append(&mut c.problems);
+    problems.truncate(super::MAX_PROBLEMS);
+    if problems.is_empty() {
+        problems.extend(super::duplicate_codes(&c.items));
+    }
+    if !problems.is_empty() {
+        return Err(Error::Input {
+            file: c.file.to_string(),
+            problems,
+        });
+    }
+    Ok(Catalog {
+        source: file.to_string(),
+        info,
+        items: c.items,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every variant of every demo item: each property replaced by null, a number, a string, a
+    /// list and an object, or removed.
+    fn variants() -> Vec<String> {
+        let mut out = Vec::new();
+        for file in ["2017-06-30.json", "2017-12-31.json"] {
+            let path = format!("{}/examples/qinghe/{file}", env!("CARGO_MANIFEST_DIR"));
+            let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+            for item in doc["items"].as_array().unwrap() {
+                out.push(item.to_string());
+                let obj = item.as_object().unwrap();
+                for key in obj.keys() {
+                    for v in [
+                        Value::Null,
+                        Value::from(-3),
+                        Value::from("x"),
+                        Value::from(vec![Value::from("x")]),
+                        serde_json::json!({"name": "x"}),
+                    ] {
+                        let mut m = obj.clone();
+                        m.insert(key.clone(), v);
+                        out.push(Value::Object(m).to_string());
+                    }
+                    let mut m = obj.clone();
+                    m.remove(key);
+                    out.push(Value::Object(m).to_string());
+                }
+            }
+        }
+        out.push("[1, 2]".into());
+        out.push("\"item\"".into());
+        out
+    }
+
+    #[test]
+    fn split_path_agrees_with_whole_item_validation_and_typing() {
+        let loader = Loader::new();
+        assert!(
+            loader.split(),
+            "the item schema is split property by property"
+        );
+        let whole = schema::snapshot_item();
+        let (mut fast, mut rejected) = (0, 0);
+        for (i, text) in variants().iter().enumerate() {
+            let raw = RawValue::from_string(text.clone()).unwrap();
+            let slow = super::super::item_from_raw(whole, &raw, i);
+            match (loader.item(text), slow) {
+                (Some(a), Ok(b)) => {
+                    assert_eq!(a, b, "variant {i}: {text}");
+                    assert_eq!(
+                        serde_json::to_value(&a).unwrap(),
+                        serde_json::to_value(&b).unwrap()
+                    );
+                    fast += 1;
+                }
+                (Some(_), Err(p)) => panic!("split path accepted an invalid item {text}: {p:?}"),
+                (None, Ok(_)) => panic!("split path refused a valid item: {text}"),
+                (None, Err(_)) => rejected += 1,
+            }
+        }
+        // Both outcomes are exercised.
+        assert!(
+            fast > 1000 && rejected > 100,
+            "{fast} typed, {rejected} rejected"
+        );
+    }
+
+    #[test]
+    fn repeated_values_are_shared_between_items_and_loads() {
+        let loader = Loader::new();
+        let path = format!(
+            "{}/examples/qinghe/2017-06-30.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let text = std::fs::read_to_string(path).unwrap();
+        let mut de = serde_json::Deserializer::from_str(&text);
+        let a = read_snapshot("a.json", &mut de, &loader).unwrap();
+        let mut de = serde_json::Deserializer::from_str(&text);
+        let b = read_snapshot("b.json", &mut de, &loader).unwrap();
+        assert_eq!(a.items, b.items);
+        for (x, y) in a.items.iter().zip(&b.items) {
+            assert!(std::sync::Arc::ptr_eq(&x.department, &y.department));
+            assert!(std::sync::Arc::ptr_eq(&x.materials, &y.materials));
+        }
+    }
+}

@@ -168,7 +168,51 @@ pub fn audit_with_progress(
     })
 }
 
+/// Stage timings for `--timings`: wall time since the previous mark, and the process's resident
+/// and peak memory where the OS tells them (Linux `/proc/self/status`).
+struct Timings {
+    on: bool,
+    start: std::time::Instant,
+    last: std::time::Instant,
+}
+
+impl Timings {
+    fn new(on: bool) -> Self {
+        let now = std::time::Instant::now();
+        Timings {
+            on,
+            start: now,
+            last: now,
+        }
+    }
+
+    fn mark(&mut self, env: &mut Env<'_>, stage: &str) -> Result<()> {
+        if !self.on {
+            return Ok(());
+        }
+        let now = std::time::Instant::now();
+        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        let kb = |key: &str| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix(key))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+                .map_or("?".to_string(), |k| format!("{} MB", k / 1024))
+        };
+        let line = format!(
+            "timing {stage:<10} {:>8.3} s  (total {:>8.3} s)  rss {:>9}  peak {:>9}",
+            (now - self.last).as_secs_f64(),
+            (now - self.start).as_secs_f64(),
+            kb("VmRSS:"),
+            kb("VmHWM:"),
+        );
+        self.last = now;
+        writeln!(env.stderr, "{line}").map_err(report::io)
+    }
+}
+
 fn audit(a: AuditArgs, env: &mut Env<'_>) -> Result<u8> {
+    let mut timings = Timings::new(a.timings);
     env.quiet = a.rounds.quiet;
     check_output(&a.output)?;
     let (pack, config) = prepare(&a.rules)?;
@@ -180,6 +224,7 @@ fn audit(a: AuditArgs, env: &mut Env<'_>) -> Result<u8> {
         || load::snapshot_using(&a.new, &opts, &loader),
     );
     let (old, new) = (old?, new?);
+    timings.mark(env, "load")?;
     let log = a
         .adjustments
         .as_deref()
@@ -223,6 +268,7 @@ fn audit(a: AuditArgs, env: &mut Env<'_>) -> Result<u8> {
         Some(&tick),
     );
     bar.finish_and_clear();
+    timings.mark(env, "check")?;
 
     // The round: states against the baseline, replies, waivers.
     if let Some(b) = &baseline {
@@ -307,7 +353,9 @@ fn audit(a: AuditArgs, env: &mut Env<'_>) -> Result<u8> {
         options,
     });
 
+    timings.mark(env, "round")?;
     emit(&report, &a.output, env)?;
+    timings.mark(env, "report")?;
     // The command ends here: the process exits right after, and the OS takes the memory back far
     // faster than dropping millions of small strings one by one (about a tenth of a large run).
     std::mem::forget(old);

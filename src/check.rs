@@ -195,6 +195,10 @@ pub fn check(pack: &Pack, input: &Input<'_>) -> Vec<Finding> {
         .filter(|r| input.config.may_run(&r.spec.code))
         .collect();
 
+    // Rules whose outcome is a function of a few item fields are judged once per distinct
+    // combination of those fields' values: a million items carry a few thousand.
+    let memos: Vec<Option<RuleMemo>> = item_rules.iter().map(|r| RuleMemo::of(r)).collect();
+
     // The distinct names and types of the live items sharing a basic code, for cross-record rules
     // (@peers). Computed once per code, so a code shared by thousands of bodies stays linear.
     let mut sets: HashMap<&str, (HashSet<&str>, HashSet<&str>)> = HashMap::new();
@@ -238,6 +242,7 @@ pub fn check(pack: &Pack, input: &Input<'_>) -> Vec<Finding> {
                     &requests,
                     &peers,
                     &item_rules,
+                    &memos,
                     &mut out,
                 );
             }
@@ -331,6 +336,7 @@ fn check_entry<'a>(
     requests: &HashMap<&str, Vec<&'a Adjustment>>,
     peers: &'a HashMap<&str, (Vec<String>, Vec<String>)>,
     item_rules: &[&Rule],
+    memos: &[Option<RuleMemo>],
     findings: &mut Vec<Finding>,
 ) {
     let subject = match (entry.new, entry.old) {
@@ -382,9 +388,9 @@ fn check_entry<'a>(
         facts.peer_names = names;
         facts.peer_types = types;
     }
-    for rule in item_rules {
+    for (rule, memo) in item_rules.iter().zip(memos) {
         if applies(rule, &facts) {
-            eval_item(pack, rule, &facts, input, findings);
+            eval_item(pack, rule, memo.as_ref(), &facts, input, findings);
         }
     }
 }
@@ -431,9 +437,45 @@ fn applies(rule: &Rule, facts: &ItemFacts<'_>) -> bool {
     wanted.is_empty() || facts.roots.iter().any(|r| wanted.iter().any(|w| w == r))
 }
 
+/// The outcomes of one rule, keyed by the identities of the item fields it reads.
+struct RuleMemo {
+    fields: Vec<usize>,
+    memo: crate::memo::Memo<Box<[u64]>, std::sync::Arc<Vec<Firing>>>,
+}
+
+impl RuleMemo {
+    /// Most rules read four fields or fewer; a rule reading many is judged item by item.
+    const MAX_FIELDS: usize = 12;
+
+    fn of(rule: &Rule) -> Option<RuleMemo> {
+        let fields = rule
+            .item_reads()?
+            .iter()
+            .map(|f| Item::FIELDS.iter().position(|k| k == f))
+            .collect::<Option<Vec<usize>>>()?;
+        (fields.len() <= Self::MAX_FIELDS).then(|| RuleMemo {
+            fields,
+            memo: crate::memo::Memo::new(),
+        })
+    }
+
+    fn firings(&self, rule: &Rule, item: &Item, ctx: &Ctx<'_>) -> std::sync::Arc<Vec<Firing>> {
+        let mut key = [0u64; 2 * Self::MAX_FIELDS];
+        for (i, &f) in self.fields.iter().enumerate() {
+            key[2 * i..2 * i + 2].copy_from_slice(&item.identity(f));
+        }
+        let key = &key[..2 * self.fields.len()];
+        let make = || Some(std::sync::Arc::new(firings(rule, ctx)));
+        self.memo
+            .get(key, |k| k.into(), make)
+            .unwrap_or_else(|| std::sync::Arc::new(firings(rule, ctx)))
+    }
+}
+
 fn eval_item(
     pack: &Pack,
     rule: &Rule,
+    memo: Option<&RuleMemo>,
     facts: &ItemFacts<'_>,
     input: &Input<'_>,
     out: &mut Vec<Finding>,
@@ -463,7 +505,16 @@ fn eval_item(
         adjustment: None,
         origin: facts.subject.origin.0.as_deref(),
     };
-    eval_rule(pack, rule, &ctx, &about, input, out);
+    match memo {
+        Some(m) => {
+            let Some(severity) = decide(rule, &about, input) else {
+                return;
+            };
+            let firings = m.firings(rule, facts.subject, &ctx);
+            emit(pack, rule, &ctx, &about, input, severity, &firings, out);
+        }
+        None => eval_rule(pack, rule, &ctx, &about, input, out),
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -583,33 +634,59 @@ fn eval_rule(
     input: &Input<'_>,
     out: &mut Vec<Finding>,
 ) {
-    let lang = input.lang;
-    let Some(severity) = input.config.decide(
+    let Some(severity) = decide(rule, about, input) else {
+        return;
+    };
+    emit(
+        pack,
+        rule,
+        ctx,
+        about,
+        input,
+        severity,
+        &firings(rule, ctx),
+        out,
+    );
+}
+
+/// The severity a rule has for this subject under the configuration, or `None` when disabled.
+fn decide(rule: &Rule, about: &About<'_>, input: &Input<'_>) -> Option<Severity> {
+    input.config.decide(
         &rule.spec.code,
         rule.spec.severity,
         about.department,
         about.item_type,
-    ) else {
-        return;
-    };
+    )
+}
+
+/// One place a rule fires: which `for_each` value and element (if any), the field, the evidence.
+#[derive(Debug, Clone)]
+pub(crate) struct Firing {
+    at: Option<(usize, usize, Option<usize>)>,
+    field: String,
+    evidence: Vec<String>,
+}
+
+/// Where a rule fires on a subject. This is the whole of a rule's judgement; turning firings into
+/// findings (messages, fingerprints) is [`emit`].
+fn firings(rule: &Rule, ctx: &Ctx<'_>) -> Vec<Firing> {
     let top = Scope {
         current: Val::Obj(ctx.subject),
         siblings: None,
     };
-    let finding = |field: String, evidence: Vec<String>, element: Option<Val<'_>>| {
-        let mut f = finding(pack, rule, ctx, about, lang, field, evidence, element);
-        f.severity = severity;
-        f
-    };
+    let mut out = Vec::new();
     if rule.for_each.is_empty() {
         if fires(rule, ctx, &top) {
-            let evidence = evidence(rule, ctx, &top, None);
-            out.push(finding(rule.spec.field.clone(), evidence, None));
+            out.push(Firing {
+                at: None,
+                field: rule.spec.field.clone(),
+                evidence: evidence(rule, ctx, &top, None),
+            });
         }
-        return;
+        return out;
     }
-    for path in &rule.for_each {
-        for value in path.values(ctx, &top) {
+    for (pi, path) in rule.for_each.iter().enumerate() {
+        for (vi, value) in path.values(ctx, &top).into_iter().enumerate() {
             let (elements, is_list) = match value.elements() {
                 Some(els) => (els, true),
                 None => (vec![value], false),
@@ -631,10 +708,53 @@ fn eval_rule(
                 } else {
                     path.text.clone()
                 };
-                let evidence = evidence(rule, ctx, &scope, Some(&key));
-                out.push(finding(field, evidence, Some(elements[i])));
+                out.push(Firing {
+                    at: Some((pi, vi, is_list.then_some(i))),
+                    field,
+                    evidence: evidence(rule, ctx, &scope, Some(&key)),
+                });
             }
         }
+    }
+    out
+}
+
+/// The findings of a rule's firings on a subject.
+#[allow(clippy::too_many_arguments)]
+fn emit(
+    pack: &Pack,
+    rule: &Rule,
+    ctx: &Ctx<'_>,
+    about: &About<'_>,
+    input: &Input<'_>,
+    severity: Severity,
+    firings: &[Firing],
+    out: &mut Vec<Finding>,
+) {
+    let top = Scope {
+        current: Val::Obj(ctx.subject),
+        siblings: None,
+    };
+    for f in firings {
+        let element = f.at.and_then(|(pi, vi, ei)| {
+            let value = *rule.for_each[pi].values(ctx, &top).get(vi)?;
+            match ei {
+                Some(i) => value.elements()?.get(i).copied(),
+                None => Some(value),
+            }
+        });
+        let mut finding = finding(
+            pack,
+            rule,
+            ctx,
+            about,
+            input.lang,
+            f.field.clone(),
+            f.evidence.clone(),
+            element,
+        );
+        finding.severity = severity;
+        out.push(finding);
     }
 }
 

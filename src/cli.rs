@@ -230,6 +230,9 @@ pub struct AuditArgs {
     pub rules: RuleArgs,
     #[command(flatten)]
     pub output: OutputArgs,
+    /// Print each stage's wall time and the process's memory (resident, peak) on stderr.
+    #[arg(long, help_heading = "Output")]
+    pub timings: bool,
 }
 
 /// Review rounds and gating for scheduled jobs.

@@ -23,6 +23,7 @@ pub mod error;
 pub mod history;
 pub mod labels;
 pub mod load;
+pub mod memo;
 pub mod merge;
 pub mod model;
 pub mod node;

@@ -204,6 +204,95 @@ pub struct Item {
 }
 
 impl Item {
+    /// The fields [`Item::identity`] knows, by index.
+    pub const FIELDS: [&'static str; 34] = [
+        "code",
+        "basic_code",
+        "impl_code",
+        "name",
+        "item_type",
+        "department",
+        "department_code",
+        "status",
+        "version",
+        "power_source",
+        "service_objects",
+        "legal_basis",
+        "case_type",
+        "channels",
+        "legal_limit",
+        "promised_limit",
+        "onsite_visits",
+        "onsite_reason",
+        "one_visit",
+        "online_depth",
+        "online_url",
+        "mobile_url",
+        "pay_online",
+        "fee",
+        "materials",
+        "process",
+        "result",
+        "address",
+        "office_hours",
+        "consult_phone",
+        "complaint_phone",
+        "faq",
+        "effective_from",
+        "cancel_on",
+    ];
+
+    /// Two words that are equal for two items of one loaded run only if the field holds the same
+    /// value: shared text and parts by address (the loader shares equal values), numbers and flags
+    /// by value, an absent value as `[0, 0]`. Unequal words say nothing: equal values loaded apart
+    /// have different addresses. The engine keys rule outcomes on them.
+    pub fn identity(&self, field: usize) -> [u64; 2] {
+        const ABSENT: [u64; 2] = [0, 0];
+        fn at<T: ?Sized>(shared: &std::sync::Arc<T>) -> [u64; 2] {
+            [
+                1,
+                std::sync::Arc::as_ptr(shared) as *const () as usize as u64,
+            ]
+        }
+        match field {
+            0 => at(&self.code),
+            1 => self.basic_code.as_ref().map_or(ABSENT, at),
+            2 => self.impl_code.as_ref().map_or(ABSENT, at),
+            3 => at(&self.name),
+            4 => at(&self.item_type),
+            5 => at(&self.department),
+            6 => self.department_code.as_ref().map_or(ABSENT, at),
+            7 => self.status.as_ref().map_or(ABSENT, at),
+            8 => self.version.map_or(ABSENT, |v| [1, v as u64]),
+            9 => self.power_source.as_ref().map_or(ABSENT, at),
+            10 => at(&self.service_objects),
+            11 => at(&self.legal_basis),
+            12 => self.case_type.as_ref().map_or(ABSENT, at),
+            13 => at(&self.channels),
+            14 => self.legal_limit.as_ref().map_or(ABSENT, at),
+            15 => self.promised_limit.as_ref().map_or(ABSENT, at),
+            16 => self.onsite_visits.map_or(ABSENT, |v| [1, v as u64]),
+            17 => self.onsite_reason.as_ref().map_or(ABSENT, at),
+            18 => self.one_visit.map_or(ABSENT, |v| [1, u64::from(v)]),
+            19 => self.online_depth.map_or(ABSENT, |v| [1, v as u64]),
+            20 => self.online_url.as_ref().map_or(ABSENT, at),
+            21 => self.mobile_url.as_ref().map_or(ABSENT, at),
+            22 => self.pay_online.map_or(ABSENT, |v| [1, u64::from(v)]),
+            23 => self.fee.as_ref().map_or(ABSENT, at),
+            24 => at(&self.materials),
+            25 => at(&self.process),
+            26 => self.result.as_ref().map_or(ABSENT, at),
+            27 => self.address.as_ref().map_or(ABSENT, at),
+            28 => self.office_hours.as_ref().map_or(ABSENT, at),
+            29 => self.consult_phone.as_ref().map_or(ABSENT, at),
+            30 => self.complaint_phone.as_ref().map_or(ABSENT, at),
+            31 => at(&self.faq),
+            32 => self.effective_from.as_ref().map_or(ABSENT, at),
+            33 => self.cancel_on.as_ref().map_or(ABSENT, at),
+            _ => [2, self as *const Item as usize as u64],
+        }
+    }
+
     /// Whether the item is cancelled in its own snapshot (状态 = 取消).
     pub fn is_cancelled(&self) -> bool {
         self.status.as_deref().map(str::trim) == Some("取消")

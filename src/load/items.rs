@@ -20,67 +20,27 @@ use crate::model::{
 };
 use crate::schema::{self, Parts};
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
 use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 use std::borrow::Cow;
 use std::fmt;
-use std::hash::BuildHasher;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// How many raw items are read before a batch is typed in parallel.
 const BATCH: usize = 8192;
-/// Lock stripes of a memo table.
-const SHARDS: usize = 16;
-/// After this many lookups a memo whose values rarely repeat switches itself off.
-const PROBE: usize = 20_000;
 
-/// A memo table from raw JSON text to the value parsed from it.
-struct Memo<V> {
-    shards: Vec<Mutex<FxHashMap<Box<str>, V>>>,
-    lookups: AtomicUsize,
-    hits: AtomicUsize,
-    off: AtomicBool,
-}
+/// Raw JSON text of a property → what it validates and parses to.
+struct Memo<V>(crate::memo::Memo<Box<str>, V>);
 
 impl<V: Clone> Memo<V> {
     fn new() -> Self {
-        Memo {
-            shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
-            lookups: AtomicUsize::new(0),
-            hits: AtomicUsize::new(0),
-            off: AtomicBool::new(false),
-        }
+        Memo(crate::memo::Memo::new())
     }
 
-    /// The value for `raw`, made by `make` (validation and parsing) the first time.
     fn get(&self, raw: &str, make: impl FnOnce() -> Option<V>) -> Option<V> {
-        if self.off.load(Ordering::Relaxed) {
-            return make();
-        }
-        let hash = rustc_hash::FxBuildHasher.hash_one(raw);
-        let shard = &self.shards[(hash >> 58) as usize % SHARDS];
-        let lookups = self.lookups.fetch_add(1, Ordering::Relaxed) + 1;
-        if let Some(v) = lock(shard).get(raw) {
-            self.hits.fetch_add(1, Ordering::Relaxed);
-            return Some(v.clone());
-        }
-        // Values that rarely repeat (codes, URLs) are not worth remembering.
-        if lookups >= PROBE && self.hits.load(Ordering::Relaxed) * 4 < lookups {
-            self.off.store(true, Ordering::Relaxed);
-            return make();
-        }
-        let v = make()?;
-        lock(shard).entry(raw.into()).or_insert_with(|| v.clone());
-        Some(v)
+        self.0.get(raw, |k: &str| Box::from(k), make)
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// The text properties of an item, each with its own memo.

@@ -880,3 +880,82 @@ mod tests {
         ));
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// What a rule reads.
+
+/// The item fields a rule reads. `ok` turns false as soon as it reads anything else that varies
+/// from item to item (the old version, the change, requests, peers, the whole item at once);
+/// the evaluation date, registries and calendar are the same for the whole run.
+#[derive(Debug, Default)]
+pub struct Reads {
+    pub fields: Vec<String>,
+    pub ok: bool,
+}
+
+impl Reads {
+    pub fn new() -> Self {
+        Reads {
+            fields: Vec::new(),
+            ok: true,
+        }
+    }
+
+    /// Notes a path read with the current node being the subject (`element` false) or an element
+    /// of a list the subject's fields hold (`element` true, already noted by its list's path).
+    pub fn path(&mut self, p: &Path, element: bool) {
+        match p.root {
+            Root::Subject | Root::Item | Root::Current if element && p.root == Root::Current => {}
+            Root::Subject | Root::Item | Root::Current => match p.keys.first() {
+                Some(k) => self.fields.push(k.clone()),
+                None => self.ok = false,
+            },
+            Root::AsOf => {}
+            Root::Old
+            | Root::Adjustment
+            | Root::ChangeKind
+            | Root::ChangeFields
+            | Root::Unrequested
+            | Root::Applied
+            | Root::Requests
+            | Root::PeerNames
+            | Root::PeerTypes => self.ok = false,
+        }
+    }
+
+    pub fn cond(&mut self, c: &Cond, element: bool) {
+        match c {
+            Cond::All(cs) | Cond::Any(cs) => cs.iter().for_each(|c| self.cond(c, element)),
+            Cond::Not(c) => self.cond(c, element),
+            Cond::Present(p)
+            | Cond::Equals(p, _)
+            | Cond::OneOf(p, _)
+            | Cond::Matches(p, _)
+            | Cond::UniqueInList(p)
+            | Cond::Valid(p, _)
+            | Cond::Registry(_, p, _) => self.path(p, element),
+            Cond::Compare(a, _, b) => {
+                self.expr(a, element);
+                self.expr(b, element);
+            }
+            Cond::Every(p, c) | Cond::Some(p, c) => {
+                self.path(p, element);
+                self.cond(c, true);
+            }
+        }
+    }
+
+    pub fn expr(&mut self, e: &Expr, element: bool) {
+        match e {
+            Expr::Path(p) | Expr::Sum(p) | Expr::Count(p) | Expr::Amount(p) => {
+                self.path(p, element);
+            }
+            Expr::Lookup(_, p, _) => self.path(p, element),
+            Expr::Value(_) => {}
+            Expr::WorkingDays(a, b) | Expr::Days(a, b) | Expr::Diff(a, b) | Expr::Ratio(a, b) => {
+                self.expr(a, element);
+                self.expr(b, element);
+            }
+        }
+    }
+}

@@ -342,6 +342,33 @@ pub struct Rule {
     pub uses_log: bool,
 }
 
+impl Rule {
+    /// The item fields the rule reads, sorted, when they are all it reads besides the run's
+    /// constants (evaluation date, registries, calendar): its outcome on an item is then a
+    /// function of those fields' values. `None` for rules that read the old version, the change,
+    /// requests or peers.
+    pub fn item_reads(&self) -> Option<Vec<String>> {
+        let mut reads = cond::Reads::new();
+        let element = !self.for_each.is_empty();
+        for p in &self.for_each {
+            reads.path(p, false);
+        }
+        if let Some(w) = &self.when {
+            reads.cond(w, element);
+        }
+        reads.cond(&self.require, element);
+        for e in &self.evidence {
+            reads.expr(e, element);
+        }
+        reads.ok.then(|| {
+            let mut f = reads.fields;
+            f.sort();
+            f.dedup();
+            f
+        })
+    }
+}
+
 /// A rule pack: rules sorted by code, plus the registries they look things up in.
 pub struct Pack {
     pub rules: Vec<Rule>,

@@ -1,0 +1,118 @@
+//! A concurrent memo table: the value computed for a key the first time, shared afterwards.
+//!
+//! Used where a catalog repeats itself — the loader keys by a property's raw JSON text, the engine
+//! by the identities of the fields a rule reads. A table whose keys rarely repeat (codes, URLs)
+//! notices it after a probe and switches itself off, so it never grows with the catalog. Results
+//! never depend on the table: a hit returns exactly what `make` would have computed.
+
+use rustc_hash::FxHashMap;
+use std::borrow::Borrow;
+use std::hash::{BuildHasher, Hash};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+/// Lock stripes.
+const SHARDS: usize = 16;
+/// After this many lookups a table with fewer than one hit in four switches itself off.
+const PROBE: usize = 20_000;
+
+pub struct Memo<K, V> {
+    shards: Vec<Mutex<FxHashMap<K, V>>>,
+    lookups: AtomicUsize,
+    hits: AtomicUsize,
+    off: AtomicBool,
+}
+
+impl<K: Hash + Eq, V: Clone> Default for Memo<K, V> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<K: Hash + Eq, V: Clone> Memo<K, V> {
+    pub fn new() -> Self {
+        Memo {
+            shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
+            lookups: AtomicUsize::new(0),
+            hits: AtomicUsize::new(0),
+            off: AtomicBool::new(false),
+        }
+    }
+
+    /// The value for `key`: remembered, or made by `make` (and remembered, with the key made
+    /// owned by `own`). `make` returning `None` is passed through and not remembered.
+    pub fn get<Q>(
+        &self,
+        key: &Q,
+        own: impl FnOnce(&Q) -> K,
+        make: impl FnOnce() -> Option<V>,
+    ) -> Option<V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        if self.off.load(Ordering::Relaxed) {
+            return make();
+        }
+        let hash = rustc_hash::FxBuildHasher.hash_one(key);
+        let shard = &self.shards[(hash >> 58) as usize % SHARDS];
+        let lookups = self.lookups.fetch_add(1, Ordering::Relaxed) + 1;
+        if let Some(v) = lock(shard).get(key) {
+            self.hits.fetch_add(1, Ordering::Relaxed);
+            return Some(v.clone());
+        }
+        if lookups >= PROBE && self.hits.load(Ordering::Relaxed) * 4 < lookups {
+            self.off.store(true, Ordering::Relaxed);
+            return make();
+        }
+        let v = make()?;
+        lock(shard).entry(own(key)).or_insert_with(|| v.clone());
+        Some(v)
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn remembers_and_switches_off_when_keys_do_not_repeat() {
+        let memo: Memo<u64, u64> = Memo::new();
+        let mut made = 0;
+        for _ in 0..3 {
+            assert_eq!(
+                memo.get(
+                    &7,
+                    |k| *k,
+                    || {
+                        made += 1;
+                        Some(49)
+                    }
+                ),
+                Some(49)
+            );
+        }
+        assert_eq!(made, 1, "made once, then remembered");
+        assert_eq!(
+            memo.get(&8, |k| *k, || None),
+            None,
+            "a failure is passed through"
+        );
+        for k in 100..(100 + PROBE as u64) {
+            assert_eq!(memo.get(&k, |k| *k, || Some(k * 2)), Some(k * 2));
+        }
+        assert!(
+            memo.off.load(Ordering::Relaxed),
+            "unique keys switch the table off"
+        );
+        assert_eq!(
+            memo.get(&7, |k| *k, || Some(49)),
+            Some(49),
+            "still correct when off"
+        );
+    }
+}

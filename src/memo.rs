@@ -4,23 +4,29 @@
 //! by the identities of the fields a rule reads. A table whose keys rarely repeat (codes, URLs)
 //! notices it after a probe and switches itself off, so it never grows with the catalog. Results
 //! never depend on the table: a hit returns exactly what `make` would have computed.
+//!
+//! Each worker thread has its own table: threads typing the same batch look up the same popular
+//! keys constantly, and one shared lock (or even one shared cache line) per key costs more than
+//! the work it saves. A value is therefore made at most once per thread.
 
 use rustc_hash::FxHashMap;
 use std::borrow::Borrow;
-use std::hash::{BuildHasher, Hash};
+use std::hash::Hash;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-/// Lock stripes.
-const SHARDS: usize = 16;
 /// After this many lookups a table with fewer than one hit in four switches itself off.
 const PROBE: usize = 20_000;
 
 pub struct Memo<K, V> {
-    shards: Vec<Mutex<FxHashMap<K, V>>>,
+    /// One table per rayon worker thread, plus one for any other thread.
+    tables: Vec<Mutex<FxHashMap<K, V>>>,
     lookups: AtomicUsize,
     hits: AtomicUsize,
     off: AtomicBool,
+    /// Set once the probe has shown that keys repeat: counting stops (the counters are shared by
+    /// every thread, and touching them on each lookup costs more than the lookup).
+    on: AtomicBool,
 }
 
 impl<K: Hash + Eq, V: Clone> Default for Memo<K, V> {
@@ -32,10 +38,13 @@ impl<K: Hash + Eq, V: Clone> Default for Memo<K, V> {
 impl<K: Hash + Eq, V: Clone> Memo<K, V> {
     pub fn new() -> Self {
         Memo {
-            shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
+            tables: (0..=rayon::current_num_threads())
+                .map(|_| Mutex::default())
+                .collect(),
             lookups: AtomicUsize::new(0),
             hits: AtomicUsize::new(0),
             off: AtomicBool::new(false),
+            on: AtomicBool::new(false),
         }
     }
 
@@ -54,16 +63,23 @@ impl<K: Hash + Eq, V: Clone> Memo<K, V> {
         if self.off.load(Ordering::Relaxed) {
             return make();
         }
-        let hash = rustc_hash::FxBuildHasher.hash_one(key);
-        let shard = &self.shards[(hash >> 58) as usize % SHARDS];
-        let lookups = self.lookups.fetch_add(1, Ordering::Relaxed) + 1;
-        if let Some(v) = lock(shard).get(key) {
-            self.hits.fetch_add(1, Ordering::Relaxed);
+        let n = self.tables.len();
+        let shard = &self.tables[rayon::current_thread_index().map_or(n - 1, |i| i % (n - 1))];
+        if !self.on.load(Ordering::Relaxed) {
+            let lookups = self.lookups.fetch_add(1, Ordering::Relaxed) + 1;
+            if lookups >= PROBE {
+                if self.hits.load(Ordering::Relaxed) * 4 < lookups {
+                    self.off.store(true, Ordering::Relaxed);
+                    return make();
+                }
+                self.on.store(true, Ordering::Relaxed);
+            }
+            if let Some(v) = lock(shard).get(key) {
+                self.hits.fetch_add(1, Ordering::Relaxed);
+                return Some(v.clone());
+            }
+        } else if let Some(v) = lock(shard).get(key) {
             return Some(v.clone());
-        }
-        if lookups >= PROBE && self.hits.load(Ordering::Relaxed) * 4 < lookups {
-            self.off.store(true, Ordering::Relaxed);
-            return make();
         }
         let v = make()?;
         lock(shard).entry(own(key)).or_insert_with(|| v.clone());

@@ -274,35 +274,63 @@ impl<'de> Deserialize<'de> for Pairs<'de> {
 }
 
 /// What streaming a snapshot collects.
-struct Collect<'a> {
+pub(super) struct Collect<'a> {
     loader: &'a Loader,
     file: &'a str,
-    format: Option<Value>,
-    catalog: Option<Value>,
+    pub(super) format: Option<Value>,
+    pub(super) catalog: Option<Value>,
     /// `items` when it is not an array (for the schema to name).
-    items_other: Option<Value>,
-    items_seen: bool,
+    pub(super) items_other: Option<Value>,
+    pub(super) items_seen: bool,
     items: Vec<Item>,
     problems: Vec<Problem>,
     batch: Vec<Box<RawValue>>,
-    read: usize,
+    pub(super) read: usize,
 }
 
-impl Collect<'_> {
+impl<'a> Collect<'a> {
+    pub(super) fn new(loader: &'a Loader, file: &'a str) -> Self {
+        Collect {
+            loader,
+            file,
+            format: None,
+            catalog: None,
+            items_other: None,
+            items_seen: false,
+            items: Vec::new(),
+            problems: Vec::new(),
+            batch: Vec::new(),
+            read: 0,
+        }
+    }
+
     /// Types the batch in parallel, keeping file order.
     fn flush(&mut self) {
-        let base = self.read - self.batch.len();
+        let batch = std::mem::take(&mut self.batch);
+        let raws: Vec<&str> = batch.iter().map(|r| r.get()).collect();
+        // serde_json has already parsed these: none is malformed.
+        let _ = self.type_items(self.read - raws.len(), &raws);
+    }
+
+    /// Types items (raw JSON texts, the first at position `base` of the file's list) in
+    /// parallel, keeping file order. Returns false when a text is not JSON at all (the caller
+    /// then has serde_json read the whole file, to name the line and column).
+    pub(super) fn type_items(&mut self, base: usize, raws: &[&str]) -> bool {
         let loader = self.loader;
-        let results: Vec<std::result::Result<Item, Vec<Problem>>> = self
-            .batch
+        let results: Vec<std::result::Result<Item, Vec<Problem>>> = raws
             .par_iter()
             .enumerate()
-            .map(|(i, raw)| match loader.item(raw.get()) {
+            .map(|(i, raw)| match loader.item(raw) {
                 Some(item) => Ok(item),
-                None => super::item_from_raw(schema::snapshot_item(), raw, base + i),
+                None => match serde_json::from_str::<&RawValue>(raw) {
+                    Ok(raw) => super::item_from_raw(schema::snapshot_item(), raw, base + i),
+                    Err(_) => Err(Vec::new()),
+                },
             })
             .collect();
-        self.batch.clear();
+        if results.iter().any(|r| matches!(r, Err(p) if p.is_empty())) {
+            return false;
+        }
         for r in results {
             match r {
                 Ok(item) => self.items.push(item),
@@ -314,6 +342,7 @@ impl Collect<'_> {
         if !self.problems.is_empty() {
             self.items.clear();
         }
+        true
     }
 }
 
@@ -416,67 +445,64 @@ pub fn read_snapshot<'de, R: serde_json::de::Read<'de>>(
     de: &mut serde_json::Deserializer<R>,
     loader: &Loader,
 ) -> Result<Catalog> {
-    let mut c = Collect {
-        loader,
-        file,
-        format: None,
-        catalog: None,
-        items_other: None,
-        items_seen: false,
-        items: Vec::new(),
-        problems: Vec::new(),
-        batch: Vec::with_capacity(BATCH),
-        read: 0,
-    };
+    let mut c = Collect::new(loader, file);
     Envelope(&mut c)
         .deserialize(&mut *de)
         .map_err(|e| super::syntax(file, &e))?;
     de.end().map_err(|e| super::syntax(file, &e))?;
+    c.finish()
+}
 
-    // The envelope without its items is validated against the whole-document schema.
-    let mut head = Map::new();
-    if let Some(f) = c.format.take() {
-        head.insert("format".into(), f);
+impl Collect<'_> {
+    /// The catalog, or every problem found.
+    pub(super) fn finish(self) -> Result<Catalog> {
+        let mut c = self;
+
+        // The envelope without its items is validated against the whole-document schema.
+        let mut head = Map::new();
+        if let Some(f) = c.format.take() {
+            head.insert("format".into(), f);
+        }
+        if let Some(cat) = &c.catalog {
+            head.insert("catalog".into(), cat.clone());
+        }
+        if c.items_seen {
+            head.insert(
+                "items".into(),
+                c.items_other.take().unwrap_or(Value::Array(Vec::new())),
+            );
+        }
+        let mut problems = schema::problems(schema::snapshot(), &Value::Object(head), "");
+        let info = match c.catalog.take() {
+            Some(cat) if problems.is_empty() => match CatalogInfo::deserialize(cat) {
+                Ok(info) => info,
+                Err(e) => {
+                    problems.push(Problem {
+                        location: "/catalog".into(),
+                        message: e.to_string(),
+                    });
+                    CatalogInfo::default()
+                }
+            },
+            _ => CatalogInfo::default(),
+        };
+        problems.append(&mut c.problems);
+        problems.truncate(super::MAX_PROBLEMS);
+        if problems.is_empty() {
+            problems.extend(super::duplicate_codes(&c.items));
+        }
+        if !problems.is_empty() {
+            return Err(Error::Input {
+                file: c.file.to_string(),
+                problems,
+            });
+        }
+        Ok(Catalog {
+            source: c.file.to_string(),
+            info,
+            items: c.items,
+        })
     }
-    if let Some(cat) = &c.catalog {
-        head.insert("catalog".into(), cat.clone());
-    }
-    if c.items_seen {
-        head.insert(
-            "items".into(),
-            c.items_other.take().unwrap_or(Value::Array(Vec::new())),
-        );
-    }
-    let mut problems = schema::problems(schema::snapshot(), &Value::Object(head), "");
-    let info = match c.catalog.take() {
-        Some(cat) if problems.is_empty() => match CatalogInfo::deserialize(cat) {
-            Ok(info) => info,
-            Err(e) => {
-                problems.push(Problem {
-                    location: "/catalog".into(),
-                    message: e.to_string(),
-                });
-                CatalogInfo::default()
-            }
-        },
-        _ => CatalogInfo::default(),
-    };
-    problems.append(&mut c.problems);
-    problems.truncate(super::MAX_PROBLEMS);
-    if problems.is_empty() {
-        problems.extend(super::duplicate_codes(&c.items));
-    }
-    if !problems.is_empty() {
-        return Err(Error::Input {
-            file: c.file.to_string(),
-            problems,
-        });
-    }
-    Ok(Catalog {
-        source: file.to_string(),
-        info,
-        items: c.items,
-    })
 }
 
 #[cfg(test)]
@@ -551,6 +577,15 @@ mod tests {
 
     #[test]
     fn repeated_values_are_shared_between_items_and_loads() {
+        // One worker thread: values are shared within a thread's memo tables.
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        pool.install(shared_within_a_thread);
+    }
+
+    fn shared_within_a_thread() {
         let loader = Loader::new();
         let path = format!(
             "{}/examples/qinghe/2017-06-30.json",

@@ -20,6 +20,7 @@ use std::io::BufRead;
 use std::path::Path;
 
 mod items;
+mod split;
 pub use items::Loader;
 
 /// How many problems one file reports before the loader stops looking.
@@ -202,25 +203,14 @@ pub fn snapshot_using(path: &Path, options: &Options, loader: &Loader) -> Result
     let file = path.display().to_string();
     match options.format_of(path) {
         InputFormat::Json => {
-            let open = |path: &Path| {
-                std::fs::File::open(path).map_err(|source| Error::Read {
-                    path: path.to_path_buf(),
-                    source,
-                })
+            let err = |source| Error::Read {
+                path: path.to_path_buf(),
+                source,
             };
-            let mut reader = std::io::BufReader::with_capacity(1 << 20, open(path)?);
-            let bom = reader
-                .fill_buf()
-                .map_err(|source| Error::Read {
-                    path: path.to_path_buf(),
-                    source,
-                })?
-                .starts_with(b"\xEF\xBB\xBF");
-            if bom {
-                reader.consume(3);
-            }
-            let mut de = serde_json::Deserializer::from_reader(reader);
-            items::read_snapshot(&file, &mut de, loader)
+            snapshot_from_reader(&file, || std::fs::File::open(path), loader).map_err(|e| match e {
+                Streamed::Io(source) => err(source),
+                Streamed::Input(e) => e,
+            })
         }
         _ => {
             let (wb, csv) = options.workbook(path)?;
@@ -289,10 +279,52 @@ fn located(origin: &Origin, value: &Value, p: Problem) -> Problem {
     }
 }
 
+/// Why streaming a snapshot failed.
+#[derive(Debug)]
+pub enum Streamed {
+    Io(std::io::Error),
+    Input(Error),
+}
+
+/// Loads a `catalog-snapshot/1` document from a byte stream that `open` opens (twice, when the
+/// fast splitter meets a malformed structure and serde_json reads it again to locate the error).
+/// A UTF-8 byte-order mark is skipped.
+pub fn snapshot_from_reader<R: std::io::Read>(
+    file: &str,
+    open: impl Fn() -> std::io::Result<R>,
+    loader: &Loader,
+) -> std::result::Result<Catalog, Streamed> {
+    let reader = || -> std::io::Result<(std::io::BufReader<R>, bool)> {
+        let mut reader = std::io::BufReader::with_capacity(1 << 20, open()?);
+        let bom = reader.fill_buf()?.starts_with(b"\xEF\xBB\xBF");
+        if bom {
+            reader.consume(3);
+        }
+        Ok((reader, bom))
+    };
+    let (first, _) = reader().map_err(Streamed::Io)?;
+    let mut collect = items::Collect::new(loader, file);
+    match split::read(first, &mut collect) {
+        Ok(()) => collect.finish().map_err(Streamed::Input),
+        // The structure surprised the splitter: serde_json reads the input again and says
+        // where it is malformed.
+        Err(split::Surprise) => {
+            let (again, _) = reader().map_err(Streamed::Io)?;
+            let mut de = serde_json::Deserializer::from_reader(again);
+            items::read_snapshot(file, &mut de, loader).map_err(Streamed::Input)
+        }
+    }
+}
+
 /// Loads a `catalog-snapshot/1` document from text; `file` names it in messages.
 pub fn snapshot_from_str(file: &str, text: &str) -> Result<Catalog> {
+    snapshot_from_str_using(file, text, &Loader::new())
+}
+
+/// [`snapshot_from_str`] with a shared loader.
+pub fn snapshot_from_str_using(file: &str, text: &str, loader: &Loader) -> Result<Catalog> {
     let mut de = serde_json::Deserializer::from_str(text);
-    items::read_snapshot(file, &mut de, &Loader::new())
+    items::read_snapshot(file, &mut de, loader)
 }
 
 /// One item: parsed, validated against `#/$defs/item`, then typed by moving the validated tree.

@@ -236,8 +236,8 @@ impl Templates {
         let dirty: std::collections::HashSet<&str> = report
             .findings
             .iter()
-            .filter(|f| !SYSTEMIC_RULES.contains(&f.rule.as_str()))
-            .map(|f| f.code.as_str())
+            .filter(|f| !SYSTEMIC_RULES.contains(&&*f.rule))
+            .map(|f| &*f.code)
             .collect();
         let mut items = Vec::new();
         let mut dept = Vec::new();

@@ -7,7 +7,7 @@
 
 use crate::config::Config;
 use crate::diff::{ChangeKind, Diff, Entry, State};
-use crate::model::{Adjustment, AdjustmentKind, AdjustmentLog, Catalog, Item};
+use crate::model::{Adjustment, AdjustmentKind, AdjustmentLog, Catalog, Item, Text};
 use crate::node::{DeptStats, Node, Val};
 use crate::rules::cond::{Ctx, Scope};
 use crate::rules::{Category, Lang, Pack, Rule, Severity, StateName, Subject};
@@ -32,18 +32,18 @@ pub enum FindingState {
 /// One review comment.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Finding {
-    pub rule: String,
+    pub rule: Text,
     #[serde(default)]
-    pub rule_name: String,
+    pub rule_name: Text,
     pub category: Category,
     pub severity: Severity,
     /// The item's code in the snapshot the finding is about.
-    pub code: String,
+    pub code: Text,
     /// The item's name.
-    pub name: String,
-    pub department: String,
+    pub name: Text,
+    pub department: Text,
     /// The item's change kind, or `unchanged`.
-    pub change: String,
+    pub change: Text,
     pub field: String,
     pub message: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -170,6 +170,32 @@ struct ItemFacts<'a> {
     requests: usize,
     peer_names: &'a [String],
     peer_types: &'a [String],
+}
+
+/// An item's state as shared text (`unchanged`, `added` …), made once per process.
+fn change_text(state: State) -> &'static Text {
+    static KINDS: std::sync::OnceLock<[Text; 7]> = std::sync::OnceLock::new();
+    let kinds = KINDS.get_or_init(|| {
+        [
+            State::Unchanged,
+            State::Changed(ChangeKind::Added),
+            State::Changed(ChangeKind::Changed),
+            State::Changed(ChangeKind::Cancelled),
+            State::Changed(ChangeKind::Recoded),
+            State::Changed(ChangeKind::Merged),
+            State::Changed(ChangeKind::Split),
+        ]
+        .map(|s| Text::from(s.as_str()))
+    });
+    &kinds[match state {
+        State::Unchanged => 0,
+        State::Changed(ChangeKind::Added) => 1,
+        State::Changed(ChangeKind::Changed) => 2,
+        State::Changed(ChangeKind::Cancelled) => 3,
+        State::Changed(ChangeKind::Recoded) => 4,
+        State::Changed(ChangeKind::Merged) => 5,
+        State::Changed(ChangeKind::Split) => 6,
+    }]
 }
 
 /// Runs every rule of `pack` and returns the sorted findings.
@@ -302,12 +328,13 @@ pub fn check(pack: &Pack, input: &Input<'_>) -> Vec<Finding> {
                     peer_names: &[],
                     peer_types: &[],
                 };
+                let (empty, department) = (Text::default(), Text::from(stats.name.as_str()));
                 let about = About {
-                    code: "",
-                    name: "",
-                    department: &stats.name,
+                    code: &empty,
+                    name: &empty,
+                    department: &department,
                     item_type: "",
-                    change: "unchanged",
+                    change: change_text(State::Unchanged),
                     adjustment: None,
                     origin: None,
                 };
@@ -501,7 +528,7 @@ fn eval_item(
         name: &facts.subject.name,
         department: &facts.subject.department,
         item_type: &facts.subject.item_type,
-        change: facts.entry.state.as_str(),
+        change: change_text(facts.entry.state),
         adjustment: None,
         origin: facts.subject.origin.0.as_deref(),
     };
@@ -544,7 +571,8 @@ fn eval_adjustment(
         .and_then(|e| e.change)
         .map(|c| input.diff.changes[c].roots())
         .unwrap_or_default();
-    let change = entry.map_or("unchanged", |e| e.state.as_str());
+    let state = entry.map_or(State::Unchanged, |e| e.state);
+    let change = state.as_str();
     let ctx = Ctx {
         subject: a,
         old: old_entry.and_then(|e| e.old.map(|o| &old_items[o] as &dyn Node)),
@@ -561,16 +589,19 @@ fn eval_adjustment(
         peer_names: &[],
         peer_types: &[],
     };
+    let empty = Text::default();
+    let code = Text::from(a.code.as_str());
+    let department = match (&a.department, item) {
+        (Some(d), _) => Text::from(d.as_str()),
+        (None, Some(i)) => i.department.clone(),
+        (None, None) => Text::default(),
+    };
     let about = About {
-        code: &a.code,
-        name: item.map_or("", |i| &*i.name),
-        department: a
-            .department
-            .as_deref()
-            .or(item.map(|i| &*i.department))
-            .unwrap_or(""),
+        code: &code,
+        name: item.map_or(&empty, |i| &i.name),
+        department: &department,
         item_type: item.map_or("", |i| &*i.item_type),
-        change,
+        change: change_text(state),
         adjustment: Some(&a.id),
         origin: a.origin.0.as_deref(),
     };
@@ -617,11 +648,11 @@ fn request_applied(
 
 /// Who a finding is about.
 struct About<'a> {
-    code: &'a str,
-    name: &'a str,
-    department: &'a str,
+    code: &'a Text,
+    name: &'a Text,
+    department: &'a Text,
     item_type: &'a str,
-    change: &'static str,
+    change: &'static Text,
     adjustment: Option<&'a str>,
     origin: Option<&'a crate::model::Origin>,
 }
@@ -787,13 +818,13 @@ fn finding(
     let f_field = field.clone();
     let template = rule.spec.message.get(lang);
     let mut data = Map::new();
-    data.insert("code".into(), about.code.into());
-    data.insert("name".into(), about.name.into());
-    data.insert("department".into(), about.department.into());
+    data.insert("code".into(), (**about.code).into());
+    data.insert("name".into(), (**about.name).into());
+    data.insert("department".into(), (**about.department).into());
     data.insert("field".into(), field.clone().into());
     data.insert("evidence".into(), evidence.clone().into());
     data.insert("values".into(), values.into());
-    data.insert("change".into(), about.change.into());
+    data.insert("change".into(), (**about.change).into());
     // Records are serialised only as far as the message refers to them: `{{item.name}}` needs one
     // field, not the whole item (which, for a million findings, is most of the rendering cost).
     if let Some(refs) = references(template, "item") {
@@ -836,14 +867,14 @@ fn finding(
     // would otherwise hold 8 GB of spare capacity).
     message.shrink_to_fit();
     Finding {
-        rule: rule.spec.code.clone(),
-        rule_name: rule.spec.name.clone(),
+        rule: rule.code.clone(),
+        rule_name: rule.name.clone(),
         category: rule.spec.category,
         severity: rule.spec.severity,
-        code: about.code.to_string(),
-        name: about.name.to_string(),
-        department: about.department.to_string(),
-        change: about.change.to_string(),
+        code: about.code.clone(),
+        name: about.name.clone(),
+        department: about.department.clone(),
+        change: about.change.clone(),
         // Two requests about one item are two findings: the request id enters the identity.
         // Department-level findings have no item code: the department is their identity.
         fingerprint: fingerprint(

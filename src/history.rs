@@ -142,7 +142,7 @@ pub fn build(
             }
         }
         for f in &report.findings {
-            let d = departments.entry(f.department.clone()).or_default();
+            let d = departments.entry(f.department.to_string()).or_default();
             match f.severity {
                 Severity::Error => d.errors += 1,
                 Severity::Warning => d.warnings += 1,

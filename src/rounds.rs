@@ -183,9 +183,12 @@ impl Waiver {
         if let Some(fp) = &self.fingerprint {
             return fp == &f.fingerprint;
         }
-        self.rule.as_deref().is_some_and(|r| r == f.rule)
-            && self.code.as_deref().is_none_or(|c| c == f.code)
-            && self.department.as_deref().is_none_or(|d| d == f.department)
+        self.rule.as_deref().is_some_and(|r| *r == *f.rule)
+            && self.code.as_deref().is_none_or(|c| *c == *f.code)
+            && self
+                .department
+                .as_deref()
+                .is_none_or(|d| *d == *f.department)
     }
 }
 
@@ -238,14 +241,14 @@ fn process_finding(
     severity: Severity,
 ) -> Finding {
     Finding {
-        rule: rule.to_string(),
-        rule_name: name.to_string(),
+        rule: rule.to_string().into(),
+        rule_name: name.to_string().into(),
         category: Category::Format,
         severity,
-        code: String::new(),
-        name: String::new(),
-        department: department.to_string(),
-        change: "unchanged".to_string(),
+        code: String::new().into(),
+        name: String::new().into(),
+        department: department.to_string().into(),
+        change: "unchanged".to_string().into(),
         fingerprint: crate::check::fingerprint(rule, department, field, &evidence),
         field: field.to_string(),
         message,
@@ -406,13 +409,13 @@ pub fn ratchet_rises(
     };
     let mut now: BTreeMap<(String, String), usize> = BTreeMap::new();
     for f in findings.iter().filter(|f| open(f.state)) {
-        *now.entry((f.department.clone(), f.rule.clone()))
+        *now.entry((f.department.to_string(), f.rule.to_string()))
             .or_default() += 1;
     }
     let mut before: BTreeMap<(String, String), usize> = BTreeMap::new();
     for f in baseline.findings.iter().filter(|f| open(f.state)) {
         *before
-            .entry((f.department.clone(), f.rule.clone()))
+            .entry((f.department.to_string(), f.rule.to_string()))
             .or_default() += 1;
     }
     now.into_iter()

@@ -50,11 +50,7 @@ fn demo_audit_finds_exactly_the_planted_defects() {
     // without a recorded basis, time limits compressed less than half) are advice, never errors;
     // they are checked apart from the planted defects.
     let broad = ["OV-06", "OV-10", "TL-08"];
-    for f in report
-        .findings
-        .iter()
-        .filter(|f| broad.contains(&f.rule.as_str()))
-    {
+    for f in report.findings.iter().filter(|f| broad.contains(&&*f.rule)) {
         assert_ne!(
             f.severity.as_str(),
             "error",
@@ -66,10 +62,10 @@ fn demo_audit_finds_exactly_the_planted_defects() {
     let found: BTreeSet<(String, String)> = report
         .findings
         .iter()
-        .filter(|f| !broad.contains(&f.rule.as_str()))
+        .filter(|f| !broad.contains(&&*f.rule))
         .map(|f| {
             (
-                f.rule.clone(),
+                f.rule.to_string(),
                 f.code.trim_start_matches("339900-GG-").to_string(),
             )
         })

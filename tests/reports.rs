@@ -488,7 +488,7 @@ fn department_reports_partition_the_report_and_recompute_counts() {
         let want: Vec<_> = whole
             .findings
             .iter()
-            .filter(|f| f.department == p.department)
+            .filter(|f| *f.department == *p.department)
             .collect();
         assert_eq!(r.findings.iter().collect::<Vec<_>>(), want);
         let want: Vec<_> = whole
@@ -497,7 +497,7 @@ fn department_reports_partition_the_report_and_recompute_counts() {
             .filter(|c| c.department == p.department)
             .collect();
         assert_eq!(r.changes.iter().collect::<Vec<_>>(), want);
-        let rules: BTreeSet<&str> = r.findings.iter().map(|f| f.rule.as_str()).collect();
+        let rules: BTreeSet<&str> = r.findings.iter().map(|f| &*f.rule).collect();
         assert_eq!(
             r.rules.keys().map(String::as_str).collect::<BTreeSet<_>>(),
             rules
@@ -726,7 +726,7 @@ fn hostile_catalog_text_renders_in_every_new_format() {
         match i {
             0 => f.name = "控制\u{0}\u{1}\u{1b}[31m字符\u{7f}".into(),
             1 => f.message = huge.clone(),
-            2 => f.department = String::new(),
+            2 => f.department = Default::default(),
             3 => f.rule = "XX-99".into(),
             4 => f.change = "whatever".into(),
             _ => f.code = "=cmd|' /C calc'!A0".into(),

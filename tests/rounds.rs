@@ -64,7 +64,7 @@ fn round(
 fn state(findings: &[Finding], rule: &str, code: &str) -> Option<FindingState> {
     findings
         .iter()
-        .find(|f| f.rule == rule && f.code.ends_with(code))
+        .find(|f| &*f.rule == rule && f.code.ends_with(code))
         .map(|f| f.state)
 }
 
@@ -98,7 +98,7 @@ fn three_rounds_give_every_finding_its_state() {
     });
     let cf09 = r1
         .iter()
-        .find(|f| f.rule == "CF-09")
+        .find(|f| &*f.rule == "CF-09")
         .unwrap()
         .fingerprint
         .clone();
@@ -121,7 +121,7 @@ fn three_rounds_give_every_finding_its_state() {
     assert_eq!(state(&r2, "TL-01", "00062"), Some(FindingState::Persisting));
     assert!(
         !r2.iter()
-            .any(|f| f.rule == rounds::WAIVER_EXPIRED || f.rule == rounds::WAIVER_UNUSED)
+            .any(|f| &*f.rule == rounds::WAIVER_EXPIRED || &*f.rule == rounds::WAIVER_UNUSED)
     );
     let b2 = Baseline {
         findings: r2.clone(),
@@ -147,7 +147,7 @@ fn three_rounds_give_every_finding_its_state() {
     assert_eq!(state(&r3, "OV-02", "00010"), Some(FindingState::Persisting));
     let expired: Vec<&Finding> = r3
         .iter()
-        .filter(|f| f.rule == rounds::WAIVER_EXPIRED)
+        .filter(|f| &*f.rule == rounds::WAIVER_EXPIRED)
         .collect();
     assert_eq!(expired.len(), 1);
     assert!(expired[0].message.contains("W-1"));
@@ -172,15 +172,15 @@ fn selector_waivers_and_unused_waivers() {
         w("W-B", "OV-03", Some("青禾市教育局")),
     ];
     let r = round(&doc, "2017-12-31", None, &waivers);
-    let ov06: Vec<&Finding> = r.iter().filter(|f| f.rule == "OV-06").collect();
+    let ov06: Vec<&Finding> = r.iter().filter(|f| &*f.rule == "OV-06").collect();
     assert!(ov06.iter().any(|f| f.state == FindingState::Waived));
     assert!(
         ov06.iter()
-            .all(|f| (f.state == FindingState::Waived) == (f.department == "青禾市民政局"))
+            .all(|f| (f.state == FindingState::Waived) == (&*f.department == "青禾市民政局"))
     );
     let unused: Vec<&Finding> = r
         .iter()
-        .filter(|f| f.rule == rounds::WAIVER_UNUSED)
+        .filter(|f| &*f.rule == rounds::WAIVER_UNUSED)
         .collect();
     assert_eq!(unused.len(), 1, "W-B selects nothing");
     assert!(unused[0].message.contains("W-B"));

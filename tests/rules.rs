@@ -26,7 +26,7 @@ fn every_example_behaves() {
                         failures.push(format!("{label} ({note}): example does not load: {e}"))
                     }
                     Ok(findings) => {
-                        let fired = findings.iter().filter(|f| &f.rule == code).count();
+                        let fired = findings.iter().filter(|f| *f.rule == **code).count();
                         if kind == "invalid" && fired == 0 {
                             failures.push(format!("{label} ({note}): {code} did not fire"));
                         }

@@ -108,7 +108,7 @@ fn child_sheet_xlsx_gives_the_same_audit_as_json() {
         xlsx_report
             .findings
             .iter()
-            .find(|f| f.rule == rule)
+            .find(|f| &*f.rule == rule)
             .and_then(|f| f.location.clone())
             .unwrap_or_default()
     };

@@ -528,7 +528,7 @@ fn view<'a>(report: &'a Report, t: &'a Texts) -> View<'a> {
                             state_label: t.get(&format!("state.{state}")),
                             state,
                             field_label: field_label(&f.field, t),
-                            rule: report.rules.get(&f.rule),
+                            rule: report.rules.get(&*f.rule),
                             rule_anchor: format!("rule-{}", f.rule),
                             field_count: fields.len(),
                             fields,
@@ -760,7 +760,7 @@ fn view<'a>(report: &'a Report, t: &'a Texts) -> View<'a> {
             doc,
             severity_label: t.get(&format!("severity.{}", doc.severity.as_str())),
             category_label: t.get(&format!("category.{}", category_key(doc.category))),
-            count: report.findings.iter().filter(|f| &f.rule == code).count(),
+            count: report.findings.iter().filter(|f| *f.rule == **code).count(),
         })
         .collect();
 

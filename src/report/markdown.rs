@@ -126,10 +126,10 @@ fn view<'a>(r: &'a Report, t: &'a Texts) -> View<'a> {
                         code: if f.code.is_empty() {
                             t.get("terminal.department_level")
                         } else {
-                            f.code.clone()
+                            f.code.to_string()
                         },
-                        name: f.name.clone(),
-                        rule: f.rule.clone(),
+                        name: f.name.to_string(),
+                        rule: f.rule.to_string(),
                         severity: label(t, "severity", f.severity.as_str()),
                         severity_key: f.severity.as_str(),
                         category: label(t, "category", f.category.as_str()),

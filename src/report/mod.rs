@@ -247,13 +247,13 @@ impl Report {
         let mut rules = BTreeMap::new();
         if let Some(pack) = parts.pack {
             for f in &parts.findings {
-                if rules.contains_key(&f.rule) {
+                if rules.contains_key(&*f.rule) {
                     continue;
                 }
                 if let Some(r) = pack.get(&f.rule) {
                     let s = &r.spec;
                     rules.insert(
-                        f.rule.clone(),
+                        f.rule.to_string(),
                         RuleDoc {
                             name: s.name.clone(),
                             title: s.title.get(parts.lang).to_string(),

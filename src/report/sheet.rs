@@ -82,10 +82,10 @@ pub fn rows(r: &Report, t: &Texts) -> Vec<Vec<String>> {
         .iter()
         .enumerate()
         .map(|(i, f)| {
-            let doc = r.rules.get(&f.rule);
+            let doc = r.rules.get(&*f.rule);
             let rule = match doc {
                 Some(d) if !d.title.is_empty() => format!("{} {}", f.rule, d.title),
-                _ => f.rule.clone(),
+                _ => f.rule.to_string(),
             };
             let basis = doc
                 .map(|d| {
@@ -108,9 +108,9 @@ pub fn rows(r: &Report, t: &Texts) -> Vec<Vec<String>> {
                 .unwrap_or_default();
             vec![
                 (i + 1).to_string(),
-                f.department.clone(),
-                f.code.clone(),
-                f.name.clone(),
+                f.department.to_string(),
+                f.code.to_string(),
+                f.name.to_string(),
                 label(t, "kind", &f.change),
                 label(t, "category", f.category.as_str()),
                 rule,

@@ -125,7 +125,7 @@ fn department_report(
     d.rules = whole
         .rules
         .iter()
-        .filter(|(code, _)| findings.iter().any(|f| &f.rule == *code))
+        .filter(|(code, _)| findings.iter().any(|f| *f.rule == ***code))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     d.new.items = items.new;

@@ -150,7 +150,7 @@ pub fn render(r: &Report, style: &super::Style, out: &mut dyn Write) -> Result<(
         let name = if dept.is_empty() {
             t.get("terminal.no_department")
         } else {
-            dept.clone()
+            dept.to_string()
         };
         w.push('\n');
         w.push_str(&t.fmt(
@@ -167,7 +167,7 @@ pub fn render(r: &Report, style: &super::Style, out: &mut dyn Write) -> Result<(
             let code = if f.code.is_empty() {
                 t.get("terminal.department_level")
             } else {
-                f.code.clone()
+                f.code.to_string()
             };
             w.push_str(&format!(
                 "  {}  {:<6}  {}  {}  [{}]\n",

@@ -340,6 +340,9 @@ pub struct Rule {
     pub evidence: Vec<cond::Expr>,
     /// Whether the rule reads the adjustment log (it is skipped when no log is given).
     pub uses_log: bool,
+    /// The code and name as shared text, which every finding of the rule carries.
+    pub code: crate::model::Text,
+    pub name: crate::model::Text,
 }
 
 impl Rule {
@@ -750,6 +753,8 @@ fn compile_rule(file: &str, rel: &str, value: &Value) -> Result<Rule> {
         || value_mentions(value, "@change.unrequested_fields");
     Ok(Rule {
         file: file.to_string(),
+        code: spec.code.as_str().into(),
+        name: spec.name.as_str().into(),
         for_each,
         when,
         require: require.expect("no problems means compiled"),

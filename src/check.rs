@@ -1086,7 +1086,7 @@ mod tests {
                 x = x
                     .wrapping_mul(6364136223846793005)
                     .wrapping_add(1442695040888963407);
-                order.swap(i, (x >> 33) as usize % (i + 1));
+                order.swap(i, (x >> 33) % (i + 1));
             }
             let items: Vec<String> = (0..n).map(|i| format!("v{i}")).collect();
             let want: Vec<String> = order.iter().map(|&i| items[i].clone()).collect();

@@ -284,6 +284,11 @@ pub fn check(pack: &Pack, input: &Input<'_>) -> Vec<Finding> {
         .par_chunks(CHUNK)
         .map(|chunk| {
             let mut out = Vec::new();
+            // This thread's memo tables, locked once for the chunk.
+            let mut locals: Vec<Option<Local<'_>>> = memos
+                .iter()
+                .map(|m| m.as_ref().map(|m| (m, m.memo.local())))
+                .collect();
             for entry in chunk {
                 check_entry(
                     pack,
@@ -293,7 +298,7 @@ pub fn check(pack: &Pack, input: &Input<'_>) -> Vec<Finding> {
                     &requests,
                     &peers,
                     &item_rules,
-                    &memos,
+                    &mut locals,
                     &mut out,
                 );
             }
@@ -388,7 +393,7 @@ fn check_entry<'a>(
     requests: &HashMap<&str, Vec<&'a Adjustment>>,
     peers: &'a HashMap<&str, (Vec<String>, Vec<String>)>,
     item_rules: &[&Rule],
-    memos: &[Option<RuleMemo>],
+    memos: &mut [Option<Local<'_>>],
     findings: &mut Vec<Finding>,
 ) {
     let subject = match (entry.new, entry.old) {
@@ -440,9 +445,9 @@ fn check_entry<'a>(
         facts.peer_names = names;
         facts.peer_types = types;
     }
-    for (rule, memo) in item_rules.iter().zip(memos) {
+    for (rule, memo) in item_rules.iter().zip(memos.iter_mut()) {
         if applies(rule, &facts) {
-            eval_item(pack, rule, memo.as_ref(), &facts, input, findings);
+            eval_item(pack, rule, memo.as_mut(), &facts, input, findings);
         }
     }
 }
@@ -510,24 +515,36 @@ impl RuleMemo {
             memo: crate::memo::Memo::new(),
         })
     }
+}
 
-    fn firings(&self, rule: &Rule, item: &Item, ctx: &Ctx<'_>) -> std::sync::Arc<Vec<Firing>> {
-        let mut key = [0u64; 2 * Self::MAX_FIELDS];
-        for (i, &f) in self.fields.iter().enumerate() {
-            key[2 * i..2 * i + 2].copy_from_slice(&item.identity(f));
-        }
-        let key = &key[..2 * self.fields.len()];
-        let make = || Some(std::sync::Arc::new(firings(rule, ctx)));
-        self.memo
-            .get(key, |k| k.into(), make)
-            .unwrap_or_else(|| std::sync::Arc::new(firings(rule, ctx)))
+/// A rule's memo with this thread's table locked.
+type Local<'m> = (
+    &'m RuleMemo,
+    crate::memo::Local<'m, Box<[u64]>, std::sync::Arc<Vec<Firing>>>,
+);
+
+/// The rule's firings on the item, judged once per distinct combination of the fields it reads.
+fn memo_firings(
+    (memo, table): &mut Local<'_>,
+    rule: &Rule,
+    item: &Item,
+    ctx: &Ctx<'_>,
+) -> std::sync::Arc<Vec<Firing>> {
+    let mut key = [0u64; 2 * RuleMemo::MAX_FIELDS];
+    for (i, &f) in memo.fields.iter().enumerate() {
+        key[2 * i..2 * i + 2].copy_from_slice(&item.identity(f));
     }
+    let key = &key[..2 * memo.fields.len()];
+    let make = || Some(std::sync::Arc::new(firings(rule, ctx)));
+    table
+        .get(key, |k| k.into(), make)
+        .unwrap_or_else(|| std::sync::Arc::new(firings(rule, ctx)))
 }
 
 fn eval_item(
     pack: &Pack,
     rule: &Rule,
-    memo: Option<&RuleMemo>,
+    memo: Option<&mut Local<'_>>,
     facts: &ItemFacts<'_>,
     input: &Input<'_>,
     out: &mut Vec<Finding>,
@@ -562,7 +579,7 @@ fn eval_item(
             let Some(severity) = decide(rule, &about, input) else {
                 return;
             };
-            let firings = m.firings(rule, facts.subject, &ctx);
+            let firings = memo_firings(m, rule, facts.subject, &ctx);
             emit(pack, rule, &ctx, &about, input, severity, &firings, out);
         }
         None => eval_rule(pack, rule, &ctx, &about, input, out),

@@ -13,14 +13,14 @@ use rustc_hash::FxHashMap;
 use std::borrow::Borrow;
 use std::hash::Hash;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Mutex, MutexGuard};
 
 /// After this many lookups a table with fewer than one hit in four switches itself off.
 const PROBE: usize = 20_000;
 
 pub struct Memo<K, V> {
     /// One table per rayon worker thread, plus one for any other thread.
-    tables: Vec<Mutex<FxHashMap<K, V>>>,
+    tables: Vec<Padded<Mutex<FxHashMap<K, V>>>>,
     lookups: AtomicUsize,
     hits: AtomicUsize,
     off: AtomicBool,
@@ -39,7 +39,7 @@ impl<K: Hash + Eq, V: Clone> Memo<K, V> {
     pub fn new() -> Self {
         Memo {
             tables: (0..=rayon::current_num_threads())
-                .map(|_| Mutex::default())
+                .map(|_| Padded(Mutex::default()))
                 .collect(),
             lookups: AtomicUsize::new(0),
             hits: AtomicUsize::new(0),
@@ -60,36 +60,73 @@ impl<K: Hash + Eq, V: Clone> Memo<K, V> {
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        if self.off.load(Ordering::Relaxed) {
+        self.local().get(key, own, make)
+    }
+
+    /// This thread's table, held for a run of lookups (one lock instead of one per lookup).
+    /// Hold it only for work that does not wait on other rayon jobs; if the table is busy all the
+    /// same (a nested job of this thread holds it), lookups just compute.
+    pub fn local(&self) -> Local<'_, K, V> {
+        let n = self.tables.len();
+        let table = &self.tables[rayon::current_thread_index().map_or(n - 1, |i| i % (n - 1))].0;
+        Local {
+            memo: self,
+            table: table.try_lock().ok(),
+        }
+    }
+}
+
+/// A thread's table of a [`Memo`], locked.
+pub struct Local<'m, K, V> {
+    memo: &'m Memo<K, V>,
+    table: Option<MutexGuard<'m, FxHashMap<K, V>>>,
+}
+
+impl<K: Hash + Eq, V: Clone> Local<'_, K, V> {
+    /// As [`Memo::get`].
+    pub fn get<Q>(
+        &mut self,
+        key: &Q,
+        own: impl FnOnce(&Q) -> K,
+        make: impl FnOnce() -> Option<V>,
+    ) -> Option<V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let memo = self.memo;
+        if memo.off.load(Ordering::Relaxed) {
             return make();
         }
-        let n = self.tables.len();
-        let shard = &self.tables[rayon::current_thread_index().map_or(n - 1, |i| i % (n - 1))];
-        if !self.on.load(Ordering::Relaxed) {
-            let lookups = self.lookups.fetch_add(1, Ordering::Relaxed) + 1;
+        let Some(table) = self.table.as_mut() else {
+            return make();
+        };
+        if !memo.on.load(Ordering::Relaxed) {
+            let lookups = memo.lookups.fetch_add(1, Ordering::Relaxed) + 1;
             if lookups >= PROBE {
-                if self.hits.load(Ordering::Relaxed) * 4 < lookups {
-                    self.off.store(true, Ordering::Relaxed);
+                if memo.hits.load(Ordering::Relaxed) * 4 < lookups {
+                    memo.off.store(true, Ordering::Relaxed);
                     return make();
                 }
-                self.on.store(true, Ordering::Relaxed);
+                memo.on.store(true, Ordering::Relaxed);
             }
-            if let Some(v) = lock(shard).get(key) {
-                self.hits.fetch_add(1, Ordering::Relaxed);
+            if let Some(v) = table.get(key) {
+                memo.hits.fetch_add(1, Ordering::Relaxed);
                 return Some(v.clone());
             }
-        } else if let Some(v) = lock(shard).get(key) {
+        } else if let Some(v) = table.get(key) {
             return Some(v.clone());
         }
         let v = make()?;
-        lock(shard).entry(own(key)).or_insert_with(|| v.clone());
+        table.insert(own(key), v.clone());
         Some(v)
     }
 }
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
-}
+/// A value alone on its cache lines: two threads locking their own tables must not contend for
+/// one line.
+#[repr(align(128))]
+struct Padded<T>(T);
 
 #[cfg(test)]
 mod tests {

@@ -494,9 +494,13 @@ fn applies(rule: &Rule, facts: &ItemFacts<'_>) -> bool {
     wanted.is_empty() || facts.roots.iter().any(|r| wanted.iter().any(|w| w == r))
 }
 
-/// The outcomes of one rule, keyed by the identities of the item fields it reads.
+/// The outcomes of one rule, keyed by the identities of the item fields it reads: its firings when
+/// the whole rule reads only item fields (`whole`), else the places where its `when` holds, when
+/// that much reads only item fields (the `require` is then judged item by item, on those places
+/// only — rules about requests or changes mostly ask about a few places, like a repealed law).
 struct RuleMemo {
     fields: Vec<usize>,
+    whole: bool,
     memo: crate::memo::Memo<Box<[u64]>, std::sync::Arc<Vec<Firing>>>,
 }
 
@@ -505,13 +509,17 @@ impl RuleMemo {
     const MAX_FIELDS: usize = 12;
 
     fn of(rule: &Rule) -> Option<RuleMemo> {
-        let fields = rule
-            .item_reads()?
+        let (reads, whole) = match rule.item_reads() {
+            Some(r) => (r, true),
+            None => (rule.when_reads()?, false),
+        };
+        let fields = reads
             .iter()
             .map(|f| Item::FIELDS.iter().position(|k| k == f))
             .collect::<Option<Vec<usize>>>()?;
         (fields.len() <= Self::MAX_FIELDS).then(|| RuleMemo {
             fields,
+            whole,
             memo: crate::memo::Memo::new(),
         })
     }
@@ -535,10 +543,20 @@ fn memo_firings(
         key[2 * i..2 * i + 2].copy_from_slice(&item.identity(f));
     }
     let key = &key[..2 * memo.fields.len()];
-    let make = || Some(std::sync::Arc::new(firings(rule, ctx)));
-    table
+    if memo.whole {
+        let make = || Some(std::sync::Arc::new(firings(rule, ctx)));
+        return table
+            .get(key, |k| k.into(), make)
+            .unwrap_or_else(|| std::sync::Arc::new(firings(rule, ctx)));
+    }
+    let make = || Some(std::sync::Arc::new(places(rule, ctx, |_| true)));
+    let places = table
         .get(key, |k| k.into(), make)
-        .unwrap_or_else(|| std::sync::Arc::new(firings(rule, ctx)))
+        .unwrap_or_else(|| std::sync::Arc::new(places(rule, ctx, |_| true)));
+    if places.is_empty() {
+        return places;
+    }
+    std::sync::Arc::new(confirm(rule, ctx, &places))
 }
 
 fn eval_item(
@@ -743,13 +761,20 @@ pub(crate) struct Firing {
 /// Where a rule fires on a subject. This is the whole of a rule's judgement; turning firings into
 /// findings (messages, fingerprints) is [`emit`].
 fn firings(rule: &Rule, ctx: &Ctx<'_>) -> Vec<Firing> {
+    places(rule, ctx, |scope| !rule.require.eval(ctx, scope))
+}
+
+/// The places (the subject, or the elements of its `for_each` lists) where the rule's `when`
+/// holds and `holds` too, with their fields and evidence.
+fn places(rule: &Rule, ctx: &Ctx<'_>, holds: impl Fn(&Scope<'_>) -> bool) -> Vec<Firing> {
     let top = Scope {
         current: Val::Obj(ctx.subject),
         siblings: None,
     };
+    let when = |scope: &Scope<'_>| rule.when.as_ref().is_none_or(|w| w.eval(ctx, scope));
     let mut out = Vec::new();
     if rule.for_each.is_empty() {
-        if fires(rule, ctx, &top) {
+        if when(&top) && holds(&top) {
             out.push(Firing {
                 at: None,
                 field: rule.spec.field.clone(),
@@ -769,7 +794,7 @@ fn firings(rule: &Rule, ctx: &Ctx<'_>) -> Vec<Firing> {
                     current: elements[i],
                     siblings: is_list.then_some((elements.as_slice(), i)),
                 };
-                if !fires(rule, ctx, &scope) {
+                if !when(&scope) || !holds(&scope) {
                     continue;
                 }
                 let key = match elements[i] {
@@ -788,6 +813,58 @@ fn firings(rule: &Rule, ctx: &Ctx<'_>) -> Vec<Firing> {
                 });
             }
         }
+    }
+    out
+}
+
+/// Of the places where a rule's `when` holds (found by [`places`] for another item with the same
+/// fields), those where its `require` fails for this item: the firings, with this item's
+/// evidence.
+fn confirm(rule: &Rule, ctx: &Ctx<'_>, places: &[Firing]) -> Vec<Firing> {
+    let top = Scope {
+        current: Val::Obj(ctx.subject),
+        siblings: None,
+    };
+    let mut out = Vec::new();
+    for p in places {
+        let Some((pi, vi, ei)) = p.at else {
+            if !rule.require.eval(ctx, &top) {
+                out.push(Firing {
+                    at: None,
+                    field: p.field.clone(),
+                    evidence: evidence(rule, ctx, &top, None),
+                });
+            }
+            continue;
+        };
+        let values = rule.for_each[pi].values(ctx, &top);
+        let Some(&value) = values.get(vi) else {
+            continue;
+        };
+        let (elements, is_list) = match value.elements() {
+            Some(els) => (els, true),
+            None => (vec![value], false),
+        };
+        let i = ei.unwrap_or(0);
+        let Some(&element) = elements.get(i) else {
+            continue;
+        };
+        let scope = Scope {
+            current: element,
+            siblings: is_list.then_some((elements.as_slice(), i)),
+        };
+        if rule.require.eval(ctx, &scope) {
+            continue;
+        }
+        let key = match element {
+            Val::Obj(n) => n.key(),
+            v => v.display(),
+        };
+        out.push(Firing {
+            at: p.at,
+            field: p.field.clone(),
+            evidence: evidence(rule, ctx, &scope, Some(&key)),
+        });
     }
     out
 }
@@ -829,10 +906,6 @@ fn emit(
         finding.severity = severity;
         out.push(finding);
     }
-}
-
-fn fires(rule: &Rule, ctx: &Ctx<'_>, scope: &Scope<'_>) -> bool {
-    rule.when.as_ref().is_none_or(|w| w.eval(ctx, scope)) && !rule.require.eval(ctx, scope)
 }
 
 fn evidence(rule: &Rule, ctx: &Ctx<'_>, scope: &Scope<'_>, key: Option<&str>) -> Vec<String> {

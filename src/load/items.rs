@@ -31,16 +31,16 @@ use std::fmt;
 const BATCH: usize = 8192;
 
 /// Raw JSON text of a property → what it validates and parses to.
-struct Memo<V>(crate::memo::Memo<Box<str>, V>);
+type Memo<V> = crate::memo::Memo<Box<str>, V>;
+/// A memo with this thread's table locked.
+type Local<'l, V> = crate::memo::Local<'l, Box<str>, V>;
 
-impl<V: Clone> Memo<V> {
-    fn new() -> Self {
-        Memo(crate::memo::Memo::new())
-    }
-
-    fn get(&self, raw: &str, make: impl FnOnce() -> Option<V>) -> Option<V> {
-        self.0.get(raw, |k: &str| Box::from(k), make)
-    }
+fn get<V: Clone>(
+    memo: &mut Local<'_, V>,
+    raw: &str,
+    make: impl FnOnce() -> Option<V>,
+) -> Option<V> {
+    memo.get(raw, |k: &str| Box::from(k), make)
 }
 
 /// The text properties of an item, each with its own memo.
@@ -82,6 +82,19 @@ pub struct Loader {
     blank: Item,
 }
 
+/// A loader's memos with this thread's tables locked, for a run of items.
+pub struct Locals<'l> {
+    texts: Vec<Local<'l, Option<Text>>>,
+    strings: [Local<'l, Shared<Vec<String>>>; 2],
+    legal_basis: Local<'l, Shared<Vec<LegalBasis>>>,
+    limits: [Local<'l, Option<Shared<Limit>>>; 2],
+    fee: Local<'l, Option<Shared<Fee>>>,
+    materials: Local<'l, Shared<Vec<Material>>>,
+    process: Local<'l, Shared<Vec<Step>>>,
+    result: Local<'l, Option<Shared<ItemResult>>>,
+    faq: Local<'l, Shared<Vec<Faq>>>,
+}
+
 impl Default for Loader {
     fn default() -> Self {
         Self::new()
@@ -105,6 +118,21 @@ impl Loader {
         }
     }
 
+    /// This thread's memo tables, locked for a run of items (see [`crate::memo::Memo::local`]).
+    pub fn locals(&self) -> Locals<'_> {
+        Locals {
+            texts: self.texts.iter().map(|m| m.local()).collect(),
+            strings: [self.strings[0].local(), self.strings[1].local()],
+            legal_basis: self.legal_basis.local(),
+            limits: [self.limits[0].local(), self.limits[1].local()],
+            fee: self.fee.local(),
+            materials: self.materials.local(),
+            process: self.process.local(),
+            result: self.result.local(),
+            faq: self.faq.local(),
+        }
+    }
+
     /// Whether items are validated property by property (else whole, on the slow path).
     pub fn split(&self) -> bool {
         self.parts.is_some()
@@ -119,24 +147,31 @@ impl Loader {
         }
     }
 
-    fn text(&self, parts: &Parts, which: usize, raw: &RawValue) -> Option<Option<Text>> {
-        self.texts[which].get(raw.get(), || {
-            match Self::checked(parts, TEXTS[which], raw)? {
+    fn text(
+        locals: &mut Locals<'_>,
+        parts: &Parts,
+        which: usize,
+        raw: &RawValue,
+    ) -> Option<Option<Text>> {
+        get(
+            &mut locals.texts[which],
+            raw.get(),
+            || match Self::checked(parts, TEXTS[which], raw)? {
                 Value::Null => Some(None),
                 Value::String(s) => Some(Some(Text::from(s))),
                 _ => None,
-            }
-        })
+            },
+        )
     }
 
     /// A property parsed with serde from its checked value (`null` as the type's default).
     fn typed<V: Clone + Default + serde::de::DeserializeOwned>(
-        memo: &Memo<V>,
+        memo: &mut Local<'_, V>,
         parts: &Parts,
         key: &str,
         raw: &RawValue,
     ) -> Option<V> {
-        memo.get(raw.get(), || {
+        get(memo, raw.get(), || {
             let value = Self::checked(parts, key, raw)?;
             if value.is_null() {
                 return Some(V::default());
@@ -148,6 +183,11 @@ impl Loader {
     /// The item on the split path, or `None` when it must take the whole-item path (an invalid
     /// or unusual item: the slow path then says precisely what is wrong).
     pub fn item(&self, raw: &str) -> Option<Item> {
+        self.item_with(&mut self.locals(), raw)
+    }
+
+    /// [`Loader::item`] with this thread's memo tables already locked.
+    pub fn item_with(&self, locals: &mut Locals<'_>, raw: &str) -> Option<Item> {
         let parts = self.parts?;
         let Pairs(pairs) = serde_json::from_str(raw).ok()?;
         if !parts
@@ -159,7 +199,7 @@ impl Loader {
         }
         let mut item = self.blank.clone();
         for (key, raw) in pairs {
-            let text = |which: usize| self.text(parts, which, raw);
+            let mut text = |which: usize| Self::text(locals, parts, which, raw);
             let need = |v: Option<Option<Text>>| v.flatten();
             match &*key {
                 "code" => item.code = need(text(18))?,
@@ -198,21 +238,27 @@ impl Loader {
                     }
                 }
                 "service_objects" => {
-                    item.service_objects = Self::typed(&self.strings[0], parts, &key, raw)?;
+                    item.service_objects = Self::typed(&mut locals.strings[0], parts, &key, raw)?;
                 }
-                "channels" => item.channels = Self::typed(&self.strings[1], parts, &key, raw)?,
+                "channels" => {
+                    item.channels = Self::typed(&mut locals.strings[1], parts, &key, raw)?
+                }
                 "legal_basis" => {
-                    item.legal_basis = Self::typed(&self.legal_basis, parts, &key, raw)?;
+                    item.legal_basis = Self::typed(&mut locals.legal_basis, parts, &key, raw)?;
                 }
-                "legal_limit" => item.legal_limit = Self::typed(&self.limits[0], parts, &key, raw)?,
+                "legal_limit" => {
+                    item.legal_limit = Self::typed(&mut locals.limits[0], parts, &key, raw)?
+                }
                 "promised_limit" => {
-                    item.promised_limit = Self::typed(&self.limits[1], parts, &key, raw)?;
+                    item.promised_limit = Self::typed(&mut locals.limits[1], parts, &key, raw)?;
                 }
-                "fee" => item.fee = Self::typed(&self.fee, parts, &key, raw)?,
-                "materials" => item.materials = Self::typed(&self.materials, parts, &key, raw)?,
-                "process" => item.process = Self::typed(&self.process, parts, &key, raw)?,
-                "result" => item.result = Self::typed(&self.result, parts, &key, raw)?,
-                "faq" => item.faq = Self::typed(&self.faq, parts, &key, raw)?,
+                "fee" => item.fee = Self::typed(&mut locals.fee, parts, &key, raw)?,
+                "materials" => {
+                    item.materials = Self::typed(&mut locals.materials, parts, &key, raw)?
+                }
+                "process" => item.process = Self::typed(&mut locals.process, parts, &key, raw)?,
+                "result" => item.result = Self::typed(&mut locals.result, parts, &key, raw)?,
+                "faq" => item.faq = Self::typed(&mut locals.faq, parts, &key, raw)?,
                 _ => {
                     let value = Self::checked(parts, &key, raw)?;
                     item.extra.insert(key.into_owned(), value);
@@ -320,13 +366,16 @@ impl<'a> Collect<'a> {
         let results: Vec<std::result::Result<Item, Vec<Problem>>> = raws
             .par_iter()
             .enumerate()
-            .map(|(i, raw)| match loader.item(raw) {
-                Some(item) => Ok(item),
-                None => match serde_json::from_str::<&RawValue>(raw) {
-                    Ok(raw) => super::item_from_raw(schema::snapshot_item(), raw, base + i),
-                    Err(_) => Err(Vec::new()),
+            .map_init(
+                || loader.locals(),
+                |locals, (i, raw)| match loader.item_with(locals, raw) {
+                    Some(item) => Ok(item),
+                    None => match serde_json::from_str::<&RawValue>(raw) {
+                        Ok(raw) => super::item_from_raw(schema::snapshot_item(), raw, base + i),
+                        Err(_) => Err(Vec::new()),
+                    },
                 },
-            })
+            )
             .collect();
         if results.iter().any(|r| matches!(r, Err(p) if p.is_empty())) {
             return false;

@@ -351,6 +351,18 @@ impl Rule {
     /// function of those fields' values. `None` for rules that read the old version, the change,
     /// requests or peers.
     pub fn item_reads(&self) -> Option<Vec<String>> {
+        self.reads(true)
+    }
+
+    /// The item fields the rule's `for_each` and `when` read, under the same terms as
+    /// [`Rule::item_reads`]: where the rule applies (not whether it holds there) is then a
+    /// function of those fields. `None` also for a rule without `when`.
+    pub fn when_reads(&self) -> Option<Vec<String>> {
+        self.when.as_ref()?;
+        self.reads(false)
+    }
+
+    fn reads(&self, whole: bool) -> Option<Vec<String>> {
         let mut reads = cond::Reads::new();
         let element = !self.for_each.is_empty();
         for p in &self.for_each {
@@ -359,9 +371,11 @@ impl Rule {
         if let Some(w) = &self.when {
             reads.cond(w, element);
         }
-        reads.cond(&self.require, element);
-        for e in &self.evidence {
-            reads.expr(e, element);
+        if whole {
+            reads.cond(&self.require, element);
+            for e in &self.evidence {
+                reads.expr(e, element);
+            }
         }
         reads.ok.then(|| {
             let mut f = reads.fields;

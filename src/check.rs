@@ -932,51 +932,73 @@ fn finding(
     let evidence = values.join(" | ");
     let f_field = field.clone();
     let template = rule.spec.message.get(lang);
+    let m = rule.mentions[usize::from(lang == Lang::En)]
+        .get_or_init(|| mentions(&rule.spec.code, lang, template));
     let mut data = Map::new();
-    data.insert("code".into(), (**about.code).into());
-    data.insert("name".into(), (**about.name).into());
-    data.insert("department".into(), (**about.department).into());
-    data.insert("field".into(), field.clone().into());
-    data.insert("evidence".into(), evidence.clone().into());
-    data.insert("values".into(), values.into());
-    data.insert("change".into(), (**about.change).into());
+    let [
+        code,
+        name,
+        department,
+        field_word,
+        evidence_word,
+        values_word,
+        change,
+    ] = m.words;
+    if code {
+        data.insert("code".into(), (**about.code).into());
+    }
+    if name {
+        data.insert("name".into(), (**about.name).into());
+    }
+    if department {
+        data.insert("department".into(), (**about.department).into());
+    }
+    if field_word {
+        data.insert("field".into(), field.clone().into());
+    }
+    if evidence_word {
+        data.insert("evidence".into(), evidence.clone().into());
+    }
+    if values_word {
+        data.insert("values".into(), values.into());
+    }
+    if change {
+        data.insert("change".into(), (**about.change).into());
+    }
     // Records are serialised only as far as the message refers to them: `{{item.name}}` needs one
     // field, not the whole item (which, for a million findings, is most of the rendering cost).
-    if let Some(refs) = references(template, "item") {
+    let [item, old, adjustment, element_refs] = &m.records;
+    if let Some(refs) = item {
         data.insert(
             "item".into(),
-            ctx.item.map_or(Value::Null, |n| partial_json(n, &refs)),
+            ctx.item.map_or(Value::Null, |n| partial_json(n, refs)),
         );
     }
-    if let Some(refs) = references(template, "old") {
+    if let Some(refs) = old {
         data.insert(
             "old".into(),
-            ctx.old.map_or(Value::Null, |n| partial_json(n, &refs)),
+            ctx.old.map_or(Value::Null, |n| partial_json(n, refs)),
         );
     }
-    if let Some(refs) = references(template, "adjustment") {
+    if let Some(refs) = adjustment {
         data.insert(
             "adjustment".into(),
             ctx.adjustment
-                .map_or(Value::Null, |n| partial_json(n, &refs)),
+                .map_or(Value::Null, |n| partial_json(n, refs)),
         );
     }
-    if let Some(refs) = references(template, "element") {
+    if let Some(refs) = element_refs {
         let el = match element {
-            Some(Val::Obj(n)) => partial_json(n, &refs),
+            Some(Val::Obj(n)) => partial_json(n, refs),
             Some(v) => Value::String(v.display()),
             None => Value::Null,
         };
         data.insert("element".into(), el);
     }
-    let name = format!(
-        "{}/{}",
-        rule.spec.code,
-        if lang == Lang::En { "en" } else { "zh" }
-    );
+    let name = &m.name;
     let mut message = pack
         .templates
-        .render(&name, &Value::Object(data))
+        .render(name, &Value::Object(data))
         .unwrap_or_else(|_| template.to_string());
     // Handlebars renders into an 8 KiB buffer; a finding keeps only its text (a million findings
     // would otherwise hold 8 GB of spare capacity).
@@ -1087,6 +1109,33 @@ fn department_stats(input: &Input<'_>, old_items: &[Item]) -> BTreeMap<String, D
 
 /// What a message template reads of a record: `None` when it does not mention it, `Some([])` when
 /// it uses the record as a whole, else the top-level keys it reads (`item.name` → `name`).
+/// What a message template mentions. A top-level word counts wherever it appears (in text too,
+/// or after `this.`): giving a template a value it does not use costs little, missing one would
+/// blank a message.
+fn mentions(code: &str, lang: Lang, template: &str) -> crate::rules::Mentions {
+    let word = |w: &str| template.contains(w);
+    let record =
+        |r: &str| references(template, r).map(|k| k.iter().map(|s| s.to_string()).collect());
+    crate::rules::Mentions {
+        name: format!("{code}/{}", if lang == Lang::En { "en" } else { "zh" }),
+        words: [
+            word("code"),
+            word("name"),
+            word("department"),
+            word("field"),
+            word("evidence"),
+            word("values"),
+            word("change"),
+        ],
+        records: [
+            record("item"),
+            record("old"),
+            record("adjustment"),
+            record("element"),
+        ],
+    }
+}
+
 fn references<'t>(template: &'t str, root: &str) -> Option<Vec<&'t str>> {
     let ident = |c: char| c.is_alphanumeric() || c == '_';
     let mut keys = Vec::new();
@@ -1118,15 +1167,16 @@ fn references<'t>(template: &'t str, root: &str) -> Option<Vec<&'t str>> {
 }
 
 /// A record as JSON: whole when `keys` is empty, else only those keys.
-fn partial_json(node: &dyn Node, keys: &[&str]) -> Value {
+fn partial_json<K: AsRef<str>>(node: &dyn Node, keys: &[K]) -> Value {
     if keys.is_empty() {
         return node.to_json();
     }
     let mut m = Map::new();
     for k in keys {
+        let k = k.as_ref();
         let v = val_json(node.get(k));
         if !v.is_null() {
-            m.insert((*k).to_string(), v);
+            m.insert(k.to_string(), v);
         }
     }
     Value::Object(m)

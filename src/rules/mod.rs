@@ -343,6 +343,21 @@ pub struct Rule {
     /// The code and name as shared text, which every finding of the rule carries.
     pub code: crate::model::Text,
     pub name: crate::model::Text,
+    /// What the zh and en messages mention, worked out on first use (by the engine).
+    pub mentions: [std::sync::OnceLock<Mentions>; 2],
+}
+
+/// What a message template mentions, so the engine gives it only that: a million findings each
+/// rendering the whole item would spend most of their time serialising it.
+#[derive(Debug, Clone, Default)]
+pub struct Mentions {
+    /// The template's name in the pack's registry (`CODE/zh`).
+    pub name: String,
+    /// Top-level words the data offers: code, name, department, field, evidence, values, change.
+    pub words: [bool; 7],
+    /// Records (item, old, adjustment, element): absent when not mentioned; the fields mentioned,
+    /// or empty for the whole record.
+    pub records: [Option<Vec<String>>; 4],
 }
 
 impl Rule {
@@ -769,6 +784,7 @@ fn compile_rule(file: &str, rel: &str, value: &Value) -> Result<Rule> {
         file: file.to_string(),
         code: spec.code.as_str().into(),
         name: spec.name.as_str().into(),
+        mentions: Default::default(),
         for_each,
         when,
         require: require.expect("no problems means compiled"),

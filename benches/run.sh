@@ -10,11 +10,13 @@
 # peak RSS) with a time limit:
 #   - floor: examples/floor.rs (parse both files into typed items, match by code), with serde_json
 #     and sonic-rs, with the system allocator and mimalloc (the fastest is "the floor");
-#   - audit: `catalog-audit audit OLD NEW --adjustments LOG --format json --out REPORT` (diff, every
-#     built-in rule, the JSON report);
+#   - audit: `catalog-audit audit OLD NEW --adjustments LOG --format json --out REPORT --timings`
+#     (diff, every built-in rule, the JSON report; AUDIT_RUNS times, default 3; the stage timings
+#     land in target/bench-data/<size>/audit.log);
 #   - csv-diff (`csv-diff old.csv new.csv --key 事项编码`) and datacompy (benches/datacompy_diff.py,
 #     joined on 事项编码) on the same pair as CSV, from PyPI in a venv under target/.
 # Results: target/bench-results.md (Markdown tables) and target/bench-results.tsv (one line a run).
+# Every table cell is the fastest run of its command; MB are 10^6 bytes, for input and memory alike.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -69,7 +71,7 @@ measure() {
   fi
   local wall rss
   wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$t")
-  rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2/1024}' "$t")
+  rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2*1024/1e6}' "$t")
   rm -f "$t"
   printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$size" "$status" "$wall" "$rss" | tee -a "$TSV"
 }
@@ -93,8 +95,11 @@ for n in $SIZES; do
     measure floor-serde-mimalloc "$n" "$LIMIT" "$BIN/floor-sonic-mimalloc" "$dir/old.json" "$dir/new.json" --parser serde
     measure floor-sonic-mimalloc "$n" "$LIMIT" "$BIN/floor-sonic-mimalloc" "$dir/old.json" "$dir/new.json" --parser sonic
   done
-  measure audit "$n" "$LIMIT" "$BIN/catalog-audit" audit "$dir/old.json" "$dir/new.json" \
-    --adjustments "$dir/adjustments.json" --format json --out "$dir/report.json" --quiet
+  for ((run = 0; run < ${AUDIT_RUNS:-3}; run++)); do
+    measure audit "$n" "$LIMIT" "$BIN/catalog-audit" audit "$dir/old.json" "$dir/new.json" \
+      --adjustments "$dir/adjustments.json" --format json --out "$dir/report.json" --quiet --timings
+    cp "$dir/audit.log" "$dir/audit-$run.log"
+  done
   if [[ -z "${SKIP_PYTHON:-}" ]]; then
     cat "$dir"/old.csv "$dir"/new.csv >/dev/null
     measure csv-diff "$n" "$PY_LIMIT" bash -c "ulimit -v $PY_MEM_KB; exec target/bench-venv/bin/csv-diff '$dir/old.csv' '$dir/new.csv' --key 事项编码"

@@ -491,7 +491,8 @@ pub fn write_atomic(path: &Path, write: impl FnOnce(&mut dyn Write) -> Result<()
     };
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(err)?;
     {
-        let mut buf = std::io::BufWriter::new(tmp.as_file_mut());
+        // Large buffer: a million-finding report is a gigabyte.
+        let mut buf = std::io::BufWriter::with_capacity(1 << 20, tmp.as_file_mut());
         write(&mut buf)?;
         buf.flush().map_err(err)?;
     }

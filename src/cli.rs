@@ -174,7 +174,7 @@ pub struct OutputArgs {
     #[arg(long, value_name = "DIR", help_heading = "Output")]
     pub templates: Option<PathBuf>,
     /// Write one HTML report and one XLSX review sheet per department, plus index.html, into the
-    /// --out directory (other requested formats are written there as audit-report.<ext>).
+    /// --out directory (other requested formats are written there as audit-report.`<ext>`).
     #[arg(long, value_enum, value_name = "BY", help_heading = "Output")]
     pub split_by: Option<SplitBy>,
 }

@@ -1,10 +1,12 @@
 //! Stage 1: read input files into the typed model.
 //!
-//! JSON snapshots are validated item by item: the file is parsed once into an envelope whose items
-//! stay raw text slices, each item is checked against `#/$defs/item` of the snapshot schema and then
-//! deserialised into an [`Item`]. At no point is a `Value` tree of the whole catalog alive, which
-//! matters for catalogs of a million items. Every problem names the file, the item (code and
-//! position) and the JSON pointer; up to [`MAX_PROBLEMS`] are collected before giving up.
+//! JSON snapshots are streamed: the file is split into items as it is read (`split.rs`), batches of
+//! items are validated against `#/$defs/item` of the snapshot schema and typed in parallel, property
+//! by property, with every repeated property value validated, parsed and stored once (`items.rs`).
+//! Neither the file's text nor a `Value` tree of the catalog is ever held, which matters for
+//! catalogs of a million items. An item that fails anywhere on that path is validated whole
+//! (`item_from_raw`), so every problem names the file, the item (code and position) and the JSON
+//! pointer; up to [`MAX_PROBLEMS`] are collected before giving up.
 
 use crate::error::{Error, Problem, Result};
 use crate::model::{
@@ -327,7 +329,8 @@ pub fn snapshot_from_str_using(file: &str, text: &str, loader: &Loader) -> Resul
     items::read_snapshot(file, &mut de, loader)
 }
 
-/// One item: parsed, validated against `#/$defs/item`, then typed by moving the validated tree.
+/// One item the slow, exact way: parsed, validated whole against `#/$defs/item` (naming every
+/// problem), then typed by moving the validated tree.
 fn item_from_raw(
     validator: &jsonschema::Validator,
     raw: &RawValue,

@@ -239,19 +239,24 @@ fn audit(a: AuditArgs, env: &mut Env<'_>) -> Result<u8> {
     check_output(&a.output)?;
     let (pack, config) = prepare(&a.rules)?;
     let opts = options(&a.input)?;
-    // The two snapshots are read at the same time.
+    // The two snapshots and the log are read at the same time.
     let loader = load::Loader::new();
-    let (old, new) = rayon::join(
-        || load::snapshot_using(&a.old, &opts, &loader),
-        || load::snapshot_using(&a.new, &opts, &loader),
+    let ((old, new), log) = rayon::join(
+        || {
+            rayon::join(
+                || load::snapshot_using(&a.old, &opts, &loader),
+                || load::snapshot_using(&a.new, &opts, &loader),
+            )
+        },
+        || {
+            a.adjustments
+                .as_deref()
+                .map(|p| load::adjustment_log_with(p, &opts))
+                .transpose()
+        },
     );
-    let (old, new) = (old?, new?);
+    let (old, new, log) = (old?, new?, log?);
     timings.mark(env, "load")?;
-    let log = a
-        .adjustments
-        .as_deref()
-        .map(|p| load::adjustment_log_with(p, &opts))
-        .transpose()?;
     let baseline = a
         .rounds
         .baseline

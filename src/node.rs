@@ -74,6 +74,17 @@ impl<'a> Val<'a> {
         }
     }
 
+    /// Calls `f` on each child of a list value without collecting them; false for a non-list.
+    pub fn each_element(&self, mut f: impl FnMut(Val<'a>)) -> bool {
+        match *self {
+            Val::Objs(l) => (0..l.len()).for_each(|i| f(Val::Obj(l.at(i)))),
+            Val::Strs(l) => l.iter().for_each(|s| f(Val::Str(s))),
+            Val::Json(Value::Array(a)) => a.iter().for_each(|v| f(Val::Json(v))),
+            _ => return false,
+        }
+        true
+    }
+
     /// One key of an object value.
     pub fn get(&self, key: &str) -> Val<'a> {
         match *self {

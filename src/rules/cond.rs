@@ -215,6 +215,9 @@ pub enum Root {
     PeerTypes,
 }
 
+/// The values a path reaches (a few, nearly always).
+pub type Vals<'a> = smallvec::SmallVec<[Val<'a>; 4]>;
+
 /// A compiled path.
 #[derive(Debug, Clone)]
 pub struct Path {
@@ -358,7 +361,7 @@ impl Path {
     }
 
     /// Every value at this path, lists on the way entered element by element.
-    pub fn values<'a>(&self, ctx: &Ctx<'a>, scope: &Scope<'a>) -> Vec<Val<'a>> {
+    pub fn values<'a>(&self, ctx: &Ctx<'a>, scope: &Scope<'a>) -> Vals<'a> {
         let start = match self.root {
             Root::Current => scope.current,
             Root::Subject => Val::Obj(ctx.subject),
@@ -374,13 +377,13 @@ impl Path {
             Root::PeerNames => Val::Strs(ctx.peer_names),
             Root::PeerTypes => Val::Strs(ctx.peer_types),
         };
-        let mut cur = vec![start];
+        // Paths are evaluated millions of times: values stay on the stack unless there are many.
+        let mut cur: Vals<'a> = smallvec::smallvec![start];
         for key in &self.keys {
-            let mut next = Vec::with_capacity(cur.len());
+            let mut next = Vals::new();
             for v in cur {
-                match v.elements() {
-                    Some(els) => next.extend(els.iter().map(|e| e.get(key))),
-                    None => next.push(v.get(key)),
+                if !v.each_element(|e| next.push(e.get(key))) {
+                    next.push(v.get(key));
                 }
             }
             cur = next;
@@ -390,12 +393,11 @@ impl Path {
     }
 
     /// The values, with a list at the end expanded into its elements.
-    pub fn flat<'a>(&self, ctx: &Ctx<'a>, scope: &Scope<'a>) -> Vec<Val<'a>> {
-        let mut out = Vec::new();
+    pub fn flat<'a>(&self, ctx: &Ctx<'a>, scope: &Scope<'a>) -> Vals<'a> {
+        let mut out = Vals::new();
         for v in self.values(ctx, scope) {
-            match v.elements() {
-                Some(els) => out.extend(els),
-                None => out.push(v),
+            if !v.each_element(|e| out.push(e)) {
+                out.push(v);
             }
         }
         out

@@ -16,7 +16,8 @@ use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::collections::BTreeMap;
 
 /// A finding's state against a baseline report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
@@ -229,7 +230,7 @@ pub fn check(pack: &Pack, input: &Input<'_>) -> Vec<Finding> {
     let old_items = input.old.map_or(&[][..], |c| c.items.as_slice());
 
     // Requests by the codes they name, in id order (the log is sorted by id).
-    let mut requests: HashMap<&str, Vec<&Adjustment>> = HashMap::new();
+    let mut requests: HashMap<&str, Vec<&Adjustment>> = HashMap::default();
     if let Some(log) = input.log {
         for a in &log.adjustments {
             requests.entry(&*a.code).or_default().push(a);
@@ -252,7 +253,7 @@ pub fn check(pack: &Pack, input: &Input<'_>) -> Vec<Finding> {
 
     // The distinct names and types of the live items sharing a basic code, for cross-record rules
     // (@peers). Computed once per code, so a code shared by thousands of bodies stays linear.
-    let mut sets: HashMap<&str, (HashSet<&str>, HashSet<&str>)> = HashMap::new();
+    let mut sets: HashMap<&str, (HashSet<&str>, HashSet<&str>)> = HashMap::default();
     for item in &input.new.items {
         if let Some(bc) = item.basic_code.as_deref().map(str::trim)
             && !bc.is_empty()

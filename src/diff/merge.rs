@@ -9,7 +9,8 @@
 use super::ChangeKind;
 use crate::model::{AdjustmentLog, Catalog, Codes, Item};
 use crate::text;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::collections::BTreeMap;
 
 /// One merge or split: the old items and the new items.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,8 +53,8 @@ pub fn pair(
     log: Option<&AdjustmentLog>,
 ) -> Vec<Group> {
     let mut groups = Vec::new();
-    let mut used_old: HashSet<usize> = HashSet::new();
-    let mut used_new: HashSet<usize> = HashSet::new();
+    let mut used_old: HashSet<usize> = HashSet::default();
+    let mut used_new: HashSet<usize> = HashSet::default();
 
     if let Some(log) = log {
         let removed_by_code: HashMap<&str, usize> =

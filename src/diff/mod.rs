@@ -18,7 +18,8 @@ pub use fields::{FieldChange, compare};
 use crate::model::{AdjustmentKind, AdjustmentLog, Catalog, Item};
 use crate::text;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::collections::BTreeMap;
 
 /// How an item changed between two snapshots.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -165,8 +166,8 @@ pub fn diff(old: &Catalog, new: &Catalog, log: Option<&AdjustmentLog>) -> Diff {
         .filter(|i| !recoded_new.contains(i))
         .collect();
     let groups = merge::pair(old, new, &removed_left, &appeared_left, log);
-    let mut grouped_old: HashSet<usize> = HashSet::new();
-    let mut grouped_new: HashMap<usize, usize> = HashMap::new();
+    let mut grouped_old: HashSet<usize> = HashSet::default();
+    let mut grouped_new: HashMap<usize, usize> = HashMap::default();
     for (g, grp) in groups.iter().enumerate() {
         grouped_old.extend(grp.old.iter().copied());
         for &n in &grp.new {
@@ -369,8 +370,8 @@ fn pair_recodes(
     log: Option<&AdjustmentLog>,
 ) -> BTreeMap<usize, usize> {
     let mut pairs = BTreeMap::new();
-    let mut taken_new: HashSet<usize> = HashSet::new();
-    let mut taken_old: HashSet<usize> = HashSet::new();
+    let mut taken_new: HashSet<usize> = HashSet::default();
+    let mut taken_old: HashSet<usize> = HashSet::default();
 
     // Declared recodes first: a change request naming `new_code`.
     if let Some(log) = log {
@@ -399,7 +400,7 @@ fn pair_recodes(
     }
 
     // Then inferred ones: same normalised name and department, nearly the same content.
-    let mut groups: HashMap<(String, String), Vec<usize>> = HashMap::new();
+    let mut groups: HashMap<(String, String), Vec<usize>> = HashMap::default();
     for &ni in appeared {
         if taken_new.contains(&ni) {
             continue;

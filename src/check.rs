@@ -13,10 +13,10 @@ use crate::rules::cond::{Ctx, Scope};
 use crate::rules::{Category, Lang, Pack, Rule, Severity, StateName, Subject};
 use chrono::NaiveDate;
 use rayon::prelude::*;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::collections::BTreeMap;
 
 /// A finding's state against a baseline report.
@@ -288,7 +288,7 @@ pub fn check(pack: &Pack, input: &Input<'_>) -> Vec<Finding> {
             // This thread's memo tables, locked once for the chunk.
             let mut locals: Vec<Option<Local<'_>>> = memos
                 .iter()
-                .map(|m| m.as_ref().map(|m| (m, m.memo.local())))
+                .map(|m| m.as_ref().map(|m| (m, m.memo.local(), m.messages.local())))
                 .collect();
             for entry in chunk {
                 check_entry(
@@ -503,6 +503,9 @@ struct RuleMemo {
     fields: Vec<usize>,
     whole: bool,
     memo: crate::memo::Memo<Box<[u64]>, std::sync::Arc<Vec<Firing>>>,
+    /// Rendered messages by the data they were rendered from: many findings of a rule read the
+    /// same (a message about a visit names the item, the visits and the reason, not the code).
+    messages: crate::memo::Memo<String, String>,
 }
 
 impl RuleMemo {
@@ -522,6 +525,7 @@ impl RuleMemo {
             fields,
             whole,
             memo: crate::memo::Memo::new(),
+            messages: crate::memo::Memo::new(),
         })
     }
 }
@@ -530,11 +534,15 @@ impl RuleMemo {
 type Local<'m> = (
     &'m RuleMemo,
     crate::memo::Local<'m, Box<[u64]>, std::sync::Arc<Vec<Firing>>>,
+    Messages<'m>,
 );
+
+/// A rule's message memo with this thread's table locked.
+type Messages<'m> = crate::memo::Local<'m, String, String>;
 
 /// The rule's firings on the item, judged once per distinct combination of the fields it reads.
 fn memo_firings(
-    (memo, table): &mut Local<'_>,
+    (memo, table, _): &mut Local<'_>,
     rule: &Rule,
     item: &Item,
     ctx: &Ctx<'_>,
@@ -599,7 +607,17 @@ fn eval_item(
                 return;
             };
             let firings = memo_firings(m, rule, facts.subject, &ctx);
-            emit(pack, rule, &ctx, &about, input, severity, &firings, out);
+            emit(
+                pack,
+                rule,
+                &ctx,
+                &about,
+                input,
+                severity,
+                &firings,
+                Some(&mut m.2),
+                out,
+            );
         }
         None => eval_rule(pack, rule, &ctx, &about, input, out),
     }
@@ -737,6 +755,7 @@ fn eval_rule(
         input,
         severity,
         &firings(rule, ctx),
+        None,
         out,
     );
 }
@@ -880,6 +899,7 @@ fn emit(
     input: &Input<'_>,
     severity: Severity,
     firings: &[Firing],
+    mut messages: Option<&mut Messages<'_>>,
     out: &mut Vec<Finding>,
 ) {
     let top = Scope {
@@ -903,6 +923,7 @@ fn emit(
             f.field.clone(),
             f.evidence.clone(),
             element,
+            messages.as_deref_mut(),
         );
         finding.severity = severity;
         out.push(finding);
@@ -929,6 +950,7 @@ fn finding(
     field: String,
     values: Vec<String>,
     element: Option<Val<'_>>,
+    messages: Option<&mut Messages<'_>>,
 ) -> Finding {
     let evidence = values.join(" | ");
     let f_field = field.clone();
@@ -996,14 +1018,25 @@ fn finding(
         };
         data.insert("element".into(), el);
     }
-    let name = &m.name;
-    let mut message = pack
-        .templates
-        .render(name, &Value::Object(data))
-        .unwrap_or_else(|_| template.to_string());
-    // Handlebars renders into an 8 KiB buffer; a finding keeps only its text (a million findings
-    // would otherwise hold 8 GB of spare capacity).
-    message.shrink_to_fit();
+    let data = Value::Object(data);
+    let render = || {
+        let mut message = pack
+            .templates
+            .render(&m.name, &data)
+            .unwrap_or_else(|_| template.to_string());
+        // Handlebars renders into an 8 KiB buffer; a finding keeps only its text (a million
+        // findings would otherwise hold 8 GB of spare capacity).
+        message.shrink_to_fit();
+        message
+    };
+    let message = match messages {
+        Some(memo) => {
+            let key = data.to_string();
+            memo.get(key.as_str(), str::to_string, || Some(render()))
+                .unwrap_or_else(render)
+        }
+        None => render(),
+    };
     Finding {
         rule: rule.code.clone(),
         rule_name: rule.name.clone(),

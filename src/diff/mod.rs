@@ -17,8 +17,8 @@ pub use fields::{FieldChange, compare};
 
 use crate::model::{AdjustmentKind, AdjustmentLog, Catalog, Item};
 use crate::text;
-use serde::Serialize;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// How an item changed between two snapshots.

@@ -6,8 +6,12 @@
 //! one of a few hundred departments, statuses and units. The loader therefore keeps a memo per
 //! property keyed by the value's raw JSON text: the first item with a given material list
 //! validates it against the property's schema and parses it; every later item with the same text
-//! shares that parsed list ([`Shared`]) and skips both steps. Values that rarely repeat (codes,
-//! URLs) are noticed after a probe and parsed directly, so the memo never grows with the catalog.
+//! shares that parsed list ([`Shared`]) and skips both steps. Values that rarely repeat (codes)
+//! are noticed after a probe and parsed directly; values that repeat only between the two
+//! snapshots of an audit (a URL) stay shared, which costs about the memory it saves.
+//!
+//! This module also reads the snapshot envelope with serde_json alone, the path taken for text
+//! in memory and when the splitter ([`super::split`]) meets a malformed structure.
 //!
 //! The split into properties is exact (see [`schema::Parts`]); when it is not available, or an
 //! item fails anywhere on this path, the item takes the whole-item path of the loader, which

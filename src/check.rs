@@ -344,20 +344,8 @@ pub fn check(pack: &Pack, input: &Input<'_>) -> Vec<Finding> {
         if !dept_rules.is_empty() {
             for stats in department_stats(input, old_items).values() {
                 let ctx = Ctx {
-                    subject: stats,
-                    old: None,
                     item: Some(stats),
-                    adjustment: None,
-                    change_kind: "unchanged",
-                    change_fields: &[],
-                    unrequested: &[],
-                    applied: None,
-                    as_of: input.as_of,
-                    calendar: &pack.calendar,
-                    registries: &pack.registries,
-                    requests: 0,
-                    peer_names: &[],
-                    peer_types: &[],
+                    ..Ctx::of(stats, input.as_of, &pack.calendar, &pack.registries)
                 };
                 let (empty, department) = (Text::default(), Text::from(stats.name.as_str()));
                 let about = About {
@@ -577,20 +565,16 @@ fn eval_item(
     out: &mut Vec<Finding>,
 ) {
     let ctx = Ctx {
-        subject: facts.subject,
         old: facts.old.map(|o| o as &dyn Node),
         item: Some(facts.subject),
         adjustment: facts.adjustment.map(|a| a as &dyn Node),
         change_kind: facts.entry.state.as_str(),
         change_fields: &facts.roots,
         unrequested: &facts.unrequested,
-        applied: None,
-        as_of: input.as_of,
-        calendar: &pack.calendar,
-        registries: &pack.registries,
         requests: facts.requests,
         peer_names: facts.peer_names,
         peer_types: facts.peer_types,
+        ..Ctx::of(facts.subject, input.as_of, &pack.calendar, &pack.registries)
     };
     let about = About {
         code: &facts.subject.code,
@@ -653,20 +637,13 @@ fn eval_adjustment(
     let state = entry.map_or(State::Unchanged, |e| e.state);
     let change = state.as_str();
     let ctx = Ctx {
-        subject: a,
         old: old_entry.and_then(|e| e.old.map(|o| &old_items[o] as &dyn Node)),
         item: item.map(|i| i as &dyn Node),
         adjustment: Some(a),
         change_kind: change,
         change_fields: &roots,
-        unrequested: &[],
         applied: Some(applied),
-        as_of: input.as_of,
-        calendar: &pack.calendar,
-        registries: &pack.registries,
-        requests: 0,
-        peer_names: &[],
-        peer_types: &[],
+        ..Ctx::of(a, input.as_of, &pack.calendar, &pack.registries)
     };
     let empty = Text::default();
     let code = Text::from(a.code.as_str());

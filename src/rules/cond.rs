@@ -246,6 +246,34 @@ pub struct Ctx<'a> {
     pub peer_types: &'a [String],
 }
 
+impl<'a> Ctx<'a> {
+    /// The context of `subject` alone, on `as_of`: no old version, request, change or peers (the
+    /// caller fills in what it knows).
+    pub fn of(
+        subject: &'a dyn Node,
+        as_of: NaiveDate,
+        calendar: &'a Calendar,
+        registries: &'a crate::registry::Registries,
+    ) -> Self {
+        Ctx {
+            subject,
+            old: None,
+            item: None,
+            adjustment: None,
+            change_kind: "unchanged",
+            change_fields: &[],
+            unrequested: &[],
+            applied: None,
+            as_of,
+            calendar,
+            registries,
+            requests: 0,
+            peer_names: &[],
+            peer_types: &[],
+        }
+    }
+}
+
 /// The element being evaluated inside `for_each`, with its siblings (for `unique_in_list`).
 #[derive(Clone, Copy)]
 pub struct Scope<'a> {

@@ -9,7 +9,7 @@
 use super::ChangeKind;
 use crate::model::{AdjustmentLog, Catalog, Codes, Item};
 use crate::text;
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use rustc_hash::FxHashSet as HashSet;
 use std::collections::BTreeMap;
 
 /// One merge or split: the old items and the new items.
@@ -57,10 +57,8 @@ pub fn pair(
     let mut used_new: HashSet<usize> = HashSet::default();
 
     if let Some(log) = log {
-        let removed_by_code: HashMap<&str, usize> =
-            removed.iter().map(|&i| (&*old.items[i].code, i)).collect();
-        let appeared_by_code: HashMap<&str, usize> =
-            appeared.iter().map(|&i| (&*new.items[i].code, i)).collect();
+        let removed_by_code = super::by_code(old, removed);
+        let appeared_by_code = super::by_code(new, appeared);
         // Merges: several requests point `into` one new code.
         let mut into_one: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
         for a in &log.adjustments {

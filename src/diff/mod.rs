@@ -375,10 +375,8 @@ fn pair_recodes(
 
     // Declared recodes first: a change request naming `new_code`.
     if let Some(log) = log {
-        let removed_by_code: HashMap<&str, usize> =
-            removed.iter().map(|&i| (&*old.items[i].code, i)).collect();
-        let appeared_by_code: HashMap<&str, usize> =
-            appeared.iter().map(|&i| (&*new.items[i].code, i)).collect();
+        let removed_by_code = by_code(old, removed);
+        let appeared_by_code = by_code(new, appeared);
         for a in &log.adjustments {
             if a.kind != AdjustmentKind::Change {
                 continue;
@@ -448,4 +446,12 @@ fn pair_recodes(
         }
     }
     pairs
+}
+
+/// The items at `indices` of a catalog by their code.
+pub(super) fn by_code<'a>(catalog: &'a Catalog, indices: &[usize]) -> HashMap<&'a str, usize> {
+    indices
+        .iter()
+        .map(|&i| (&*catalog.items[i].code, i))
+        .collect()
 }

@@ -546,14 +546,16 @@ fn memo_firings(
             .get(key, |k| k.into(), make)
             .unwrap_or_else(|| std::sync::Arc::new(firings(rule, ctx)));
     }
-    let make = || Some(std::sync::Arc::new(places(rule, ctx, |_| true)));
+    let make = || Some(std::sync::Arc::new(places(rule, ctx, None, |_| true)));
     let places = table
         .get(key, |k| k.into(), make)
-        .unwrap_or_else(|| std::sync::Arc::new(places(rule, ctx, |_| true)));
+        .unwrap_or_else(|| std::sync::Arc::new(places(rule, ctx, None, |_| true)));
     if places.is_empty() {
         return places;
     }
-    std::sync::Arc::new(confirm(rule, ctx, &places))
+    // Of those places, the ones where the `require` fails for this item, with its evidence.
+    let require = |scope: &Scope<'_>| !rule.require.eval(ctx, scope);
+    std::sync::Arc::new(self::places(rule, ctx, Some(&places), require))
 }
 
 fn eval_item(
@@ -758,20 +760,29 @@ pub(crate) struct Firing {
 /// Where a rule fires on a subject. This is the whole of a rule's judgement; turning firings into
 /// findings (messages, fingerprints) is [`emit`].
 fn firings(rule: &Rule, ctx: &Ctx<'_>) -> Vec<Firing> {
-    places(rule, ctx, |scope| !rule.require.eval(ctx, scope))
+    places(rule, ctx, None, |scope| !rule.require.eval(ctx, scope))
 }
 
 /// The places (the subject, or the elements of its `for_each` lists) where the rule's `when`
-/// holds and `holds` too, with their fields and evidence.
-fn places(rule: &Rule, ctx: &Ctx<'_>, holds: impl Fn(&Scope<'_>) -> bool) -> Vec<Firing> {
+/// holds and `holds` too, with their fields and evidence. With `known`, only those places are
+/// visited, their `when` known to hold (found for another item with the same fields).
+fn places(
+    rule: &Rule,
+    ctx: &Ctx<'_>,
+    known: Option<&[Firing]>,
+    holds: impl Fn(&Scope<'_>) -> bool,
+) -> Vec<Firing> {
     let top = Scope {
         current: Val::Obj(ctx.subject),
         siblings: None,
     };
-    let when = |scope: &Scope<'_>| rule.when.as_ref().is_none_or(|w| w.eval(ctx, scope));
+    let when = |at, scope: &Scope<'_>| match known {
+        Some(known) => known.iter().any(|p| p.at == at),
+        None => rule.when.as_ref().is_none_or(|w| w.eval(ctx, scope)),
+    };
     let mut out = Vec::new();
     if rule.for_each.is_empty() {
-        if when(&top) && holds(&top) {
+        if when(None, &top) && holds(&top) {
             out.push(Firing {
                 at: None,
                 field: rule.spec.field.clone(),
@@ -791,7 +802,8 @@ fn places(rule: &Rule, ctx: &Ctx<'_>, holds: impl Fn(&Scope<'_>) -> bool) -> Vec
                     current: elements[i],
                     siblings: is_list.then_some((elements.as_slice(), i)),
                 };
-                if !when(&scope) || !holds(&scope) {
+                let at = Some((pi, vi, is_list.then_some(i)));
+                if !when(at, &scope) || !holds(&scope) {
                     continue;
                 }
                 let key = match elements[i] {
@@ -804,64 +816,12 @@ fn places(rule: &Rule, ctx: &Ctx<'_>, holds: impl Fn(&Scope<'_>) -> bool) -> Vec
                     path.text.clone()
                 };
                 out.push(Firing {
-                    at: Some((pi, vi, is_list.then_some(i))),
+                    at,
                     field,
                     evidence: evidence(rule, ctx, &scope, Some(&key)),
                 });
             }
         }
-    }
-    out
-}
-
-/// Of the places where a rule's `when` holds (found by [`places`] for another item with the same
-/// fields), those where its `require` fails for this item: the firings, with this item's
-/// evidence.
-fn confirm(rule: &Rule, ctx: &Ctx<'_>, places: &[Firing]) -> Vec<Firing> {
-    let top = Scope {
-        current: Val::Obj(ctx.subject),
-        siblings: None,
-    };
-    let mut out = Vec::new();
-    for p in places {
-        let Some((pi, vi, ei)) = p.at else {
-            if !rule.require.eval(ctx, &top) {
-                out.push(Firing {
-                    at: None,
-                    field: p.field.clone(),
-                    evidence: evidence(rule, ctx, &top, None),
-                });
-            }
-            continue;
-        };
-        let values = rule.for_each[pi].values(ctx, &top);
-        let Some(&value) = values.get(vi) else {
-            continue;
-        };
-        let (elements, is_list) = match value.elements() {
-            Some(els) => (els, true),
-            None => (vec![value], false),
-        };
-        let i = ei.unwrap_or(0);
-        let Some(&element) = elements.get(i) else {
-            continue;
-        };
-        let scope = Scope {
-            current: element,
-            siblings: is_list.then_some((elements.as_slice(), i)),
-        };
-        if rule.require.eval(ctx, &scope) {
-            continue;
-        }
-        let key = match element {
-            Val::Obj(n) => n.key(),
-            v => v.display(),
-        };
-        out.push(Firing {
-            at: p.at,
-            field: p.field.clone(),
-            evidence: evidence(rule, ctx, &scope, Some(&key)),
-        });
     }
     out
 }

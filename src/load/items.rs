@@ -70,6 +70,26 @@ const TEXTS: [&str; 19] = [
     "code",
 ];
 
+/// The position of a text property in [`TEXTS`], at compile time (a name missing from the list
+/// does not compile).
+const fn slot(name: &str) -> usize {
+    let mut i = 0;
+    while i < TEXTS.len() {
+        let (a, b) = (TEXTS[i].as_bytes(), name.as_bytes());
+        if a.len() == b.len() {
+            let mut j = 0;
+            while j < a.len() && a[j] == b[j] {
+                j += 1;
+            }
+            if j == a.len() {
+                return i;
+            }
+        }
+        i += 1;
+    }
+    panic!("not a text property")
+}
+
 /// What one load (or two loads sharing it, like the two snapshots of an audit) remembers.
 pub struct Loader {
     parts: Option<&'static Parts>,
@@ -204,27 +224,34 @@ impl Loader {
         let mut item = self.blank.clone();
         for (key, raw) in pairs {
             let mut text = |which: usize| Self::text(locals, parts, which, raw);
+            // The memo of a text property, by its name.
+            macro_rules! text {
+                ($name:literal) => {{
+                    const SLOT: usize = slot($name);
+                    text(SLOT)
+                }};
+            }
             let need = |v: Option<Option<Text>>| v.flatten();
             match &*key {
-                "code" => item.code = need(text(18))?,
-                "name" => item.name = need(text(2))?,
-                "item_type" => item.item_type = need(text(3))?,
-                "department" => item.department = need(text(4))?,
-                "basic_code" => item.basic_code = text(0)?,
-                "impl_code" => item.impl_code = text(1)?,
-                "department_code" => item.department_code = text(5)?,
-                "status" => item.status = text(6)?,
-                "power_source" => item.power_source = text(7)?,
-                "case_type" => item.case_type = text(8)?,
-                "onsite_reason" => item.onsite_reason = text(9)?,
-                "online_url" => item.online_url = text(10)?,
-                "mobile_url" => item.mobile_url = text(11)?,
-                "address" => item.address = text(12)?,
-                "office_hours" => item.office_hours = text(13)?,
-                "consult_phone" => item.consult_phone = text(14)?,
-                "complaint_phone" => item.complaint_phone = text(15)?,
-                "effective_from" => item.effective_from = text(16)?,
-                "cancel_on" => item.cancel_on = text(17)?,
+                "code" => item.code = need(text!("code"))?,
+                "name" => item.name = need(text!("name"))?,
+                "item_type" => item.item_type = need(text!("item_type"))?,
+                "department" => item.department = need(text!("department"))?,
+                "basic_code" => item.basic_code = text!("basic_code")?,
+                "impl_code" => item.impl_code = text!("impl_code")?,
+                "department_code" => item.department_code = text!("department_code")?,
+                "status" => item.status = text!("status")?,
+                "power_source" => item.power_source = text!("power_source")?,
+                "case_type" => item.case_type = text!("case_type")?,
+                "onsite_reason" => item.onsite_reason = text!("onsite_reason")?,
+                "online_url" => item.online_url = text!("online_url")?,
+                "mobile_url" => item.mobile_url = text!("mobile_url")?,
+                "address" => item.address = text!("address")?,
+                "office_hours" => item.office_hours = text!("office_hours")?,
+                "consult_phone" => item.consult_phone = text!("consult_phone")?,
+                "complaint_phone" => item.complaint_phone = text!("complaint_phone")?,
+                "effective_from" => item.effective_from = text!("effective_from")?,
+                "cancel_on" => item.cancel_on = text!("cancel_on")?,
                 "version" | "onsite_visits" | "online_depth" => {
                     let v = Option::<i64>::deserialize(Self::checked(parts, &key, raw)?).ok()?;
                     match &*key {

@@ -317,7 +317,7 @@ fn audit(a: AuditArgs, env: &mut Env<'_>) -> Result<u8> {
         p.waived = report
             .findings
             .iter()
-            .filter(|f| f.state == crate::check::FindingState::Waived)
+            .filter(|f| f.state == crate::finding::FindingState::Waived)
             .count();
     }
     report.recount();
@@ -465,7 +465,7 @@ fn read_responses(path: &Path, opts: &load::Options) -> Result<rounds::Responses
                 }
                 out.insert(
                     key.to_string(),
-                    crate::check::Response {
+                    crate::finding::Response {
                         text: text.to_string(),
                         date: date
                             .and_then(|d| row.get(d))

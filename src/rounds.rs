@@ -8,8 +8,8 @@
 //! expiry date; waived findings stay listed and counted apart, and an expired or unused waiver is a
 //! finding of its own.
 
-use crate::check::{Finding, FindingState, Response};
 use crate::error::{Error, Problem, Result};
+use crate::finding::{Finding, FindingState, Response};
 use crate::rules::{Category, Severity};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -152,7 +152,7 @@ pub fn compare(findings: &mut Vec<Finding>, baseline: &Baseline) -> (Progress, V
 
 /// Sorts findings as reports list them (the order the check stage uses).
 pub fn sort(findings: &mut [Finding]) {
-    crate::check::sort(findings);
+    crate::finding::sort(findings);
 }
 
 /// One waiver.
@@ -249,7 +249,7 @@ fn process_finding(
         name: String::new().into(),
         department: department.to_string().into(),
         change: "unchanged".to_string().into(),
-        fingerprint: crate::check::fingerprint(rule, department, field, &evidence),
+        fingerprint: crate::finding::fingerprint(rule, department, field, &evidence),
         field: field.to_string(),
         message,
         evidence,
@@ -389,7 +389,7 @@ pub fn attach_responses(findings: &mut [Finding], responses: &Responses, zh: boo
             flag.code = f.code.clone();
             flag.name = f.name.clone();
             flag.fingerprint =
-                crate::check::fingerprint(CLAIMED_FIXED, &f.code, &f.field, &f.fingerprint);
+                crate::finding::fingerprint(CLAIMED_FIXED, &f.code, &f.field, &f.fingerprint);
             extra.push(flag);
         }
     }

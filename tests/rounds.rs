@@ -3,7 +3,7 @@
 //! checked in each round.
 
 use catalog_audit::app::audit_loaded;
-use catalog_audit::check::{Finding, FindingState};
+use catalog_audit::finding::{Finding, FindingState};
 use catalog_audit::load;
 use catalog_audit::model::Catalog;
 use catalog_audit::rounds::{self, Baseline, Waiver};

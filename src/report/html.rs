@@ -19,9 +19,9 @@
 //! `<`, which Handlebars escapes), nor a `<script>` element.
 
 use super::{Report, RuleDoc, Texts, io, is_open, terminal};
-use crate::check::Finding;
 use crate::diff::{Change, FieldChange};
 use crate::error::{Error, Result};
+use crate::finding::Finding;
 use crate::labels;
 use crate::rules::{Category, Severity};
 use crate::text::{TextOp, char_diff};

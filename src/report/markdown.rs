@@ -97,7 +97,7 @@ fn label(t: &Texts, prefix: &str, value: &str) -> String {
 }
 
 fn view<'a>(r: &'a Report, t: &'a Texts) -> View<'a> {
-    let mut depts: BTreeMap<&str, (Vec<&crate::check::Finding>, usize)> = BTreeMap::new();
+    let mut depts: BTreeMap<&str, (Vec<&crate::finding::Finding>, usize)> = BTreeMap::new();
     for f in &r.findings {
         depts.entry(&f.department).or_default().0.push(f);
     }

@@ -15,9 +15,9 @@ pub mod texts;
 
 pub use texts::Texts;
 
-use crate::check::Finding;
 use crate::diff::{Change, Counts};
 use crate::error::{Error, Result};
+use crate::finding::Finding;
 use crate::model::Catalog;
 use crate::rules::{Category, Lang, Pack, PolicyBasis, Severity};
 use chrono::NaiveDate;
@@ -321,8 +321,8 @@ impl Report {
         let (mut waived, mut resolved) = (0, 0);
         for f in &self.findings {
             match f.state {
-                crate::check::FindingState::Waived => waived += 1,
-                crate::check::FindingState::Resolved => resolved += 1,
+                crate::finding::FindingState::Waived => waived += 1,
+                crate::finding::FindingState::Resolved => resolved += 1,
                 _ => match f.severity {
                     Severity::Error => sev.error += 1,
                     Severity::Warning => sev.warning += 1,
@@ -426,15 +426,7 @@ impl Style {
     }
 }
 
-/// Whether a finding still asks for action.
-pub fn is_open(s: crate::check::FindingState) -> bool {
-    matches!(
-        s,
-        crate::check::FindingState::New
-            | crate::check::FindingState::Persisting
-            | crate::check::FindingState::Reopened
-    )
-}
+pub use crate::finding::is_open;
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]

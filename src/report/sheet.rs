@@ -12,8 +12,8 @@
 //! date), so the same report gives the same bytes.
 
 use super::{Report, Style, Texts, io};
-use crate::check::Finding;
 use crate::error::{Error, Result};
+use crate::finding::Finding;
 use crate::rules::{Category, Severity};
 use chrono::Datelike;
 use rust_xlsxwriter::{

@@ -11,9 +11,9 @@
 //! macOS compare them — get `-2`, `-3` ….
 
 use super::{DeptItems, Report, SeverityCounts, Style, Summary, Texts, io, terminal};
-use crate::check::Finding;
 use crate::diff::{Change, ChangeKind};
 use crate::error::{Error, Result};
+use crate::finding::Finding;
 use handlebars::Handlebars;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashSet};

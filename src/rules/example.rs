@@ -2,8 +2,8 @@
 //! alone. The test suite runs every example of every rule; `rules explain` lists them.
 
 use super::{Example, Pack};
-use crate::check::Finding;
 use crate::error::{Error, Result};
+use crate::finding::Finding;
 use crate::load;
 use crate::model::Catalog;
 use crate::rules::Lang;

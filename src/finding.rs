@@ -1,0 +1,153 @@
+//! Findings: the review comments every stage after the engine works on, their stable
+//! fingerprints and the one order in which every report lists them.
+//!
+//! A fingerprint is computed from a finding's content (rule, item code, field, evidence), never from
+//! positions or message text, so the same defect keeps its fingerprint across review rounds.
+
+use crate::model::Text;
+use crate::rules::{Category, Severity};
+use rayon::prelude::*;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// A finding's state against a baseline report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FindingState {
+    New,
+    Persisting,
+    Reopened,
+    Resolved,
+    Waived,
+}
+
+/// One review comment.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct Finding {
+    pub rule: Text,
+    #[serde(default)]
+    pub rule_name: Text,
+    pub category: Category,
+    pub severity: Severity,
+    /// The item's code in the snapshot the finding is about.
+    pub code: Text,
+    /// The item's name.
+    pub name: Text,
+    pub department: Text,
+    /// The item's change kind, or `unchanged`.
+    pub change: Text,
+    pub field: String,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub evidence: String,
+    pub fingerprint: String,
+    pub state: FindingState,
+    /// The adjustment request the finding is about, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adjustment: Option<String>,
+    /// Where the offending value is, for spreadsheet inputs: file, sheet, cell and column name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    /// The waiver that covers this finding (its id), when waived.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<String>,
+    /// The department's reply read back from the previous round's review sheet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response: Option<Response>,
+}
+
+/// A department's reply to a review comment (整改情况, 反馈日期).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Response {
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// Whether the reply says the problem was fixed.
+    #[serde(default)]
+    pub claims_fixed: bool,
+}
+
+/// Sorts findings as every report lists them: by department, item code, rule, field, evidence and
+/// request.
+pub fn sort(findings: &mut [Finding]) {
+    fn key(f: &Finding) -> (&str, &str, &str, &str, &str, Option<&str>) {
+        (
+            &f.department,
+            &f.code,
+            &f.rule,
+            &f.field,
+            &f.evidence,
+            f.adjustment.as_deref(),
+        )
+    }
+    // Positions are sorted (in parallel, stably: the order is the same for any number of
+    // threads), then the findings are moved into place: a million findings are not copied into
+    // a second buffer, as sorting them directly would.
+    let mut order: Vec<usize> = (0..findings.len()).collect();
+    order.par_sort_by(|&a, &b| key(&findings[a]).cmp(&key(&findings[b])));
+    permute(findings, order);
+}
+
+/// Moves `items[order[i]]` to position `i`, following the permutation's cycles.
+fn permute<T>(items: &mut [T], mut order: Vec<usize>) {
+    for start in 0..items.len() {
+        let mut at = start;
+        while order[at] != start {
+            let from = order[at];
+            items.swap(at, from);
+            order[at] = at;
+            at = from;
+        }
+        order[at] = at;
+    }
+}
+
+/// The stable identity of a finding: 12 hex digits of SHA-256 over its content.
+pub fn fingerprint(rule: &str, code: &str, field: &str, evidence: &str) -> String {
+    let mut h = Sha256::new();
+    for part in [rule, code, field, evidence] {
+        h.update(part.as_bytes());
+        h.update([0u8]);
+    }
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let digest = h.finalize();
+    let mut out = String::with_capacity(12);
+    for b in &digest[..6] {
+        out.push(HEX[usize::from(b >> 4)] as char);
+        out.push(HEX[usize::from(b & 15)] as char);
+    }
+    out
+}
+
+/// Whether a finding in this state still asks something of its department.
+pub fn is_open(s: FindingState) -> bool {
+    matches!(
+        s,
+        FindingState::New | FindingState::Persisting | FindingState::Reopened
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::permute;
+    #[test]
+
+    fn permutations_move_each_element_to_its_place() {
+        let mut x = 7usize;
+        for n in [0, 1, 2, 5, 100] {
+            // A pseudo-random permutation of 0..n.
+            let mut order: Vec<usize> = (0..n).collect();
+            for i in (1..n).rev() {
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                order.swap(i, (x >> 33) % (i + 1));
+            }
+            let items: Vec<String> = (0..n).map(|i| format!("v{i}")).collect();
+            let want: Vec<String> = order.iter().map(|&i| items[i].clone()).collect();
+            let mut got = items.clone();
+            permute(&mut got, order);
+            assert_eq!(got, want);
+        }
+    }
+}

@@ -1,7 +1,7 @@
 //! Criterion benchmarks of the pipeline's stages on a generated 10k-item pair (the generator of
 //! `examples/generate.rs`, seed 7, in memory): parse (both snapshots and the log, validated as
 //! `audit` does), diff, check (the full built-in rule pack), render the JSON report, and the three
-//! middle stages together as `app::audit_loaded`.
+//! middle stages together as `pipeline::audit_loaded`.
 //!
 //! ```text
 //! cargo bench --bench stages
@@ -20,7 +20,7 @@ use catalog_audit::config::Config;
 use catalog_audit::model::{AdjustmentLog, Catalog};
 use catalog_audit::report::{self, Format, Style};
 use catalog_audit::rules::{Lang, Pack};
-use catalog_audit::{app, diff, load};
+use catalog_audit::{diff, load, pipeline};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 
@@ -95,7 +95,7 @@ fn stages(c: &mut Criterion) {
         })
     });
 
-    let rep = app::audit_loaded(&old, &new, Some(&log), &pack, &config, as_of, Lang::Zh);
+    let rep = pipeline::audit_loaded(&old, &new, Some(&log), &pack, &config, as_of, Lang::Zh);
     let style = Style::plain(Lang::Zh);
     g.bench_function("render_json", |b| {
         b.iter(|| {
@@ -107,7 +107,7 @@ fn stages(c: &mut Criterion) {
 
     g.bench_function("audit_loaded", |b| {
         b.iter(|| {
-            black_box(app::audit_loaded(
+            black_box(pipeline::audit_loaded(
                 &old,
                 &new,
                 Some(&log),

@@ -224,7 +224,7 @@ impl Templates {
         };
         let pack = catalog_audit::rules::Pack::builtin().expect("the built-in rule pack loads");
         let as_of = NaiveDate::from_ymd_opt(2017, 12, 31).unwrap_or_default();
-        let report = catalog_audit::app::audit_loaded(
+        let report = catalog_audit::pipeline::audit_loaded(
             &catalog,
             &catalog,
             None,

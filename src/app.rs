@@ -6,16 +6,15 @@
 use crate::check::{self, Input};
 use crate::cli::{
     AuditArgs, CatalogueFormat, CheckArgs, Cli, ColorChoice, Command, ConvertArgs, DiffArgs,
-    FailOn, HistoryArgs, HistoryFormat, InputArgs, LangArg, OutputArgs, RuleArgs, RulesCommand,
+    HistoryArgs, HistoryFormat, InputArgs, LangArg, OutputArgs, RuleArgs, RulesCommand,
     ValidateArgs,
 };
 use crate::config::Config;
-use crate::diff::{self, Diff};
+use crate::diff;
 use crate::error::{Error, Result, exit};
 use crate::load::{self, DocKind};
-use crate::model::{AdjustmentLog, Catalog};
+use crate::pipeline;
 use crate::report::{self, Format, Parts, Report};
-use crate::rounds;
 use crate::rules::{Category, Lang, Pack, Severity};
 use crate::table::headers::HeaderMap;
 use chrono::NaiveDate;
@@ -59,15 +58,6 @@ fn lang(l: LangArg) -> Lang {
     }
 }
 
-fn threshold(f: FailOn) -> Option<Severity> {
-    match f {
-        FailOn::Error => Some(Severity::Error),
-        FailOn::Warning => Some(Severity::Warning),
-        FailOn::Info => Some(Severity::Info),
-        FailOn::Never => None,
-    }
-}
-
 /// Reading options from the input flags.
 fn options(i: &InputArgs) -> Result<load::Options> {
     Ok(load::Options {
@@ -107,65 +97,6 @@ fn stderr(env: &mut Env<'_>, line: &str) -> Result<()> {
         return Ok(());
     }
     writeln!(env.stderr, "{line}").map_err(report::io)
-}
-
-/// The outcome of an audit, before it is rendered.
-pub struct Audit {
-    pub report: Report,
-}
-
-/// The whole pipeline on loaded inputs: diff, check, build the report model.
-pub fn audit_loaded(
-    old: &Catalog,
-    new: &Catalog,
-    log: Option<&AdjustmentLog>,
-    pack: &Pack,
-    config: &Config,
-    as_of: NaiveDate,
-    lang: Lang,
-) -> Report {
-    audit_with_progress(old, new, log, pack, config, as_of, lang, None)
-}
-
-/// [`audit_loaded`], reporting how far the check has come.
-#[allow(clippy::too_many_arguments)]
-pub fn audit_with_progress(
-    old: &Catalog,
-    new: &Catalog,
-    log: Option<&AdjustmentLog>,
-    pack: &Pack,
-    config: &Config,
-    as_of: NaiveDate,
-    lang: Lang,
-    progress: Option<&(dyn Fn(usize, usize) + Sync)>,
-) -> Report {
-    let d = diff::diff(old, new, log);
-    let findings = check::check(
-        pack,
-        &Input {
-            old: Some(old),
-            new,
-            diff: &d,
-            log,
-            as_of,
-            lang,
-            config,
-            progress,
-        },
-    );
-    let Diff {
-        changes, counts, ..
-    } = d;
-    Report::build(Parts {
-        old: Some(old),
-        new,
-        counts,
-        changes,
-        findings,
-        pack: Some(pack),
-        as_of,
-        lang,
-    })
 }
 
 /// Stage timings for `--timings`: wall time since the previous mark, and the process's resident
@@ -213,8 +144,6 @@ impl Timings {
 
 fn audit(a: AuditArgs, env: &mut Env<'_>) -> Result<u8> {
     let mut timings = Timings::new(a.timings);
-    // The manifest's input digests are computed on a thread of their own while the audit runs:
-    // for a million-item pair that is gigabytes to hash, which then costs no wall time.
     let mut inputs = vec![("old", a.old.clone()), ("new", a.new.clone())];
     for (role, p) in [
         ("adjustments", &a.adjustments),
@@ -226,56 +155,29 @@ fn audit(a: AuditArgs, env: &mut Env<'_>) -> Result<u8> {
             inputs.push((role, p.clone()));
         }
     }
-    let digests = {
-        let paths: Vec<std::path::PathBuf> = inputs.iter().map(|(_, p)| p.clone()).collect();
-        std::thread::spawn(move || {
-            paths
-                .iter()
-                .map(|p| report::sha256_file(p))
-                .collect::<Vec<_>>()
-        })
-    };
+    let digests = pipeline::Digests::start(
+        inputs
+            .into_iter()
+            .map(|(role, p)| (role.to_string(), p))
+            .collect(),
+    );
     env.quiet = a.rounds.quiet;
     check_output(&a.output)?;
     let (pack, config) = prepare(&a.rules)?;
     let opts = options(&a.input)?;
-    // The two snapshots and the log are read at the same time.
-    let loader = load::Loader::new();
-    let ((old, new), log) = rayon::join(
-        || {
-            rayon::join(
-                || load::snapshot_using(&a.old, &opts, &loader),
-                || load::snapshot_using(&a.new, &opts, &loader),
-            )
-        },
-        || {
-            a.adjustments
-                .as_deref()
-                .map(|p| load::adjustment_log_with(p, &opts))
-                .transpose()
-        },
-    );
-    let (old, new, log) = (old?, new?, log?);
+    let loaded = pipeline::load(&a.old, &a.new, a.adjustments.as_deref(), &opts)?;
     timings.mark(env, "load")?;
-    let baseline = a
-        .rounds
-        .baseline
-        .as_deref()
-        .map(rounds::Baseline::read)
-        .transpose()?;
-    let waivers = match &a.rounds.waivers {
-        Some(p) => rounds::read_waivers(p)?,
-        None => Vec::new(),
-    };
-    let responses = match &a.rounds.responses {
-        Some(p) => read_responses(p, &opts)?,
-        None => rounds::Responses::new(),
-    };
-    let as_of = a.rules.as_of.or(new.info.as_of).unwrap_or(env.today);
+    let round = pipeline::Round::read(
+        a.rounds.baseline.as_deref(),
+        a.rounds.waivers.as_deref(),
+        a.rounds.responses.as_deref(),
+        &opts,
+    )?;
+    let as_of = a.rules.as_of.or(loaded.new.info.as_of).unwrap_or(env.today);
     let l = lang(a.output.lang);
     // A progress bar on a terminal for long runs; none in a pipe or with --quiet.
-    let bar = if env.stderr_is_terminal && !env.quiet && new.items.len() >= 50_000 {
-        indicatif::ProgressBar::new(new.items.len() as u64)
+    let bar = if env.stderr_is_terminal && !env.quiet && loaded.new.items.len() >= 50_000 {
+        indicatif::ProgressBar::new(loaded.new.items.len() as u64)
     } else {
         indicatif::ProgressBar::hidden()
     };
@@ -284,69 +186,24 @@ fn audit(a: AuditArgs, env: &mut Env<'_>) -> Result<u8> {
         bar.set_length(total as u64);
         bar.set_position(done as u64);
     };
-    let mut report = audit_with_progress(
-        &old,
-        &new,
-        log.as_ref(),
-        &pack,
-        &config,
+    let mut report = pipeline::audit(&pipeline::Audit {
+        old: &loaded.old,
+        new: &loaded.new,
+        log: loaded.log.as_ref(),
+        pack: &pack,
+        config: &config,
         as_of,
-        l,
-        Some(&tick),
-    );
+        lang: l,
+        round: Some(&round),
+        progress: Some(&tick),
+    });
     bar.finish_and_clear();
     timings.mark(env, "check")?;
 
-    // The round: states against the baseline, replies, waivers.
-    if let Some(b) = &baseline {
-        let (progress, resolved) = rounds::compare(&mut report.findings, b);
-        report.progress = Some(progress);
-        report.resolved_before = resolved;
-    }
-    let zh = l == Lang::Zh;
-    let mut extra = rounds::attach_responses(&mut report.findings, &responses, zh);
-    extra.extend(rounds::apply_waivers(
-        &mut report.findings,
-        &waivers,
-        as_of,
-        zh,
-    ));
-    report.findings.extend(extra);
-    rounds::sort(&mut report.findings);
-    if let Some(p) = &mut report.progress {
-        p.waived = report
-            .findings
-            .iter()
-            .filter(|f| f.state == crate::finding::FindingState::Waived)
-            .count();
-    }
-    report.recount();
-
-    // The manifest: what produced this report.
-    let digests = digests
-        .join()
-        .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-    let mut files = Vec::new();
-    for ((role, p), sha256) in inputs.iter().zip(digests) {
-        files.push(report::InputFile {
-            role: role.to_string(),
-            file: p.file_name().map_or_else(
-                || p.display().to_string(),
-                |f| f.to_string_lossy().into_owned(),
-            ),
-            sha256: sha256?,
-        });
-    }
+    let fail_on = a.rules.fail_on.or(config.fail_on).unwrap_or_default();
     let mut options = std::collections::BTreeMap::new();
     options.insert("as_of".to_string(), as_of.to_string());
-    options.insert(
-        "fail_on".to_string(),
-        format!(
-            "{:?}",
-            a.rules.fail_on.or(config.fail_on).unwrap_or_default()
-        )
-        .to_lowercase(),
-    );
+    options.insert("fail_on".to_string(), format!("{fail_on:?}").to_lowercase());
     options.insert(
         "lang".to_string(),
         format!("{:?}", a.output.lang).to_lowercase(),
@@ -363,121 +220,40 @@ fn audit(a: AuditArgs, env: &mut Env<'_>) -> Result<u8> {
     if let Some(n) = a.rounds.max_findings {
         options.insert("max_findings".to_string(), n.to_string());
     }
-    report.manifest = Some(report::Manifest {
-        tool: report.tool.clone(),
-        rule_pack: pack.source.clone(),
-        rules: pack.rules.len(),
-        rule_pack_sha256: pack.digest.clone(),
-        inputs: files,
+    report.manifest = Some(pipeline::manifest(
+        &report,
+        &pack,
+        digests.finish()?,
         options,
-    });
+    ));
 
     timings.mark(env, "round")?;
     emit(&report, &a.output, env)?;
     timings.mark(env, "report")?;
     // The command ends here: the process exits right after, and the OS takes the memory back far
     // faster than dropping millions of small strings one by one (about a tenth of a large run).
-    std::mem::forget(old);
-    std::mem::forget(new);
+    std::mem::forget(loaded);
 
-    // The gate.
-    let fails = if a.rounds.ratchet {
-        let rises = baseline
-            .as_ref()
-            .map(|b| rounds::ratchet_rises(&report.findings, b))
-            .unwrap_or_default();
-        for (dept, rule, before, now) in &rises {
-            stderr(
-                env,
-                &format!("ratchet: {dept} {rule} rose from {before} to {now}"),
-            )?;
-        }
-        !rises.is_empty()
-    } else {
-        let failing = report.failing(threshold(
-            a.rules.fail_on.or(config.fail_on).unwrap_or_default(),
-        ));
-        failing > a.rounds.max_findings.unwrap_or(0)
-    };
+    let gate = pipeline::gate(
+        &report,
+        round.baseline.as_ref(),
+        a.rounds.ratchet,
+        fail_on,
+        a.rounds.max_findings,
+    );
+    for (dept, rule, before, now) in &gate.rises {
+        stderr(
+            env,
+            &format!("ratchet: {dept} {rule} rose from {before} to {now}"),
+        )?;
+    }
     // Like the catalogs above: a million findings are left to the OS.
     std::mem::forget(report);
-    Ok(if fails { exit::FINDINGS } else { exit::CLEAN })
-}
-
-/// Replies from review sheets: every XLSX/CSV with a fingerprint column, in a file or directory.
-fn read_responses(path: &Path, opts: &load::Options) -> Result<rounds::Responses> {
-    let mut files = Vec::new();
-    if path.is_dir() {
-        let entries = std::fs::read_dir(path).map_err(|source| Error::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        files.extend(entries.flatten().map(|e| e.path()).filter(|p| {
-            matches!(
-                p.extension()
-                    .and_then(|e| e.to_str())
-                    .map(str::to_ascii_lowercase)
-                    .as_deref(),
-                Some("xlsx" | "csv")
-            )
-        }));
-        files.sort();
+    Ok(if gate.fails {
+        exit::FINDINGS
     } else {
-        files.push(path.to_path_buf());
-    }
-    let texts = [
-        report::Texts::builtin(Lang::Zh),
-        report::Texts::builtin(Lang::En),
-    ];
-    let header = |key: &str| -> Vec<String> {
-        texts
-            .iter()
-            .map(|t| crate::table::headers::header_key(&t.get(key)))
-            .collect()
-    };
-    let (fp_h, reply_h, date_h) = (
-        header("sheet.col.fingerprint"),
-        header("sheet.col.reply"),
-        header("sheet.col.reply_date"),
-    );
-    let mut out = rounds::Responses::new();
-    for f in files {
-        let wb = match opts.format_of(&f) {
-            load::InputFormat::Csv => crate::table::read_csv(&f, opts.encoding)?,
-            _ => crate::table::read_xlsx(&f)?,
-        };
-        for sheet in &wb.sheets {
-            let col = |names: &[String]| {
-                sheet
-                    .headers
-                    .iter()
-                    .position(|h| names.contains(&crate::table::headers::header_key(h)))
-            };
-            let (Some(fp), Some(reply)) = (col(&fp_h), col(&reply_h)) else {
-                continue;
-            };
-            let date = col(&date_h);
-            for (_, row) in &sheet.rows {
-                let text = row.get(reply).map_or("", |s| s.trim());
-                let key = row.get(fp).map_or("", |s| s.trim());
-                if text.is_empty() || key.is_empty() {
-                    continue;
-                }
-                out.insert(
-                    key.to_string(),
-                    crate::finding::Response {
-                        text: text.to_string(),
-                        date: date
-                            .and_then(|d| row.get(d))
-                            .map(|s| s.trim().to_string())
-                            .filter(|s| !s.is_empty()),
-                        claims_fixed: rounds::claims_fixed(text),
-                    },
-                );
-            }
-        }
-    }
-    Ok(out)
+        exit::CLEAN
+    })
 }
 
 fn merge_cmd(m: crate::cli::MergeArgs, env: &mut Env<'_>) -> Result<u8> {
@@ -555,7 +331,7 @@ fn check_cmd(c: CheckArgs, env: &mut Env<'_>) -> Result<u8> {
     });
     emit(&report, &c.output, env)?;
     Ok(
-        if report.fails(threshold(fail_on.or(config.fail_on).unwrap_or_default())) {
+        if report.fails(fail_on.or(config.fail_on).unwrap_or_default().threshold()) {
             exit::FINDINGS
         } else {
             exit::CLEAN

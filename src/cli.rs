@@ -115,19 +115,7 @@ pub enum ColorChoice {
     Never,
 }
 
-/// The severity at or above which the exit code is 1.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default, serde::Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum FailOn {
-    #[default]
-    Error,
-    Warning,
-    Info,
-    /// Always exit 0 when the run completes.
-    Never,
-}
+pub use crate::config::FailOn;
 
 /// Report language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]

@@ -9,6 +9,40 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+/// The severity at or above which the exit code is 1.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    clap::ValueEnum,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum FailOn {
+    #[default]
+    Error,
+    Warning,
+    Info,
+    /// Always exit 0 when the run completes.
+    Never,
+}
+
+impl FailOn {
+    /// The lowest severity that fails the run, or `None` for `never`.
+    pub fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::Error => Some(Severity::Error),
+            FailOn::Warning => Some(Severity::Warning),
+            FailOn::Info => Some(Severity::Info),
+            FailOn::Never => None,
+        }
+    }
+}
+
 /// A scoped override of one rule.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -55,7 +89,7 @@ pub struct Config {
     pub registries: Vec<PathBuf>,
     /// The default of `--fail-on` (the flag and CATALOG_AUDIT_FAIL_ON win).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fail_on: Option<crate::cli::FailOn>,
+    pub fail_on: Option<FailOn>,
 }
 
 impl Config {

@@ -2,12 +2,13 @@
 //! story of the catalog over time — per period the additions, changes, cancellations and findings,
 //! in total and per department.
 
-use crate::app::audit_loaded;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::load::{self, DocKind, InputFormat, Options};
 use crate::model::{AdjustmentLog, Catalog};
-use crate::rules::{Lang, Pack, Severity};
+use crate::pipeline::{self, Audit, Round};
+use crate::rounds::{Baseline, Progress};
+use crate::rules::{Lang, Pack};
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -43,6 +44,10 @@ pub struct Period {
     pub warnings: usize,
     pub info: usize,
     pub departments: BTreeMap<String, DeptPeriod>,
+    /// The review round against the previous period's findings (from the second period on):
+    /// how many of its comments are still open, resolved, new, reopened.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub progress: Option<Progress>,
 }
 
 /// `catalog-history/1`.
@@ -121,6 +126,8 @@ pub fn build(
         )));
     }
     let mut periods = Vec::new();
+    // Each period is a review round against the one before, as `audit --baseline` would run it.
+    let mut previous: Option<Round> = None;
     for w in dated.windows(2) {
         let ((from, old), (to, new)) = (&w[0], &w[1]);
         // The log of a period: its `period.to` (or, failing that, `period.from`) falls in it.
@@ -130,25 +137,39 @@ pub fn build(
                 .and_then(|p| p.to.or(p.from))
                 .is_some_and(|d| d > *from && d <= *to)
         });
-        let report = audit_loaded(old, new, log, pack, config, *to, lang);
-        let mut departments: BTreeMap<String, DeptPeriod> = BTreeMap::new();
-        for c in &report.changes {
-            let d = departments.entry(c.department.clone()).or_default();
-            match c.kind.as_str() {
-                "added" => d.added += 1,
-                "cancelled" => d.cancelled += 1,
-                "recoded" => d.recoded += 1,
-                _ => d.changed += 1,
-            }
-        }
-        for f in &report.findings {
-            let d = departments.entry(f.department.to_string()).or_default();
-            match f.severity {
-                Severity::Error => d.errors += 1,
-                Severity::Warning => d.warnings += 1,
-                Severity::Info => d.info += 1,
-            }
-        }
+        let report = pipeline::audit(&Audit {
+            old,
+            new,
+            log,
+            pack,
+            config,
+            as_of: *to,
+            lang,
+            round: previous.as_ref(),
+            progress: None,
+        });
+        // The period's figures are the report's own counts (open findings by severity), so the
+        // timeline says what the period's report says.
+        let departments: BTreeMap<String, DeptPeriod> = report
+            .stats
+            .departments
+            .iter()
+            .map(|(name, d)| {
+                let c = &d.changes;
+                (
+                    name.clone(),
+                    DeptPeriod {
+                        added: c.added,
+                        changed: c.changed + c.merged + c.split,
+                        cancelled: c.cancelled,
+                        recoded: c.recoded,
+                        errors: d.findings.open.error,
+                        warnings: d.findings.open.warning,
+                        info: d.findings.open.info,
+                    },
+                )
+            })
+            .collect();
         let s = &report.summary;
         periods.push(Period {
             from: *from,
@@ -165,6 +186,14 @@ pub fn build(
             warnings: s.findings.warning,
             info: s.findings.info,
             departments,
+            progress: report.progress,
+        });
+        previous = Some(Round {
+            baseline: Some(Baseline {
+                findings: report.findings,
+                resolved_before: report.resolved_before,
+            }),
+            ..Round::default()
         });
     }
     Ok(Timeline {

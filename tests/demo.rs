@@ -2,8 +2,8 @@
 //! defect is found by its rule, and nothing else is reported (the exact set, not "contains").
 //! The planted table is examples/qinghe/README.md.
 
-use catalog_audit::app::audit_loaded;
 use catalog_audit::load;
+use catalog_audit::pipeline::audit_loaded;
 use catalog_audit::rules::{Lang, Pack};
 use std::collections::BTreeSet;
 use std::path::Path;

@@ -4,8 +4,8 @@
 
 use assert_cmd::Command;
 use calamine::{Data, Reader, Xlsx, open_workbook};
-use catalog_audit::app::audit_loaded;
 use catalog_audit::load;
+use catalog_audit::pipeline::audit_loaded;
 use catalog_audit::report::{Report, Texts, sheet, split};
 use catalog_audit::rules::{Lang, Pack};
 use serde_json::Value;

@@ -2,8 +2,8 @@
 //! short, bytes replaced, values swapped for other JSON types) either load and go through the whole
 //! pipeline, or are rejected with a located error.
 
-use catalog_audit::app::audit_loaded;
 use catalog_audit::load;
+use catalog_audit::pipeline::audit_loaded;
 use catalog_audit::rules::{Lang, Pack};
 use serde_json::{Value, json};
 use std::path::Path;

@@ -2,10 +2,10 @@
 //! finding is waived, the waiver expires, a fixed defect comes back. Every finding's state is
 //! checked in each round.
 
-use catalog_audit::app::audit_loaded;
 use catalog_audit::finding::{Finding, FindingState};
 use catalog_audit::load;
 use catalog_audit::model::Catalog;
+use catalog_audit::pipeline::audit_loaded;
 use catalog_audit::rounds::{self, Baseline, Waiver};
 use catalog_audit::rules::{Lang, Pack};
 use chrono::NaiveDate;

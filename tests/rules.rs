@@ -2,7 +2,8 @@
 //! catalogue snapshot, and every worked example behaves: an invalid example fires its rule (and only
 //! its rule), a valid one fires nothing.
 
-use catalog_audit::rules::{Pack, example};
+use catalog_audit::pipeline::example;
+use catalog_audit::rules::Pack;
 
 fn pack() -> Pack {
     Pack::builtin().unwrap_or_else(|e| panic!("built-in rule pack does not load: {e}"))

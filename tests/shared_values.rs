@@ -2,10 +2,10 @@
 //! of the fields it reads. Neither may change a single finding: these tests compare against items
 //! typed one by one (nothing shared, every rule judged afresh).
 
-use catalog_audit::app::audit_loaded;
 use catalog_audit::config::Config;
 use catalog_audit::load;
 use catalog_audit::model::{Catalog, Item};
+use catalog_audit::pipeline::audit_loaded;
 use catalog_audit::rules::{Lang, Pack};
 use serde_json::Value;
 use std::path::Path;

@@ -3,9 +3,9 @@
 //! cell; malformed spreadsheets exit 3 naming the sheet and row. Fixtures are built in code.
 
 use assert_cmd::Command;
-use catalog_audit::app::audit_loaded;
 use catalog_audit::load::{self, Options};
 use catalog_audit::model::Catalog;
+use catalog_audit::pipeline::audit_loaded;
 use catalog_audit::report::Report;
 use catalog_audit::rules::{Lang, Pack};
 use catalog_audit::table::export;

@@ -18,7 +18,7 @@
 //! every `<script>` element of the rendered page. Catalog text cannot produce the marker (it holds a
 //! `<`, which Handlebars escapes), nor a `<script>` element.
 
-use super::{Report, RuleDoc, Texts, io, is_open, terminal};
+use super::{Report, RuleDoc, SeverityCounts, Texts, io, terminal};
 use crate::diff::{Change, FieldChange};
 use crate::error::{Error, Result};
 use crate::finding::Finding;
@@ -51,7 +51,9 @@ struct View<'a> {
     finding_cards: Vec<Card>,
     charts: Vec<Chart>,
     filters: Filters,
+    /// Every finding listed (what the filter counts), and of them the open ones.
     finding_total: usize,
+    open_total: usize,
     departments: Vec<Dept<'a>>,
     rules: Vec<RuleView<'a>>,
 }
@@ -138,7 +140,12 @@ struct Dept<'a> {
     errors: usize,
     warnings: usize,
     infos: usize,
+    /// Open findings (as the table row and the summary count them).
     finding_count: usize,
+    /// Every finding listed in the section, whatever its state (what the filter counts).
+    listed_count: usize,
+    /// The waived and resolved findings listed besides the open ones, in words.
+    closed_note: Option<String>,
     change_count: usize,
     findings: Vec<FindingView<'a>>,
     changes: Vec<ChangeView<'a>>,
@@ -443,20 +450,21 @@ fn severity_legend(t: &Texts) -> Vec<Legend> {
 }
 
 /// Open findings by severity (resolved and waived ones are listed, not counted: as in the summary).
-fn severity_parts(findings: &[&Finding]) -> Vec<(&'static str, String, usize)> {
+fn severity_parts(counts: &SeverityCounts) -> Vec<(&'static str, String, usize)> {
     SEVERITIES
         .iter()
-        .map(|s| {
-            (
-                s.as_str(),
-                format!("s-{}", s.as_str()),
-                findings
-                    .iter()
-                    .filter(|f| f.severity == *s && is_open(f.state))
-                    .count(),
-            )
-        })
+        .map(|s| (s.as_str(), format!("s-{}", s.as_str()), counts.get(*s)))
         .collect()
+}
+
+/// "已整改 2 · 已豁免 1": the closed findings a section lists besides its open ones.
+pub(super) fn closed_note(resolved: usize, waived: usize, t: &Texts) -> Option<String> {
+    let parts: Vec<String> = [("resolved", resolved), ("waived", waived)]
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(k, n)| format!("{} {n}", t.get(&format!("state.{k}"))))
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(" · "))
 }
 
 fn view<'a>(report: &'a Report, t: &'a Texts) -> View<'a> {
@@ -489,21 +497,19 @@ fn view<'a>(report: &'a Report, t: &'a Texts) -> View<'a> {
         .iter()
         .map(|(name, (findings, changes))| {
             let anchor = anchors[name].clone();
-            let count = |s: Severity| {
-                findings
-                    .iter()
-                    .filter(|f| f.severity == s && is_open(f.state))
-                    .count()
-            };
+            let counts = report.stats.department(name);
+            let f = counts.findings;
             let (display, data) = dept_name(name);
             Dept {
                 name: display,
                 data,
-                errors: count(Severity::Error),
-                warnings: count(Severity::Warning),
-                infos: count(Severity::Info),
-                finding_count: findings.len(),
-                change_count: changes.len(),
+                errors: f.open.error,
+                warnings: f.open.warning,
+                infos: f.open.info,
+                finding_count: f.open_total(),
+                listed_count: f.listed,
+                closed_note: closed_note(f.resolved, f.waived, t),
+                change_count: counts.changes.total(),
                 findings: findings
                     .iter()
                     .map(|f| {
@@ -548,21 +554,20 @@ fn view<'a>(report: &'a Report, t: &'a Texts) -> View<'a> {
         })
         .collect();
 
-    let all: Vec<&Finding> = report.findings.iter().collect();
     let mut charts = Vec::new();
     if report.checked {
         // Departments with open findings, most first (ties by name, so the order is stable).
         let mut bars: Vec<Bar> = groups
             .iter()
-            .filter(|(_, (f, _))| f.iter().any(|f| is_open(f.state)))
-            .map(|(name, (f, _))| {
+            .filter(|(name, _)| report.stats.department(name).findings.open_total() > 0)
+            .map(|(name, _)| {
                 let (label, data) = dept_name(name);
                 Bar {
                     key: anchors[name].clone(),
                     label,
                     data,
                     href: Some(format!("#{}", anchors[name])),
-                    parts: severity_parts(f),
+                    parts: severity_parts(&report.stats.department(name).findings.open),
                 }
             })
             .collect();
@@ -578,15 +583,15 @@ fn view<'a>(report: &'a Report, t: &'a Texts) -> View<'a> {
         }
         let bars = Category::ALL
             .iter()
-            .map(|c| {
+            .zip(&report.stats.findings.by_category)
+            .map(|(c, counts)| {
                 let key = category_key(*c);
-                let of: Vec<&Finding> = all.iter().copied().filter(|f| f.category == *c).collect();
                 Bar {
                     label: t.get(&format!("category.{key}")),
                     key,
                     data: false,
                     href: None,
-                    parts: severity_parts(&of),
+                    parts: severity_parts(counts),
                 }
             })
             .collect();
@@ -703,12 +708,12 @@ fn view<'a>(report: &'a Report, t: &'a Texts) -> View<'a> {
     let filters = Filters {
         departments: departments
             .iter()
-            .filter(|d| d.finding_count > 0)
+            .filter(|d| d.listed_count > 0)
             .map(|d| Opt {
                 value: d.anchor.clone(),
                 label: d.name.clone(),
                 data: d.data,
-                count: d.finding_count,
+                count: d.listed_count,
             })
             .collect(),
         categories: {
@@ -760,7 +765,7 @@ fn view<'a>(report: &'a Report, t: &'a Texts) -> View<'a> {
             doc,
             severity_label: t.get(&format!("severity.{}", doc.severity.as_str())),
             category_label: t.get(&format!("category.{}", category_key(doc.category))),
-            count: report.findings.iter().filter(|f| *f.rule == **code).count(),
+            count: report.stats.rules.get(code).map_or(0, |r| r.listed),
         })
         .collect();
 
@@ -792,7 +797,8 @@ fn view<'a>(report: &'a Report, t: &'a Texts) -> View<'a> {
         finding_cards,
         charts,
         filters,
-        finding_total: report.findings.len(),
+        finding_total: report.stats.findings.listed,
+        open_total: report.stats.findings.open_total(),
         departments,
         rules,
     }

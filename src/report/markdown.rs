@@ -8,7 +8,6 @@
 
 use super::{Report, Texts, io, terminal};
 use crate::error::{Error, Result};
-use crate::rules::Severity;
 use handlebars::{Handlebars, handlebars_helper};
 use serde::Serialize;
 use serde_json::Value;
@@ -107,19 +106,23 @@ fn view<'a>(r: &'a Report, t: &'a Texts) -> View<'a> {
     let departments = depts
         .into_iter()
         .map(|(name, (findings, change_count))| {
-            let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
+            let counts = r.stats.department(name).findings;
+            let mut heading = t.fmt("md.findings", &[("n", &counts.open_total())]);
+            if let Some(note) = super::html::closed_note(counts.resolved, counts.waived, t) {
+                heading.push_str(&format!("（{note}）"));
+            }
             Dept {
                 name: if name.is_empty() {
                     t.get("terminal.no_department")
                 } else {
                     name.to_string()
                 },
-                errors: count(Severity::Error),
-                warnings: count(Severity::Warning),
-                infos: count(Severity::Info),
+                errors: counts.open.error,
+                warnings: counts.open.warning,
+                infos: counts.open.info,
                 finding_count: findings.len(),
                 change_count,
-                findings_heading: t.fmt("md.findings", &[("n", &findings.len())]),
+                findings_heading: heading,
                 findings: findings
                     .iter()
                     .map(|f| Row {

@@ -11,9 +11,8 @@ pub mod markdown;
 pub mod sheet;
 pub mod split;
 pub mod terminal;
-pub mod texts;
 
-pub use texts::Texts;
+pub use crate::messages::Texts;
 
 use crate::diff::{Change, Counts};
 use crate::error::{Error, Result};
@@ -60,13 +59,7 @@ impl SnapshotInfo {
     }
 }
 
-/// Findings counted by severity.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct SeverityCounts {
-    pub error: usize,
-    pub warning: usize,
-    pub info: usize,
-}
+pub use crate::stats::{SeverityCounts, Stats};
 
 /// The summary block.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -183,6 +176,10 @@ pub struct Report {
     /// item and unchanged counts.
     #[serde(skip)]
     pub departments: BTreeMap<String, DeptItems>,
+    /// Every count the renderers show, computed once ([`crate::stats`]); kept in step with the
+    /// findings by [`Report::recount`].
+    #[serde(skip)]
+    pub stats: Stats,
 }
 
 /// A department's items in the two snapshots.
@@ -236,14 +233,6 @@ pub struct Parts<'a> {
 impl Report {
     /// Assembles the report model.
     pub fn build(parts: Parts<'_>) -> Report {
-        let mut sev = SeverityCounts::default();
-        for f in &parts.findings {
-            match f.severity {
-                Severity::Error => sev.error += 1,
-                Severity::Warning => sev.warning += 1,
-                Severity::Info => sev.info += 1,
-            }
-        }
         let mut rules = BTreeMap::new();
         if let Some(pack) = parts.pack {
             for f in &parts.findings {
@@ -268,7 +257,7 @@ impl Report {
             }
         }
         let departments = dept_items(parts.old, parts.new, &parts.changes);
-        Report {
+        let mut report = Report {
             format: "audit-report/1",
             tool: Tool {
                 name: env!("CARGO_PKG_NAME"),
@@ -285,7 +274,7 @@ impl Report {
                 unchanged: parts.counts.unchanged,
                 merged: parts.counts.merged,
                 split: parts.counts.split,
-                findings: sev,
+                findings: SeverityCounts::default(),
                 waived: 0,
                 resolved: 0,
             },
@@ -297,7 +286,10 @@ impl Report {
             resolved_before: Vec::new(),
             manifest: None,
             departments,
-        }
+            stats: Stats::default(),
+        };
+        report.recount();
+        report
     }
 
     /// Whether any finding is at or above `threshold`.
@@ -315,24 +307,14 @@ impl Report {
         })
     }
 
-    /// Recounts the summary after findings changed state (baseline, waivers).
+    /// Counts again after findings changed state (baseline, waivers): the statistics every
+    /// renderer reads, and the summary block made from them.
     pub fn recount(&mut self) {
-        let mut sev = SeverityCounts::default();
-        let (mut waived, mut resolved) = (0, 0);
-        for f in &self.findings {
-            match f.state {
-                crate::finding::FindingState::Waived => waived += 1,
-                crate::finding::FindingState::Resolved => resolved += 1,
-                _ => match f.severity {
-                    Severity::Error => sev.error += 1,
-                    Severity::Warning => sev.warning += 1,
-                    Severity::Info => sev.info += 1,
-                },
-            }
-        }
-        self.summary.findings = sev;
-        self.summary.waived = waived;
-        self.summary.resolved = resolved;
+        self.stats = Stats::of(&self.findings, &self.changes);
+        let f = &self.stats.findings;
+        self.summary.findings = f.open;
+        self.summary.waived = f.waived;
+        self.summary.resolved = f.resolved;
     }
 }
 

@@ -15,12 +15,12 @@ use super::{Report, Style, Texts, io};
 use crate::error::{Error, Result};
 use crate::finding::Finding;
 use crate::rules::{Category, Severity};
+use crate::stats::{FindingCounts, SeverityCounts};
 use chrono::Datelike;
 use rust_xlsxwriter::{
     Color, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet,
     XlsxError,
 };
-use std::collections::BTreeMap;
 use std::io::Write;
 
 /// The columns of the findings sheet: message key of the header and Excel width (in characters).
@@ -125,40 +125,6 @@ pub fn rows(r: &Report, t: &Texts) -> Vec<Vec<String>> {
             ]
         })
         .collect()
-}
-
-/// Findings counted per department and category, with severities, for the summary sheet.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Tally {
-    pub by_category: [usize; Category::ALL.len()],
-    pub by_severity: [usize; 3],
-    pub total: usize,
-}
-
-impl Tally {
-    fn add(&mut self, f: &Finding) {
-        if let Some(i) = Category::ALL.iter().position(|c| *c == f.category) {
-            self.by_category[i] += 1;
-        }
-        let s = match f.severity {
-            Severity::Error => 0,
-            Severity::Warning => 1,
-            Severity::Info => 2,
-        };
-        self.by_severity[s] += 1;
-        self.total += 1;
-    }
-}
-
-/// Per department (sorted as the report is) and in total.
-pub fn tally(r: &Report) -> (BTreeMap<&str, Tally>, Tally) {
-    let mut by: BTreeMap<&str, Tally> = BTreeMap::new();
-    let mut total = Tally::default();
-    for f in &r.findings {
-        by.entry(&*f.department).or_default().add(f);
-        total.add(f);
-    }
-    (by, total)
 }
 
 /// The summary sheet's header row.
@@ -293,35 +259,42 @@ pub fn workbook(r: &Report, t: &Texts) -> std::result::Result<Vec<u8>, XlsxError
         ws.set_column_width(col, if c == 0 { 30.0 } else { 11.0 })?;
     }
     ws.set_row_height(0, 30)?;
-    let (by, total) = tally(r);
-    let write_tally = |ws: &mut Worksheet,
-                       row: u32,
-                       name: &str,
-                       tl: &Tally,
-                       lf: &Format,
-                       nf: &Format|
+    // Open findings, as every report counts them ([`crate::stats`]); departments whose findings
+    // are all closed keep their row, with zeros.
+    let write_counts = |ws: &mut Worksheet,
+                        row: u32,
+                        name: &str,
+                        c: &FindingCounts,
+                        lf: &Format,
+                        nf: &Format|
      -> std::result::Result<(), XlsxError> {
         ws.write_string_with_format(row, 0, fit(name), lf)?;
-        let numbers = tl
+        let numbers = c
             .by_category
             .iter()
-            .chain(std::iter::once(&tl.total))
-            .chain(tl.by_severity.iter());
-        for (c, n) in numbers.enumerate() {
-            ws.write_number_with_format(row, (c + 1) as u16, *n as f64, nf)?;
+            .map(SeverityCounts::total)
+            .chain(std::iter::once(c.open_total()))
+            .chain([c.open.error, c.open.warning, c.open.info]);
+        for (col, n) in numbers.enumerate() {
+            ws.write_number_with_format(row, (col + 1) as u16, n as f64, nf)?;
         }
         Ok(())
     };
     let mut row = 1u32;
-    for (d, tl) in &by {
-        write_tally(ws, row, &dept_name(t, d), tl, &body, &number)?;
+    for (d, counts) in r
+        .stats
+        .departments
+        .iter()
+        .filter(|(_, c)| c.findings.listed > 0)
+    {
+        write_counts(ws, row, &dept_name(t, d), &counts.findings, &body, &number)?;
         row += 1;
     }
-    write_tally(
+    write_counts(
         ws,
         row,
         &t.get("sheet.row.total"),
-        &total,
+        &r.stats.findings,
         &total_label,
         &total_number,
     )?;

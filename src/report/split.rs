@@ -10,8 +10,8 @@
 //! would still collide — compared without case and after Unicode normalisation, as Windows and
 //! macOS compare them — get `-2`, `-3` ….
 
-use super::{DeptItems, Report, SeverityCounts, Style, Summary, Texts, io, terminal};
-use crate::diff::{Change, ChangeKind};
+use super::{DeptItems, Report, Style, Summary, Texts, io, terminal};
+use crate::diff::Change;
 use crate::error::{Error, Result};
 use crate::finding::Finding;
 use handlebars::Handlebars;
@@ -108,20 +108,6 @@ fn department_report(
     items: DeptItems,
 ) -> Report {
     let mut d = shell.clone();
-    let kind = |k: ChangeKind| changes.iter().filter(|c| c.kind == k).count();
-    d.summary = Summary {
-        added: kind(ChangeKind::Added),
-        changed: kind(ChangeKind::Changed),
-        cancelled: kind(ChangeKind::Cancelled),
-        recoded: kind(ChangeKind::Recoded),
-        unchanged: items.unchanged,
-        merged: kind(ChangeKind::Merged),
-        split: kind(ChangeKind::Split),
-        findings: SeverityCounts::default(),
-        waived: 0,
-        resolved: 0,
-    };
-
     d.rules = whole
         .rules
         .iter()
@@ -136,6 +122,17 @@ fn department_report(
     d.findings = findings;
     d.changes = changes;
     d.recount();
+    let c = d.stats.changes;
+    d.summary = Summary {
+        added: c.added,
+        changed: c.changed,
+        cancelled: c.cancelled,
+        recoded: c.recoded,
+        unchanged: items.unchanged,
+        merged: c.merged,
+        split: c.split,
+        ..d.summary
+    };
     d
 }
 
@@ -272,7 +269,7 @@ pub fn render_index(r: &Report, parts: &[Part], style: &Style, out: &mut dyn Wri
             &[("version", &r.tool.version), ("as_of", &r.as_of)],
         ),
         checked: r.checked,
-        change_count: r.changes.len(),
+        change_count: r.stats.changes.total(),
         t: &t.texts,
         lang: &t.lang,
         report: r,
@@ -289,7 +286,7 @@ pub fn render_index(r: &Report, parts: &[Part], style: &Style, out: &mut dyn Wri
                     html,
                     xlsx,
                     items: p.report.new.items,
-                    changes: p.report.changes.len(),
+                    changes: p.report.stats.changes.total(),
                     errors: s.findings.error,
                     warnings: s.findings.warning,
                     infos: s.findings.info,

@@ -143,10 +143,9 @@ pub fn render(r: &Report, style: &super::Style, out: &mut dyn Write) -> Result<(
             .take_while(|f| &f.department == dept)
             .count();
         let group = &r.findings[i..end];
-        let errors = group
-            .iter()
-            .filter(|f| f.severity == Severity::Error)
-            .count();
+        // The department's open findings, as the summary counts them; closed ones are listed.
+        let counts = r.stats.department(dept).findings;
+        let errors = counts.open.error;
         let name = if dept.is_empty() {
             t.get("terminal.no_department")
         } else {
@@ -157,7 +156,7 @@ pub fn render(r: &Report, style: &super::Style, out: &mut dyn Write) -> Result<(
             "terminal.department",
             &[
                 ("department", &p.paint(bold, &name)),
-                ("findings", &group.len()),
+                ("findings", &counts.open_total()),
                 ("errors", &errors),
             ],
         ));

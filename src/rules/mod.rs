@@ -7,7 +7,6 @@
 //! `rules/` directory embedded at build time; `--rules DIR` loads another one the same way.
 
 pub mod cond;
-pub mod example;
 
 use crate::calendar::{Calendar, CalendarFile};
 use crate::error::{Error, Problem, Result};

@@ -10,14 +10,14 @@ use std::path::Path;
 
 /// The built-in catalogues: one file per part of the tool and language, merged.
 const ZH: &[&str] = &[
-    include_str!("../../reports/messages/common.zh.json"),
-    include_str!("../../reports/messages/html.zh.json"),
-    include_str!("../../reports/messages/sheet.zh.json"),
+    include_str!("../reports/messages/common.zh.json"),
+    include_str!("../reports/messages/html.zh.json"),
+    include_str!("../reports/messages/sheet.zh.json"),
 ];
 const EN: &[&str] = &[
-    include_str!("../../reports/messages/common.en.json"),
-    include_str!("../../reports/messages/html.en.json"),
-    include_str!("../../reports/messages/sheet.en.json"),
+    include_str!("../reports/messages/common.en.json"),
+    include_str!("../reports/messages/html.en.json"),
+    include_str!("../reports/messages/sheet.en.json"),
 ];
 
 #[derive(Deserialize)]

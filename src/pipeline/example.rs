@@ -1,12 +1,12 @@
 //! Running a rule's worked examples: each is a tiny catalog pair (and log) audited with that rule
 //! alone. The test suite runs every example of every rule; `rules explain` lists them.
 
-use super::{Example, Pack};
 use crate::error::{Error, Result};
 use crate::finding::Finding;
 use crate::load;
 use crate::model::Catalog;
 use crate::rules::Lang;
+use crate::rules::{Example, Pack};
 use chrono::NaiveDate;
 use serde_json::{Value, json};
 
@@ -74,7 +74,6 @@ pub fn run(pack: &Pack, code: &str, example: &Example, label: &str) -> Result<Ve
         None => None,
     };
     let config = crate::config::Config::default();
-    let report =
-        crate::app::audit_loaded(&old, &new, log.as_ref(), &single, &config, date, Lang::Zh);
+    let report = super::audit_loaded(&old, &new, log.as_ref(), &single, &config, date, Lang::Zh);
     Ok(report.findings)
 }

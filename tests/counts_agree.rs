@@ -1,0 +1,237 @@
+//! One set of counts: a second-round report (baseline with a resolved finding, a waiver, several
+//! departments) rendered in every format says the same numbers everywhere — the JSON summary,
+//! the terminal, HTML (table rows, section headings, filter), Markdown, the XLSX summary sheet,
+//! the CSV rows and the history timeline — and those numbers are the statistics module's.
+
+use calamine::{Reader, Xlsx};
+use catalog_audit::finding::FindingState;
+use catalog_audit::load;
+use catalog_audit::pipeline::{self, Audit, Round};
+use catalog_audit::report::{self, Format, Report, Style, Templates, Texts};
+use catalog_audit::rounds::{Baseline, Waiver};
+use catalog_audit::rules::{Lang, Pack};
+use std::path::Path;
+
+fn second_round() -> Report {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/qinghe");
+    let old = load::snapshot(&dir.join("2017-06-30.json")).unwrap();
+    let new = load::snapshot(&dir.join("2017-12-31.json")).unwrap();
+    let log = load::adjustment_log(&dir.join("adjustments-2017H2.json")).unwrap();
+    let pack = Pack::builtin().unwrap();
+    let as_of = new.info.as_of.unwrap();
+    let audit = |round: Option<&Round>| {
+        pipeline::audit(&Audit {
+            old: &old,
+            new: &new,
+            log: Some(&log),
+            pack: &pack,
+            config: &Default::default(),
+            as_of,
+            lang: Lang::Zh,
+            round,
+            progress: None,
+        })
+    };
+    let first = audit(None);
+    // Last round had three comments that are gone now (resolved), in two departments.
+    let mut baseline = first.findings.clone();
+    for (i, f) in first.findings.iter().step_by(17).take(3).enumerate() {
+        let mut gone = f.clone();
+        gone.fingerprint = format!("{:012x}", i + 1);
+        gone.evidence = format!("fixed {i}");
+        baseline.push(gone);
+    }
+    // One department accepted one rule for a while.
+    let waived = &first.findings[5];
+    let round = Round {
+        baseline: Some(Baseline {
+            findings: baseline,
+            resolved_before: Vec::new(),
+        }),
+        waivers: vec![Waiver {
+            id: "W-1".into(),
+            fingerprint: None,
+            rule: Some(waived.rule.to_string()),
+            code: None,
+            department: Some(waived.department.to_string()),
+            reason: "accepted".into(),
+            approver: "reviewer".into(),
+            doc_no: "青编〔2018〕1号".into(),
+            expires: as_of + chrono::Days::new(90),
+        }],
+        responses: Default::default(),
+    };
+    audit(Some(&round))
+}
+
+fn render(r: &Report, format: Format) -> Vec<u8> {
+    let style = Style {
+        texts: Texts::builtin(Lang::Zh),
+        templates: Templates::builtin(),
+        color: false,
+    };
+    let mut out = Vec::new();
+    report::render(r, format, &style, &mut out).unwrap();
+    out
+}
+
+/// The first number after `needle` in `text`, starting the search at `from`.
+fn number_after(text: &str, needle: &str) -> usize {
+    let at = text
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle} not found"));
+    let rest = &text[at + needle.len()..];
+    let digits: String = rest
+        .chars()
+        .skip_while(|c| !c.is_ascii_digit())
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().unwrap()
+}
+
+#[test]
+fn every_format_says_the_same_numbers() {
+    let r = second_round();
+    let s = &r.stats;
+    // The scenario has what it must: resolved and waived findings, several departments.
+    assert!(
+        s.findings.resolved >= 3,
+        "resolved: {}",
+        s.findings.resolved
+    );
+    assert!(s.findings.waived >= 1, "waived: {}", s.findings.waived);
+    let with_findings: Vec<&String> = s
+        .departments
+        .iter()
+        .filter(|(_, d)| d.findings.listed > 0)
+        .map(|(n, _)| n)
+        .collect();
+    assert!(with_findings.len() >= 5);
+    // The statistics are the findings' own counts.
+    let open = r
+        .findings
+        .iter()
+        .filter(|f| report::is_open(f.state))
+        .count();
+    assert_eq!(s.findings.open_total(), open);
+    assert_eq!(s.findings.listed, r.findings.len());
+    let by_state = |st| r.findings.iter().filter(|f| f.state == st).count();
+    assert_eq!(s.findings.resolved, by_state(FindingState::Resolved));
+    assert_eq!(s.findings.waived, by_state(FindingState::Waived));
+    let dept_sum: usize = s
+        .departments
+        .values()
+        .map(|d| d.findings.open_total())
+        .sum();
+    assert_eq!(dept_sum, open);
+
+    // JSON: the summary block.
+    let json: serde_json::Value = serde_json::from_slice(&render(&r, Format::Json)).unwrap();
+    let sum = &json["summary"];
+    assert_eq!(sum["findings"]["error"], s.findings.open.error);
+    assert_eq!(sum["findings"]["warning"], s.findings.open.warning);
+    assert_eq!(sum["findings"]["info"], s.findings.open.info);
+    assert_eq!(sum["waived"], s.findings.waived);
+    assert_eq!(sum["resolved"], s.findings.resolved);
+
+    // Terminal: one heading per department with its open findings and errors.
+    let term = String::from_utf8(render(&r, Format::Terminal)).unwrap();
+    for name in &with_findings {
+        let d = s.department(name).findings;
+        let line = format!(
+            "{name} — {} 条意见，其中错误 {} 条",
+            d.open_total(),
+            d.open.error
+        );
+        assert!(term.contains(&line), "terminal lacks {line}");
+    }
+
+    // HTML: the table row, the section heading and the filter's totals.
+    let html = String::from_utf8(render(&r, Format::Html)).unwrap();
+    assert_eq!(
+        number_after(&html, "id=\"filter-status\" role=\"status\" data-total=\""),
+        s.findings.listed
+    );
+    assert_eq!(number_after(&html, "data-open=\""), s.findings.open_total());
+    for (i, name) in s.departments.keys().enumerate() {
+        let d = s.department(name);
+        let anchor = format!("dept-{}", i + 1);
+        let row = format!("<tr data-dept=\"{anchor}\">");
+        if d.findings.listed == 0 && d.changes.total() == 0 {
+            continue;
+        }
+        let at = html
+            .find(&row)
+            .unwrap_or_else(|| panic!("no row for {name}"));
+        let tail = &html[at..];
+        assert_eq!(
+            number_after(tail, "data-part=\"error\" data-count=\""),
+            d.findings.open.error
+        );
+        assert_eq!(
+            number_after(tail, "data-part=\"warning\" data-count=\""),
+            d.findings.open.warning
+        );
+        assert_eq!(
+            number_after(tail, "data-part=\"info\" data-count=\""),
+            d.findings.open.info
+        );
+        assert_eq!(
+            number_after(tail, "data-part=\"changes\" data-count=\""),
+            d.changes.total()
+        );
+        if d.findings.listed > 0 {
+            let section = &html[html.find(&format!("id=\"{anchor}\"")).unwrap()..];
+            assert_eq!(
+                number_after(section, "<h3>"),
+                d.findings.open_total(),
+                "{name}"
+            );
+        }
+    }
+
+    // Markdown: one table row per department.
+    let md = String::from_utf8(render(&r, Format::Md)).unwrap();
+    for name in &with_findings {
+        let d = s.department(name);
+        let row = format!(
+            "| {name} | {} | {} | {} | {} |",
+            d.findings.open.error,
+            d.findings.open.warning,
+            d.findings.open.info,
+            d.changes.total()
+        );
+        assert!(md.contains(&row), "markdown lacks {row}");
+    }
+
+    // XLSX: the summary sheet's rows (department, six categories, total, three severities).
+    let xlsx = render(&r, Format::Xlsx);
+    let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx)).unwrap();
+    let sheet = wb.sheet_names()[1].clone();
+    let range = wb.worksheet_range(&sheet).unwrap();
+    let mut rows = 0;
+    for row in range.rows().skip(1) {
+        let name = row[0].to_string();
+        let n = |c: usize| calamine::DataType::as_f64(&row[c]).unwrap() as usize;
+        let c = if name == "合计" {
+            s.findings
+        } else {
+            rows += 1;
+            s.department(&name).findings
+        };
+        assert_eq!(n(7), c.open_total(), "{name}");
+        assert_eq!(
+            (n(8), n(9), n(10)),
+            (c.open.error, c.open.warning, c.open.info),
+            "{name}"
+        );
+        let cats: usize = (1..7).map(n).sum();
+        assert_eq!(cats, c.open_total(), "{name}");
+    }
+    assert_eq!(rows, with_findings.len());
+
+    // CSV: one row per listed finding.
+    let csv = String::from_utf8(render(&r, Format::Csv)).unwrap();
+    let mut rdr = csv::Reader::from_reader(csv.trim_start_matches('\u{feff}').as_bytes());
+    assert_eq!(rdr.records().count(), s.findings.listed);
+}

@@ -87,6 +87,21 @@ fn six_snapshots_make_five_periods_with_the_right_counts() {
         let errors: usize = p.departments.values().map(|d| d.errors).sum();
         assert_eq!((added, errors), (p.added, p.errors), "{}", p.to);
     }
+    // From the second period on, each period is a round against the one before, and the
+    // timeline validates against its schema.
+    assert!(t.periods[0].progress.is_none());
+    for w in t.periods.windows(2) {
+        let p = w[1].progress.expect("a later period has a round");
+        let before = w[0].errors + w[0].warnings + w[0].info;
+        assert_eq!(p.baseline_open, before, "{}", w[1].to);
+        assert_eq!(p.still_open + p.new + p.reopened, w[1].errors + w[1].warnings + w[1].info);
+    }
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../schemas/catalog-history.schema.json")).unwrap();
+    let v = jsonschema::validator_for(&schema).unwrap();
+    let json = serde_json::to_value(&t).unwrap();
+    let errors: Vec<String> = v.iter_errors(&json).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:?}");
     let html = history::render_html(&t, "青禾市 <目录>");
     assert!(html.contains("青禾市 &lt;目录&gt;") && !html.contains("<目录>"));
     assert_eq!(html.matches("class=\"findings\"").count(), 5);

@@ -8,15 +8,17 @@ use serde_json::{Value, json};
 const SNAPSHOT_SCHEMA: &str = include_str!("../schemas/catalog-snapshot.schema.json");
 const ADJUSTMENT_SCHEMA: &str = include_str!("../schemas/adjustment-log.schema.json");
 const REPORT_SCHEMA: &str = include_str!("../schemas/audit-report.schema.json");
+const HISTORY_SCHEMA: &str = include_str!("../schemas/catalog-history.schema.json");
 
 const SNAPSHOT_EXAMPLE: &str = include_str!("fixtures/contract/snapshot.json");
 const ADJUSTMENT_EXAMPLE: &str = include_str!("fixtures/contract/adjustment-log.json");
 const REPORT_EXAMPLE: &str = include_str!("fixtures/contract/audit-report.json");
 
-const ALL_SCHEMAS: [(&str, &str); 3] = [
+const ALL_SCHEMAS: [(&str, &str); 4] = [
     ("catalog-snapshot", SNAPSHOT_SCHEMA),
     ("adjustment-log", ADJUSTMENT_SCHEMA),
     ("audit-report", REPORT_SCHEMA),
+    ("catalog-history", HISTORY_SCHEMA),
 ];
 
 fn parse(text: &str) -> Value {

@@ -14,7 +14,7 @@ use crate::diff;
 use crate::error::{Error, Result, exit};
 use crate::load::{self, DocKind};
 use crate::pipeline;
-use crate::report::{self, Format, Parts, Report};
+use crate::report::{self, Format, Parts, Report, catalogue};
 use crate::rules::{Category, Lang, Pack, Severity};
 use crate::table::headers::HeaderMap;
 use chrono::NaiveDate;
@@ -662,7 +662,7 @@ fn parse_severity(s: &str) -> Result<Severity> {
 }
 
 fn rules_cmd(r: RulesCommand, env: &mut Env<'_>) -> Result<u8> {
-    match r {
+    let out = match r {
         RulesCommand::List {
             rules,
             category,
@@ -672,83 +672,16 @@ fn rules_cmd(r: RulesCommand, env: &mut Env<'_>) -> Result<u8> {
             format,
         } => {
             let pack = pack(rules.as_deref())?;
-            let category = category.as_deref().map(parse_category).transpose()?;
-            let severity = severity.as_deref().map(parse_severity).transpose()?;
-            let selected: Vec<_> = pack
-                .rules
-                .iter()
-                .filter(|r| category.is_none_or(|c| r.spec.category == c))
-                .filter(|r| severity.is_none_or(|s| r.spec.severity == s))
-                .filter(|r| {
-                    tag.as_ref()
-                        .is_none_or(|t| r.spec.tags.iter().any(|x| x == t))
-                })
-                .collect();
-            // Not-applicable rules have a code and a category prefix, nothing else to filter on.
-            let gaps: Vec<_> = if all && severity.is_none() && tag.is_none() {
-                pack.gaps
-                    .iter()
-                    .filter(|g| {
-                        category.is_none_or(|c| g.code.starts_with(&format!("{}-", c.prefix())))
-                    })
-                    .collect()
-            } else {
-                Vec::new()
+            let sel = catalogue::Selection {
+                category: category.as_deref().map(parse_category).transpose()?,
+                severity: severity.as_deref().map(parse_severity).transpose()?,
+                tag,
+                all,
             };
-            let mut out = String::new();
             match format {
-                CatalogueFormat::Json => {
-                    let list: Vec<serde_json::Value> = selected
-                        .iter()
-                        .map(|r| {
-                            serde_json::json!({
-                                "code": r.spec.code,
-                                "name": r.spec.name,
-                                "category": r.spec.category,
-                                "severity": r.spec.severity,
-                                "status": r.spec.status,
-                                "title": r.spec.title,
-                                "file": r.file,
-                            })
-                        })
-                        .chain(gaps.iter().map(|g| {
-                            serde_json::json!({
-                                "code": g.code,
-                                "status": "not_applicable",
-                                "title": g.title,
-                                "reason": g.reason,
-                            })
-                        }))
-                        .collect();
-                    out = serde_json::to_string_pretty(&list).unwrap_or_default();
-                    out.push('\n');
-                }
-                CatalogueFormat::Text => {
-                    for r in &selected {
-                        out.push_str(&format!(
-                            "{:<7} {:<8} {:<11} {:<36} {}\n",
-                            r.spec.code,
-                            r.spec.severity.as_str(),
-                            r.spec.category.as_str(),
-                            r.spec.name,
-                            r.spec.title.zh
-                        ));
-                    }
-                    for g in &gaps {
-                        out.push_str(&format!(
-                            "{:<7} {:<8} {:<11} {:<36} {}（{}）\n",
-                            g.code, "n/a", "-", "not applicable", g.title.zh, g.reason.zh
-                        ));
-                    }
-                    out.push_str(&format!("{} rules ({})", selected.len(), pack.source));
-                    if !gaps.is_empty() {
-                        out.push_str(&format!(", {} not applicable", gaps.len()));
-                    }
-                    out.push('\n');
-                }
+                CatalogueFormat::Json => catalogue::list_json(&pack, &sel),
+                CatalogueFormat::Text => catalogue::list_text(&pack, &sel),
             }
-            env.stdout.write_all(out.as_bytes()).map_err(report::io)?;
-            Ok(exit::CLEAN)
         }
         RulesCommand::Explain {
             code,
@@ -757,104 +690,26 @@ fn rules_cmd(r: RulesCommand, env: &mut Env<'_>) -> Result<u8> {
             lang: l,
         } => {
             let pack = pack(rules.as_deref())?;
-            let rule = pack.get(&code.to_ascii_uppercase()).ok_or_else(|| {
-                Error::Usage(format!(
-                    "unknown rule code {code}; `catalog-audit rules list` shows the catalogue"
-                ))
-            })?;
-            let out = match format {
-                CatalogueFormat::Json => {
+            let code = code.to_ascii_uppercase();
+            match (pack.get(&code), crate::rounds::round_rule(&code), format) {
+                (Some(rule), _, CatalogueFormat::Json) => {
                     let mut s = serde_json::to_string_pretty(&rule.spec).unwrap_or_default();
                     s.push('\n');
                     s
                 }
-                CatalogueFormat::Text => explain_text(rule, lang(l)),
-            };
-            env.stdout.write_all(out.as_bytes()).map_err(report::io)?;
-            Ok(exit::CLEAN)
-        }
-    }
-}
-
-fn explain_text(rule: &crate::rules::Rule, l: Lang) -> String {
-    let s = &rule.spec;
-    let (what, why, fix, basis, applies, examples) = match l {
-        Lang::Zh => ("检查内容", "理由", "整改要求", "依据", "适用范围", "示例"),
-        Lang::En => (
-            "What it checks",
-            "Why",
-            "What to do",
-            "Basis",
-            "Applies to",
-            "Examples",
-        ),
-    };
-    let mut out = format!(
-        "{} {} ({}, {})\n{}\n\n",
-        s.code,
-        s.name,
-        s.severity.as_str(),
-        s.category.as_str(),
-        s.title.get(l)
-    );
-    let states: Vec<&str> = s.scope.states.iter().map(|x| x.as_str()).collect();
-    let scope = match s.subject {
-        crate::rules::Subject::Item => format!(
-            "items ({}){}",
-            states.join(", "),
-            if s.scope.changed_fields.is_empty() {
-                String::new()
-            } else {
-                format!("; when {} changed", s.scope.changed_fields.join(", "))
-            }
-        ),
-        crate::rules::Subject::Adjustment => "adjustment requests".to_string(),
-        crate::rules::Subject::Department => "departments".to_string(),
-    };
-    out.push_str(&format!("{applies}: {scope}\n"));
-
-    out.push_str(&format!("{what}: field {}\n", s.field));
-    if let Some(w) = &s.when {
-        out.push_str(&format!("  when:    {}\n", compact(w)));
-    }
-    out.push_str(&format!("  require: {}\n", compact(&s.require)));
-    out.push_str(&format!(
-        "\n{why}\n  {}\n\n{fix}\n  {}\n\n{basis}\n",
-        s.rationale.get(l),
-        s.remediation.get(l)
-    ));
-    for b in &s.basis {
-        let mut line = format!("  - {}", b.title);
-        if let Some(d) = &b.doc_no {
-            line.push_str(&format!("（{d}）"));
-        }
-        if let Some(a) = &b.article {
-            line.push_str(&format!(" {a}"));
-        }
-        if let Some(n) = &b.note {
-            line.push_str(&format!(" — {n}"));
-        }
-        out.push_str(&line);
-        out.push('\n');
-    }
-    out.push_str(&format!(
-        "\n{examples}: {} valid, {} invalid (run by the test suite)\n",
-        s.examples.valid.len(),
-        s.examples.invalid.len()
-    ));
-    for (label, list) in [
-        ("invalid", &s.examples.invalid),
-        ("valid", &s.examples.valid),
-    ] {
-        for e in list {
-            if let Some(n) = &e.note {
-                out.push_str(&format!("  {label}: {n}\n"));
+                (Some(rule), _, CatalogueFormat::Text) => catalogue::explain_text(rule, lang(l)),
+                (None, Some(rule), CatalogueFormat::Json) => catalogue::explain_round_json(rule),
+                (None, Some(rule), CatalogueFormat::Text) => {
+                    catalogue::explain_round_text(rule, lang(l))
+                }
+                (None, None, _) => {
+                    return Err(Error::Usage(format!(
+                        "unknown rule code {code}; `catalog-audit rules list` shows the catalogue"
+                    )));
+                }
             }
         }
-    }
-    out
-}
-
-fn compact<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_string(v).unwrap_or_default()
+    };
+    env.stdout.write_all(out.as_bytes()).map_err(report::io)?;
+    Ok(exit::CLEAN)
 }

@@ -155,7 +155,7 @@ impl Config {
         let problems: Vec<Problem> = self
             .rules
             .keys()
-            .filter(|c| pack.get(c).is_none())
+            .filter(|c| pack.get(c).is_none() && crate::rounds::round_rule(c).is_none())
             .map(|c| Problem {
                 location: format!("/rules/{c}"),
                 message: format!(

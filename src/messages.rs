@@ -13,11 +13,13 @@ const ZH: &[&str] = &[
     include_str!("../reports/messages/common.zh.json"),
     include_str!("../reports/messages/html.zh.json"),
     include_str!("../reports/messages/sheet.zh.json"),
+    include_str!("../reports/messages/rounds.zh.json"),
 ];
 const EN: &[&str] = &[
     include_str!("../reports/messages/common.en.json"),
     include_str!("../reports/messages/html.en.json"),
     include_str!("../reports/messages/sheet.en.json"),
+    include_str!("../reports/messages/rounds.en.json"),
 ];
 
 #[derive(Deserialize)]
@@ -85,13 +87,34 @@ impl Texts {
             .unwrap_or_else(|| key.to_string())
     }
 
-    /// The text of a key with `{name}` parameters filled in.
+    /// The text of a key with `{name}` parameters filled in, in one pass: a value that itself
+    /// holds `{other}` (catalog text, a department's reply) stays as written.
     pub fn fmt(&self, key: &str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
-        let mut s = self.get(key);
-        for (name, value) in args {
-            s = s.replace(&format!("{{{name}}}"), &value.to_string());
+        let text = self.get(key);
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text.as_str();
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let after = &rest[open + 1..];
+            let arg = after.find('}').and_then(|close| {
+                let name = &after[..close];
+                args.iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| (close, v.to_string()))
+            });
+            match arg {
+                Some((close, value)) => {
+                    out.push_str(&value);
+                    rest = &after[close + 1..];
+                }
+                None => {
+                    out.push('{');
+                    rest = after;
+                }
+            }
         }
-        s
+        out.push_str(rest);
+        out
     }
 }
 
@@ -107,6 +130,25 @@ mod tests {
         let b: Vec<&String> = en.texts.keys().collect();
         assert_eq!(a, b);
         assert_eq!(en.fmt("summary.line.items", &[("n", &3)]), "3 items");
+        // One pass: a value holding a parameter's name is not filled in again.
+        let reply = "已整改 {rule}";
+        let m = zh.fmt(
+            "rule.CF-92.message",
+            &[
+                ("rule", &"LB-01"),
+                ("reply", &reply),
+                ("code", &"{name}"),
+                ("name", &"x"),
+            ],
+        );
+        assert!(
+            m.contains("已整改 {rule}") && m.contains("（{name}）"),
+            "{m}"
+        );
+        assert_eq!(
+            zh.fmt("summary.line.items", &[]),
+            zh.get("summary.line.items")
+        );
     }
 
     #[test]

@@ -10,6 +10,7 @@
 
 use crate::error::{Error, Problem, Result};
 use crate::finding::{Finding, FindingState, Response};
+use crate::messages::Texts;
 use crate::rules::{Category, Severity};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -21,6 +22,50 @@ use std::path::Path;
 pub const WAIVER_EXPIRED: &str = "CF-90";
 pub const WAIVER_UNUSED: &str = "CF-91";
 pub const CLAIMED_FIXED: &str = "CF-92";
+
+/// A rule of the review round itself: not a rule file judged by the engine, but a finding the
+/// round raises about waivers and replies. Its words (title, message, rationale, remediation) are
+/// in the message catalogue under `rule.<code>.*` (reports/messages/rounds.*.json); `rules list`
+/// and `rules explain` show these rules beside the pack's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RoundRule {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub category: Category,
+    pub severity: Severity,
+    /// The finding's field.
+    pub field: &'static str,
+}
+
+/// The review round's rules, by code.
+pub const ROUND_RULES: [RoundRule; 3] = [
+    RoundRule {
+        code: WAIVER_EXPIRED,
+        name: "waiver-expired",
+        category: Category::Format,
+        severity: Severity::Warning,
+        field: "waiver",
+    },
+    RoundRule {
+        code: WAIVER_UNUSED,
+        name: "waiver-unused",
+        category: Category::Format,
+        severity: Severity::Info,
+        field: "waiver",
+    },
+    RoundRule {
+        code: CLAIMED_FIXED,
+        name: "claimed-fixed-still-present",
+        category: Category::Format,
+        severity: Severity::Warning,
+        field: "(the finding's field)",
+    },
+];
+
+/// A round rule by code.
+pub fn round_rule(code: &str) -> Option<&'static RoundRule> {
+    ROUND_RULES.iter().find(|r| r.code == code)
+}
 
 /// The previous round: its findings by fingerprint.
 #[derive(Debug, Clone, Default)]
@@ -231,25 +276,25 @@ pub fn read_waivers(path: &Path) -> Result<Vec<Waiver>> {
     Ok(w.waivers)
 }
 
-fn process_finding(
-    rule: &str,
-    name: &str,
+/// A finding of a round rule about a department (and, for replies, an item).
+fn round_finding(
+    code: &str,
     department: &str,
     field: &str,
     message: String,
     evidence: String,
-    severity: Severity,
 ) -> Finding {
+    let rule = round_rule(code).expect("a round rule");
     Finding {
-        rule: rule.to_string().into(),
-        rule_name: name.to_string().into(),
-        category: Category::Format,
-        severity,
+        rule: rule.code.to_string().into(),
+        rule_name: rule.name.to_string().into(),
+        category: rule.category,
+        severity: rule.severity,
         code: String::new().into(),
         name: String::new().into(),
         department: department.to_string().into(),
         change: "unchanged".to_string().into(),
-        fingerprint: crate::finding::fingerprint(rule, department, field, &evidence),
+        fingerprint: crate::finding::fingerprint(code, department, field, &evidence),
         field: field.to_string(),
         message,
         evidence,
@@ -267,31 +312,27 @@ pub fn apply_waivers(
     findings: &mut [Finding],
     waivers: &[Waiver],
     as_of: NaiveDate,
-    zh: bool,
+    t: &Texts,
 ) -> Vec<Finding> {
     let mut extra = Vec::new();
     for w in waivers {
         let who = w.department.clone().unwrap_or_default();
         if w.expires < as_of {
-            let message = if zh {
-                format!(
-                    "豁免{}（{}，{}批准）已于{}到期，相关审核意见恢复有效，请整改或重新申请豁免",
-                    w.id, w.doc_no, w.approver, w.expires
-                )
-            } else {
-                format!(
-                    "waiver {} ({}, approved by {}) expired on {}; the findings it covered are open again",
-                    w.id, w.doc_no, w.approver, w.expires
-                )
-            };
-            extra.push(process_finding(
+            let message = t.fmt(
+                "rule.CF-90.message",
+                &[
+                    ("expires", &w.expires),
+                    ("approver", &w.approver),
+                    ("doc_no", &w.doc_no),
+                    ("id", &w.id),
+                ],
+            );
+            extra.push(round_finding(
                 WAIVER_EXPIRED,
-                "waiver-expired",
                 &who,
                 "waiver",
                 message,
                 w.id.clone(),
-                Severity::Warning,
             ));
             continue;
         }
@@ -307,25 +348,16 @@ pub fn apply_waivers(
             }
         }
         if !used {
-            let message = if zh {
-                format!(
-                    "豁免{}（{}）未匹配任何审核意见，可能已整改或选择条件有误，请核实后撤销",
-                    w.id, w.doc_no
-                )
-            } else {
-                format!(
-                    "waiver {} ({}) matches no finding: the problem may be fixed or the selector wrong; withdraw it",
-                    w.id, w.doc_no
-                )
-            };
-            extra.push(process_finding(
+            let message = t.fmt(
+                "rule.CF-91.message",
+                &[("doc_no", &w.doc_no), ("id", &w.id)],
+            );
+            extra.push(round_finding(
                 WAIVER_UNUSED,
-                "waiver-unused",
                 &who,
                 "waiver",
                 message,
                 w.id.clone(),
-                Severity::Info,
             ));
         }
     }
@@ -358,7 +390,11 @@ pub fn claims_fixed(text: &str) -> bool {
 
 /// Attaches replies to findings; a finding the department called fixed that is still open is
 /// flagged (CF-92).
-pub fn attach_responses(findings: &mut [Finding], responses: &Responses, zh: bool) -> Vec<Finding> {
+pub fn attach_responses(
+    findings: &mut [Finding],
+    responses: &Responses,
+    t: &Texts,
+) -> Vec<Finding> {
     let mut extra = Vec::new();
     for f in findings.iter_mut() {
         let Some(r) = responses.get(&f.fingerprint) else {
@@ -366,25 +402,23 @@ pub fn attach_responses(findings: &mut [Finding], responses: &Responses, zh: boo
         };
         f.response = Some(r.clone());
         if r.claims_fixed && !matches!(f.state, FindingState::Resolved | FindingState::Waived) {
-            let message = if zh {
-                format!(
-                    "{}（{}）对审核意见{}（{}）反馈“{}”，但问题仍然存在，请核实整改情况",
-                    f.department, f.code, f.rule, f.name, r.text
-                )
-            } else {
-                format!(
-                    "{} replied \"{}\" to {} on {} ({}), but the finding is still present",
-                    f.department, r.text, f.rule, f.code, f.name
-                )
-            };
-            let mut flag = process_finding(
+            // Catalog and reply text are filled in last, so braces in them stay as written.
+            let message = t.fmt(
+                "rule.CF-92.message",
+                &[
+                    ("rule", &f.rule),
+                    ("code", &f.code),
+                    ("department", &f.department),
+                    ("name", &f.name),
+                    ("reply", &r.text),
+                ],
+            );
+            let mut flag = round_finding(
                 CLAIMED_FIXED,
-                "claimed-fixed-still-present",
                 &f.department,
                 &f.field,
                 message,
                 f.fingerprint.clone(),
-                Severity::Warning,
             );
             flag.code = f.code.clone();
             flag.name = f.name.clone();

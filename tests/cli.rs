@@ -752,3 +752,110 @@ fn a_broken_template_is_named_with_its_line() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn review_round_rules_are_catalogued_and_configurable() {
+    // `rules list` shows the round's rules beside the pack's, in text and JSON.
+    let out = bin().args(["rules", "list"]).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    for code in ["CF-90", "CF-91", "CF-92"] {
+        assert!(
+            text.lines().any(|l| l.starts_with(code)),
+            "{code} not listed"
+        );
+    }
+    assert!(text.contains(", 3 of the review round"), "{text}");
+    let out = bin()
+        .args(["rules", "list", "--tag", "round", "--format", "json"])
+        .output()
+        .unwrap();
+    let list: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let codes: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["CF-90", "CF-91", "CF-92"]);
+    assert!(
+        list.as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["status"] == "round")
+    );
+    // `rules explain` gives their words from the message catalogue, in both languages.
+    bin()
+        .args(["rules", "explain", "cf-92", "--lang", "en"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "Reply says fixed, finding still present",
+        ))
+        .stdout(predicate::str::contains("What to do"));
+    let out = bin()
+        .args(["rules", "explain", "CF-90", "--format", "json"])
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["severity"], "warning");
+    assert!(doc["message"]["zh"].as_str().unwrap().contains("{expires}"));
+
+    // A configuration may turn them off or change their severity, like any rule's.
+    let d = tempfile::tempdir().unwrap();
+    let waivers = d.path().join("waivers.json");
+    std::fs::write(
+        &waivers,
+        json!({"format": "waivers/1", "waivers": [
+            {"id": "W-OLD", "rule": "LB-01", "department": "青禾市民政局", "reason": "r",
+             "approver": "a", "doc_no": "青编〔2017〕1号", "expires": "2017-01-01"},
+            {"id": "W-NONE", "rule": "LB-01", "code": "NO-SUCH-CODE", "reason": "r",
+             "approver": "a", "doc_no": "青编〔2017〕2号", "expires": "2099-01-01"}
+        ]})
+        .to_string(),
+    )
+    .unwrap();
+    let demo = |f: &str| {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("examples/qinghe")
+            .join(f)
+    };
+    let run = |extra: &[&str]| -> Value {
+        let out = d.path().join("r.json");
+        bin()
+            .arg("audit")
+            .arg(demo("2017-06-30.json"))
+            .arg(demo("2017-12-31.json"))
+            .arg("--waivers")
+            .arg(&waivers)
+            .args(["--format", "json", "--fail-on", "never", "--quiet", "--out"])
+            .arg(&out)
+            .args(extra)
+            .assert()
+            .code(0);
+        serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap()
+    };
+    let of = |r: &Value, code: &str| -> Vec<Value> {
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == code)
+            .cloned()
+            .collect()
+    };
+    let r = run(&[]);
+    let (expired, unused) = (of(&r, "CF-90"), of(&r, "CF-91"));
+    assert_eq!((expired.len(), unused.len()), (1, 1));
+    assert_eq!(expired[0]["severity"], "warning");
+    assert!(expired[0]["message"].as_str().unwrap().contains("W-OLD"));
+    // The report documents the round rules that fired, like the pack's.
+    assert!(
+        r["rules"]["CF-90"]["title"]
+            .as_str()
+            .unwrap()
+            .contains("豁免")
+    );
+    let r = run(&["--disable", "CF-91", "--severity", "CF-90=error"]);
+    assert!(of(&r, "CF-91").is_empty());
+    assert_eq!(of(&r, "CF-90")[0]["severity"], "error");
+}

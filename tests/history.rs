@@ -94,7 +94,10 @@ fn six_snapshots_make_five_periods_with_the_right_counts() {
         let p = w[1].progress.expect("a later period has a round");
         let before = w[0].errors + w[0].warnings + w[0].info;
         assert_eq!(p.baseline_open, before, "{}", w[1].to);
-        assert_eq!(p.still_open + p.new + p.reopened, w[1].errors + w[1].warnings + w[1].info);
+        assert_eq!(
+            p.still_open + p.new + p.reopened,
+            w[1].errors + w[1].warnings + w[1].info
+        );
     }
     let schema: serde_json::Value =
         serde_json::from_str(include_str!("../schemas/catalog-history.schema.json")).unwrap();

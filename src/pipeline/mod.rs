@@ -16,8 +16,9 @@ use crate::diff;
 use crate::error::Result;
 use crate::finding::FindingState;
 use crate::load;
+use crate::messages::Texts;
 use crate::model::{AdjustmentLog, Catalog};
-use crate::report::{self, InputFile, Manifest, Parts, Report};
+use crate::report::{self, InputFile, Manifest, Parts, Report, RuleDoc};
 use crate::rounds::{self, Baseline, Responses, Waiver};
 use crate::rules::{Lang, Pack};
 use chrono::NaiveDate;
@@ -138,7 +139,7 @@ pub fn audit(a: &Audit<'_>) -> Report {
         lang: a.lang,
     });
     if let Some(round) = a.round {
-        apply_round(&mut report, round, a.as_of, a.lang);
+        apply_round(&mut report, round, a.config, a.as_of, a.lang);
     }
     report
 }
@@ -168,21 +169,41 @@ pub fn audit_loaded(
 }
 
 /// The round on a report: states against the baseline, replies, waivers; then the counts again.
-pub fn apply_round(report: &mut Report, round: &Round, as_of: NaiveDate, lang: Lang) {
+/// The round's own findings (CF-90/91/92) follow the configuration like any rule's (disabled,
+/// severity overrides) and their rules are documented in the report like the pack's.
+pub fn apply_round(
+    report: &mut Report,
+    round: &Round,
+    config: &Config,
+    as_of: NaiveDate,
+    lang: Lang,
+) {
     if let Some(b) = &round.baseline {
         let (progress, resolved) = rounds::compare(&mut report.findings, b);
         report.progress = Some(progress);
         report.resolved_before = resolved;
     }
-    let zh = lang == Lang::Zh;
-    let mut extra = rounds::attach_responses(&mut report.findings, &round.responses, zh);
+    let t = Texts::builtin(lang);
+    let mut extra = rounds::attach_responses(&mut report.findings, &round.responses, &t);
     extra.extend(rounds::apply_waivers(
         &mut report.findings,
         &round.waivers,
         as_of,
-        zh,
+        &t,
     ));
-    report.findings.extend(extra);
+    for mut f in extra {
+        let Some(severity) = config.decide(&f.rule, f.severity, &f.department, "") else {
+            continue;
+        };
+        f.severity = severity;
+        if let Some(rule) = rounds::round_rule(&f.rule) {
+            report
+                .rules
+                .entry(rule.code.to_string())
+                .or_insert_with(|| round_rule_doc(rule, &t));
+        }
+        report.findings.push(f);
+    }
     crate::finding::sort(&mut report.findings);
     if let Some(p) = &mut report.progress {
         p.waived = report
@@ -192,6 +213,20 @@ pub fn apply_round(report: &mut Report, round: &Round, as_of: NaiveDate, lang: L
             .count();
     }
     report.recount();
+}
+
+/// What a report says about a round rule, from the message catalogue.
+pub fn round_rule_doc(rule: &rounds::RoundRule, t: &Texts) -> RuleDoc {
+    let key = |k: &str| t.get(&format!("rule.{}.{k}", rule.code));
+    RuleDoc {
+        name: rule.name.to_string(),
+        title: key("title"),
+        severity: rule.severity,
+        category: rule.category,
+        rationale: key("rationale"),
+        remediation: key("remediation"),
+        basis: Vec::new(),
+    }
 }
 
 /// Digests of the input files, computed on a thread of their own while the audit runs: for a

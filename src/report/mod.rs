@@ -5,6 +5,7 @@
 //! been decided before. [`split`] cuts a report into one per department. Files are written to a
 //! temporary file beside the target and renamed into place, so a report is never left half-written.
 
+pub mod catalogue;
 pub mod html;
 pub mod json;
 pub mod markdown;

@@ -280,13 +280,20 @@ fn history_cmd(h: HistoryArgs, env: &mut Env<'_>) -> Result<u8> {
             s.push('\n');
             s
         }
-        HistoryFormat::Html => crate::history::render_html(
-            &t,
-            &h.dir.file_name().map_or_else(
+        HistoryFormat::Html => {
+            let title = h.dir.file_name().map_or_else(
                 || h.dir.display().to_string(),
                 |f| f.to_string_lossy().into_owned(),
-            ),
-        ),
+            );
+            let style = report::Style {
+                texts: report::Texts::builtin(lang(h.lang)),
+                templates: report::Templates::builtin(),
+                color: false,
+            };
+            let mut out = Vec::new();
+            report::history::render(&t, &title, &style, &mut out)?;
+            String::from_utf8_lossy(&out).into_owned()
+        }
     };
     match &h.out {
         Some(path) => {

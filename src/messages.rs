@@ -14,12 +14,14 @@ const ZH: &[&str] = &[
     include_str!("../reports/messages/html.zh.json"),
     include_str!("../reports/messages/sheet.zh.json"),
     include_str!("../reports/messages/rounds.zh.json"),
+    include_str!("../reports/messages/history.zh.json"),
 ];
 const EN: &[&str] = &[
     include_str!("../reports/messages/common.en.json"),
     include_str!("../reports/messages/html.en.json"),
     include_str!("../reports/messages/sheet.en.json"),
     include_str!("../reports/messages/rounds.en.json"),
+    include_str!("../reports/messages/history.en.json"),
 ];
 
 #[derive(Deserialize)]

@@ -1,9 +1,9 @@
 //! `history` over six dated snapshots: per-period counts of additions, changes, cancellations and
 //! findings match what was done between the snapshots.
 
-use catalog_audit::history;
 use catalog_audit::load::Options;
 use catalog_audit::rules::{Lang, Pack};
+use catalog_audit::{history, report};
 use serde_json::{Value, json};
 use std::path::Path;
 
@@ -105,7 +105,35 @@ fn six_snapshots_make_five_periods_with_the_right_counts() {
     let json = serde_json::to_value(&t).unwrap();
     let errors: Vec<String> = v.iter_errors(&json).map(|e| e.to_string()).collect();
     assert!(errors.is_empty(), "{errors:?}");
-    let html = history::render_html(&t, "青禾市 <目录>");
+    let page = |lang: Lang| {
+        let style = report::Style {
+            texts: report::Texts::builtin(lang),
+            templates: report::Templates::builtin(),
+            color: false,
+        };
+        let mut out = Vec::new();
+        report::history::render(&t, "青禾市 <目录>", &style, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    };
+    let html = page(Lang::Zh);
     assert!(html.contains("青禾市 &lt;目录&gt;") && !html.contains("<目录>"));
-    assert_eq!(html.matches("class=\"findings\"").count(), 5);
+    assert_eq!(html.matches("<tr class=\"period\">").count(), 5);
+    assert!(html.contains("<html lang=\"zh-CN\">") && html.contains("期间"));
+    // The round column of the later periods, from the same progress the JSON carries.
+    let p = t.periods[1].progress.unwrap();
+    assert!(html.contains(&format!("{} / {} 仍存在", p.still_open, p.baseline_open)));
+    // Two charts in the main report's markup, their totals the periods' own.
+    assert_eq!(html.matches("data-chart=").count(), 2);
+    let open: usize = t.periods[0].errors + t.periods[0].warnings + t.periods[0].info;
+    assert!(html.contains(&format!(
+        "data-key=\"{}\" data-total=\"{open}\"",
+        t.periods[0].to
+    )));
+    // In English, the headings are English only: no tool text in Chinese (department names are
+    // catalog content and stay as written).
+    let en = page(Lang::En);
+    assert!(en.contains("<html lang=\"en\">") && en.contains("Period"));
+    for zh in ["期间", "变更", "审核", "错误", "警告", "提示", "历史"] {
+        assert!(!en.contains(zh), "English page has {zh}");
+    }
 }

@@ -68,7 +68,7 @@ struct Card {
 
 /// A horizontal bar chart, laid out here because templates cannot do arithmetic.
 #[derive(Serialize)]
-struct Chart {
+pub(super) struct Chart {
     id: &'static str,
     caption: String,
     width: u32,
@@ -108,9 +108,9 @@ struct Segment {
 }
 
 #[derive(Serialize)]
-struct Legend {
-    class: String,
-    label: String,
+pub(super) struct Legend {
+    pub class: String,
+    pub label: String,
 }
 
 #[derive(Serialize)]
@@ -315,8 +315,8 @@ const SEVERITIES: [Severity; 3] = [Severity::Error, Severity::Warning, Severity:
 
 // Chart geometry, in SVG user units (CSS pixels at full size). The department chart is wider: its
 // labels are long; the others fit half a printed A4 page at nearly full size.
-const WIDE_CHART: u32 = 500;
-const NARROW_CHART: u32 = 360;
+pub(super) const WIDE_CHART: u32 = 500;
+pub(super) const NARROW_CHART: u32 = 360;
 const ROW_HEIGHT: u32 = 24;
 const BAR_HEIGHT: u32 = 16;
 const FONT: f64 = 12.0;
@@ -356,15 +356,15 @@ fn px(v: f64) -> String {
 }
 
 /// One bar of a chart before layout: key, label, whether the label is data, link, segments.
-struct Bar {
-    key: String,
-    label: String,
-    data: bool,
-    href: Option<String>,
-    parts: Vec<(&'static str, String, usize)>,
+pub(super) struct Bar {
+    pub key: String,
+    pub label: String,
+    pub data: bool,
+    pub href: Option<String>,
+    pub parts: Vec<(&'static str, String, usize)>,
 }
 
-fn chart(
+pub(super) fn chart(
     id: &'static str,
     width: u32,
     caption: String,
@@ -439,7 +439,7 @@ fn chart(
     }
 }
 
-fn severity_legend(t: &Texts) -> Vec<Legend> {
+pub(super) fn severity_legend(t: &Texts) -> Vec<Legend> {
     SEVERITIES
         .iter()
         .map(|s| Legend {
@@ -450,7 +450,7 @@ fn severity_legend(t: &Texts) -> Vec<Legend> {
 }
 
 /// Open findings by severity (resolved and waived ones are listed, not counted: as in the summary).
-fn severity_parts(counts: &SeverityCounts) -> Vec<(&'static str, String, usize)> {
+pub(super) fn severity_parts(counts: &SeverityCounts) -> Vec<(&'static str, String, usize)> {
     SEVERITIES
         .iter()
         .map(|s| (s.as_str(), format!("s-{}", s.as_str()), counts.get(*s)))
@@ -814,6 +814,9 @@ pub fn render(report: &Report, style: &super::Style, out: &mut dyn Write) -> Res
         .map_err(|e| template_error(origin, &e.to_string()))?;
     hb.register_partial("style", css)
         .map_err(|e| template_error(css_origin, &e.to_string()))?;
+    let (chart_origin, chart) = style.templates.get("chart.hbs");
+    hb.register_partial("chart", chart)
+        .map_err(|e| template_error(chart_origin, &e.to_string()))?;
     let html = hb
         .render("report.html", &view(report, &style.texts))
         .map_err(|e| template_error(origin, &e.to_string()))?;
@@ -869,7 +872,7 @@ fn base64(bytes: &[u8]) -> String {
 }
 
 /// A template error, naming the template file (the message carries the line and column).
-fn template_error(origin: &str, message: &str) -> Error {
+pub(super) fn template_error(origin: &str, message: &str) -> Error {
     Error::Template {
         name: origin.to_string(),
         message: message.to_string(),

@@ -6,6 +6,7 @@
 //! temporary file beside the target and renamed into place, so a report is never left half-written.
 
 pub mod catalogue;
+pub mod history;
 pub mod html;
 pub mod json;
 pub mod markdown;
@@ -333,6 +334,11 @@ const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../reports/report.html.hbs"),
     ),
     ("style.css", include_str!("../../reports/style.css")),
+    ("chart.hbs", include_str!("../../reports/chart.hbs")),
+    (
+        "history.html.hbs",
+        include_str!("../../reports/history.html.hbs"),
+    ),
     ("report.md.hbs", include_str!("../../reports/report.md.hbs")),
     (
         "index.html.hbs",

@@ -1,0 +1,189 @@
+//! The history timeline (`catalog-history/1`) as one self-contained HTML page, in the audit
+//! report's style (its stylesheet and chart markup) and language: every heading from the message
+//! catalogue, so `--lang en` gives English headings only. Department names are catalog text and
+//! are escaped like everywhere else.
+
+use super::html::{
+    Bar, Chart, NARROW_CHART, chart, severity_legend, severity_parts, template_error,
+};
+use super::{Style, io};
+use crate::error::Result;
+use crate::history::Timeline;
+use crate::messages::Texts;
+use crate::stats::SeverityCounts;
+use handlebars::Handlebars;
+use serde::Serialize;
+use std::io::Write;
+
+#[derive(Serialize)]
+struct View<'a> {
+    t: &'a std::collections::BTreeMap<String, String>,
+    lang: &'a str,
+    title: String,
+    heading: String,
+    line: String,
+    version: &'static str,
+    charts: Vec<Chart>,
+    periods: Vec<PeriodView>,
+}
+
+#[derive(Serialize)]
+struct PeriodView {
+    label: String,
+    items: usize,
+    added: usize,
+    changed: usize,
+    cancelled: usize,
+    recoded: usize,
+    errors: usize,
+    warnings: usize,
+    info: usize,
+    round: Option<String>,
+    departments: Vec<DeptView>,
+}
+
+#[derive(Serialize)]
+struct DeptView {
+    name: String,
+    added: usize,
+    changed: usize,
+    cancelled: usize,
+    recoded: usize,
+    errors: usize,
+    warnings: usize,
+    info: usize,
+}
+
+fn view<'a>(tl: &Timeline, title: &str, t: &'a Texts) -> View<'a> {
+    let findings = tl
+        .periods
+        .iter()
+        .map(|p| Bar {
+            key: p.to.to_string(),
+            label: p.to.to_string(),
+            data: false,
+            href: None,
+            parts: severity_parts(&SeverityCounts {
+                error: p.errors,
+                warning: p.warnings,
+                info: p.info,
+            }),
+        })
+        .collect();
+    let changes = tl
+        .periods
+        .iter()
+        .map(|p| Bar {
+            key: p.to.to_string(),
+            label: p.to.to_string(),
+            data: false,
+            href: None,
+            parts: [
+                ("added", p.added),
+                ("changed", p.changed),
+                ("cancelled", p.cancelled),
+                ("recoded", p.recoded),
+            ]
+            .into_iter()
+            .map(|(k, n)| (k, format!("k-{k}"), n))
+            .collect(),
+        })
+        .collect();
+    let kinds_legend = ["added", "changed", "cancelled", "recoded"]
+        .into_iter()
+        .map(|k| super::html::Legend {
+            class: format!("k-{k}"),
+            label: t.get(&format!("kind.{k}")),
+        })
+        .collect();
+    let mut charts = Vec::new();
+    if !tl.periods.is_empty() {
+        charts.push(chart(
+            "findings",
+            NARROW_CHART,
+            t.get("history.chart.findings"),
+            findings,
+            severity_legend(t),
+        ));
+        charts.push(chart(
+            "changes",
+            NARROW_CHART,
+            t.get("history.chart.changes"),
+            changes,
+            kinds_legend,
+        ));
+    }
+    View {
+        t: &t.texts,
+        lang: &t.lang,
+        heading: title.to_string(),
+        title: t.fmt("history.title", &[("title", &title)]),
+        line: t.fmt(
+            "history.line",
+            &[("snapshots", &tl.snapshots), ("periods", &tl.periods.len())],
+        ),
+        version: env!("CARGO_PKG_VERSION"),
+        charts,
+        periods: tl
+            .periods
+            .iter()
+            .map(|p| PeriodView {
+                label: format!("{} → {}", p.from, p.to),
+                items: p.items,
+                added: p.added,
+                changed: p.changed,
+                cancelled: p.cancelled,
+                recoded: p.recoded,
+                errors: p.errors,
+                warnings: p.warnings,
+                info: p.info,
+                round: p.progress.map(|g| {
+                    t.fmt(
+                        "history.round",
+                        &[
+                            ("open", &g.still_open),
+                            ("baseline", &g.baseline_open),
+                            ("resolved", &g.resolved),
+                        ],
+                    )
+                }),
+                departments: p
+                    .departments
+                    .iter()
+                    .map(|(name, d)| DeptView {
+                        name: if name.is_empty() {
+                            t.get("terminal.no_department")
+                        } else {
+                            name.clone()
+                        },
+                        added: d.added,
+                        changed: d.changed,
+                        cancelled: d.cancelled,
+                        recoded: d.recoded,
+                        errors: d.errors,
+                        warnings: d.warnings,
+                        info: d.info,
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }
+}
+
+/// Writes the timeline's HTML page; `title` is the directory's name.
+pub fn render(tl: &Timeline, title: &str, style: &Style, out: &mut dyn Write) -> Result<()> {
+    let mut hb = Handlebars::new();
+    hb.set_strict_mode(true);
+    for (name, register_as) in [("style.css", "style"), ("chart.hbs", "chart")] {
+        let (origin, text) = style.templates.get(name);
+        hb.register_partial(register_as, text)
+            .map_err(|e| template_error(origin, &e.to_string()))?;
+    }
+    let (origin, template) = style.templates.get("history.html.hbs");
+    hb.register_template_string("history.html", template)
+        .map_err(|e| template_error(origin, &e.to_string()))?;
+    let html = hb
+        .render("history.html", &view(tl, title, &style.texts))
+        .map_err(|e| template_error(origin, &e.to_string()))?;
+    out.write_all(html.as_bytes()).map_err(io)
+}

@@ -77,16 +77,49 @@ pub enum Error {
     /// A report template failed to render.
     #[error("template {name}: {message}")]
     Template { name: String, message: String },
+    /// A file the run is set up with (rule directory, registry, message catalogue, template
+    /// directory) cannot be read or is not what it should be.
+    #[error("{file}: {message}")]
+    Setup { file: String, message: String },
+    /// A report could not be produced (before anything was written).
+    #[error("cannot write report: {0}")]
+    Output(String),
+}
+
+/// What kind of failure an error is: the user's command line, an input, the run's set-up (rule
+/// pack, configuration, templates), or the output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    Usage,
+    Input,
+    Setup,
+    Output,
 }
 
 impl Error {
-    /// The exit code this error maps to.
-    pub fn exit_code(&self) -> u8 {
+    /// What kind of failure this is.
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            Error::Read { .. } | Error::Input { .. } => exit::INPUT,
-            Error::Rule { .. } | Error::Usage(_) | Error::Write { .. } | Error::Template { .. } => {
-                exit::USAGE
-            }
+            Error::Read { .. } | Error::Input { .. } => ErrorKind::Input,
+            Error::Usage(_) => ErrorKind::Usage,
+            Error::Rule { .. } | Error::Setup { .. } | Error::Template { .. } => ErrorKind::Setup,
+            Error::Write { .. } | Error::Output(_) => ErrorKind::Output,
+        }
+    }
+
+    /// The exit code this error maps to: 3 for inputs, 2 for everything else.
+    pub fn exit_code(&self) -> u8 {
+        match self.kind() {
+            ErrorKind::Input => exit::INPUT,
+            ErrorKind::Usage | ErrorKind::Setup | ErrorKind::Output => exit::USAGE,
+        }
+    }
+
+    /// A set-up file that cannot be read.
+    pub fn setup(file: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Setup {
+            file: file.into(),
+            message: message.into(),
         }
     }
 
@@ -122,3 +155,55 @@ impl Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_map_to_the_contract_exit_codes() {
+        let io = || std::io::Error::other("x");
+        let cases = [
+            (
+                Error::Read {
+                    path: "a".into(),
+                    source: io(),
+                },
+                ErrorKind::Input,
+                exit::INPUT,
+            ),
+            (
+                Error::input("a", "/x", "bad"),
+                ErrorKind::Input,
+                exit::INPUT,
+            ),
+            (Error::Usage("u".into()), ErrorKind::Usage, exit::USAGE),
+            (Error::rule("r", "/x", "bad"), ErrorKind::Setup, exit::USAGE),
+            (
+                Error::setup("t", "cannot read"),
+                ErrorKind::Setup,
+                exit::USAGE,
+            ),
+            (
+                Error::Write {
+                    path: "o".into(),
+                    source: io(),
+                },
+                ErrorKind::Output,
+                exit::USAGE,
+            ),
+            (
+                Error::Output("sheet".into()),
+                ErrorKind::Output,
+                exit::USAGE,
+            ),
+        ];
+        for (e, kind, code) in cases {
+            assert_eq!((e.kind(), e.exit_code()), (kind, code), "{e}");
+        }
+        assert_eq!(
+            Error::setup("rules/", "no rule files (*.json) found").to_string(),
+            "rules/: no rule files (*.json) found"
+        );
+    }
+}

@@ -67,9 +67,10 @@ impl Texts {
             source,
         })?;
         let f: File = serde_json::from_str(&text).map_err(|e| {
-            Error::Usage(format!(
-                "{file}: not a message catalogue (report-texts/1): {e}"
-            ))
+            Error::setup(
+                &file,
+                format!("not a message catalogue (report-texts/1): {e}"),
+            )
         })?;
         for (k, v) in f.texts {
             if !t.texts.contains_key(&k) {

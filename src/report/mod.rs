@@ -361,10 +361,10 @@ impl Templates {
     pub fn with_dir(dir: &Path) -> Result<Templates> {
         let mut t = Templates::builtin();
         let entries = std::fs::read_dir(dir).map_err(|e| {
-            Error::Usage(format!(
-                "{}: cannot read template directory: {e}",
-                dir.display()
-            ))
+            Error::setup(
+                dir.display().to_string(),
+                format!("cannot read template directory: {e}"),
+            )
         })?;
         let mut found = 0;
         for e in entries.flatten() {
@@ -372,18 +372,17 @@ impl Templates {
             if let Some(slot) = t.files.get_mut(&name) {
                 let path = e.path();
                 let text = std::fs::read_to_string(&path)
-                    .map_err(|err| Error::Usage(format!("{}: {err}", path.display())))?;
+                    .map_err(|err| Error::setup(path.display().to_string(), err.to_string()))?;
                 *slot = (path.display().to_string(), text);
                 found += 1;
             }
         }
         if found == 0 {
             let known: Vec<&str> = BUILTIN_TEMPLATES.iter().map(|(n, _)| *n).collect();
-            return Err(Error::Usage(format!(
-                "{}: no template to replace (known: {})",
-                dir.display(),
-                known.join(", ")
-            )));
+            return Err(Error::setup(
+                dir.display().to_string(),
+                format!("no template to replace (known: {})", known.join(", ")),
+            ));
         }
         Ok(t)
     }

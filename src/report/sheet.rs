@@ -168,7 +168,7 @@ fn fit(s: &str) -> String {
 /// department and category).
 pub fn render_xlsx(r: &Report, style: &Style, out: &mut dyn Write) -> Result<()> {
     let bytes = workbook(r, &style.texts)
-        .map_err(|e| Error::Usage(format!("cannot write the XLSX review sheet: {e}")))?;
+        .map_err(|e| Error::Output(format!("the XLSX review sheet: {e}")))?;
     out.write_all(&bytes).map_err(io)
 }
 

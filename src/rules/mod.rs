@@ -440,10 +440,10 @@ impl Pack {
         let mut files = Vec::new();
         collect(dir, dir, &mut files)?;
         if files.is_empty() {
-            return Err(Error::Usage(format!(
-                "{}: no rule files (*.json) found",
-                dir.display()
-            )));
+            return Err(Error::setup(
+                dir.display().to_string(),
+                "no rule files (*.json) found",
+            ));
         }
         Pack::from_files(&dir.display().to_string(), files)
     }
@@ -567,7 +567,7 @@ impl Pack {
     pub fn add_registry(&mut self, path: &FsPath) -> Result<()> {
         let file = path.display().to_string();
         let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::Usage(format!("{file}: cannot read registry: {e}")))?;
+            .map_err(|e| Error::setup(&file, format!("cannot read registry: {e}")))?;
         let value: Value = serde_json::from_str(&text).map_err(|e| {
             Error::rule(
                 &file,
@@ -645,10 +645,10 @@ fn message_registry() -> Handlebars<'static> {
 
 fn collect(root: &FsPath, dir: &FsPath, out: &mut Vec<(String, String)>) -> Result<()> {
     let entries = std::fs::read_dir(dir).map_err(|e| {
-        Error::Usage(format!(
-            "{}: cannot read rule directory: {e}",
-            dir.display()
-        ))
+        Error::setup(
+            dir.display().to_string(),
+            format!("cannot read rule directory: {e}"),
+        )
     })?;
     let mut paths: Vec<_> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     paths.sort();
@@ -657,7 +657,10 @@ fn collect(root: &FsPath, dir: &FsPath, out: &mut Vec<(String, String)>) -> Resu
             collect(root, &p, out)?;
         } else if p.extension().and_then(|e| e.to_str()) == Some("json") {
             let text = std::fs::read_to_string(&p).map_err(|e| {
-                Error::Usage(format!("{}: cannot read rule file: {e}", p.display()))
+                Error::setup(
+                    p.display().to_string(),
+                    format!("cannot read rule file: {e}"),
+                )
             })?;
             let rel = p
                 .strip_prefix(root)

@@ -12,7 +12,7 @@ use crate::cli::{
 use crate::config::Config;
 use crate::diff;
 use crate::error::{Error, Result, exit};
-use crate::load::{self, DocKind};
+use crate::load;
 use crate::pipeline;
 use crate::report::{self, Format, Parts, Report, catalogue};
 use crate::rules::{Category, Lang, Pack, Severity};
@@ -273,7 +273,7 @@ fn merge_cmd(m: crate::cli::MergeArgs, env: &mut Env<'_>) -> Result<u8> {
 fn history_cmd(h: HistoryArgs, env: &mut Env<'_>) -> Result<u8> {
     let (pack, config) = prepare(&h.rules)?;
     let opts = options(&h.input)?;
-    let t = crate::history::build(&h.dir, &pack, &config, &opts, lang(h.lang))?;
+    let t = crate::pipeline::history::build(&h.dir, &pack, &config, &opts, lang(h.lang))?;
     let text = match h.format {
         HistoryFormat::Json => {
             let mut s = serde_json::to_string_pretty(&t).unwrap_or_default();
@@ -499,79 +499,7 @@ fn validate(v: ValidateArgs, env: &mut Env<'_>) -> Result<u8> {
     let mut code = exit::CLEAN;
     let opts = options(&v.input)?;
     for path in &v.files {
-        let result: Result<String> = (|| {
-            if opts.format_of(path) != load::InputFormat::Json {
-                return Ok(match table_kind(path, &opts)? {
-                    TableKind::Log => {
-                        let l = load::adjustment_log_with(path, &opts)?;
-                        format!("adjustment log, {} requests", l.adjustments.len())
-                    }
-                    TableKind::Catalog => {
-                        let c = load::snapshot_with(path, &opts)?;
-                        format!("catalog, {} items", c.items.len())
-                    }
-                });
-            }
-            let (kind, text) = load::sniff(path)?;
-            let file = path.display().to_string();
-            Ok(match kind {
-                DocKind::Snapshot => {
-                    let c = load::snapshot_from_str(&file, &text)?;
-                    format!("catalog-snapshot/1, {} items", c.items.len())
-                }
-                DocKind::AdjustmentLog => {
-                    let l = load::adjustment_log_from_str(&file, &text)?;
-                    format!("adjustment-log/1, {} requests", l.adjustments.len())
-                }
-                DocKind::Report => {
-                    load::report_from_str(&file, &text)?;
-                    "audit-report/1".to_string()
-                }
-                DocKind::Registry => {
-                    let mut pack = Pack::from_files("validate", Vec::new())?;
-                    pack.add_registry(path)?;
-                    let format = serde_json::from_str::<serde_json::Value>(&text)
-                        .ok()
-                        .and_then(|v| v.get("format").and_then(|f| f.as_str()).map(str::to_string))
-                        .unwrap_or_default();
-                    format!("{format} registry")
-                }
-                DocKind::Gaps => {
-                    let name = path
-                        .file_name()
-                        .map(|n| n.to_string_lossy().into_owned())
-                        .unwrap_or_default();
-                    let pack = Pack::from_files("validate", vec![(format!("gaps/{name}"), text)])?;
-                    format!("rule-gaps/1, {} rules not applicable", pack.gaps.len())
-                }
-                DocKind::Config => {
-                    let cfg = Config::read(path)?;
-                    cfg.check_codes(&Pack::builtin()?, &file)?;
-                    "audit-config/1".to_string()
-                }
-                DocKind::Rule => {
-                    let name = path
-                        .file_name()
-                        .map(|n| n.to_string_lossy().into_owned())
-                        .unwrap_or_default();
-                    // A lone rule file is checked as a one-rule pack.
-                    let parent = path
-                        .parent()
-                        .and_then(|p| p.file_name())
-                        .map(|n| n.to_string_lossy().into_owned())
-                        .unwrap_or_default();
-                    let pack = Pack::from_files(
-                        &path
-                            .parent()
-                            .map(|p| p.display().to_string())
-                            .unwrap_or_default(),
-                        vec![(format!("{parent}/{name}"), text)],
-                    )?;
-                    format!("rule {}", pack.rules[0].spec.code)
-                }
-            })
-        })();
-        match result {
+        match pipeline::validate::describe(path, &opts) {
             Ok(what) => {
                 writeln!(env.stdout, "ok  {} ({what})", path.display()).map_err(report::io)?
             }
@@ -584,37 +512,14 @@ fn validate(v: ValidateArgs, env: &mut Env<'_>) -> Result<u8> {
     Ok(code)
 }
 
-/// What a spreadsheet holds.
-enum TableKind {
-    Catalog,
-    Log,
-}
-
-/// A spreadsheet with an adjustment-type column and no item-name column is a log.
-fn table_kind(path: &Path, opts: &load::Options) -> Result<TableKind> {
-    let wb = match opts.format_of(path) {
-        load::InputFormat::Csv => crate::table::read_csv(path, opts.encoding)?,
-        _ => crate::table::read_xlsx(path)?,
-    };
-    let has =
-        |pred: &dyn Fn(&str) -> bool| wb.sheets.iter().any(|s| s.headers.iter().any(|h| pred(h)));
-    let is_log = has(&|h| opts.headers.log(h) == Some("kind"))
-        && !has(&|h| opts.headers.item(h) == Some("name"));
-    Ok(if is_log {
-        TableKind::Log
-    } else {
-        TableKind::Catalog
-    })
-}
-
 fn convert(c: ConvertArgs, env: &mut Env<'_>) -> Result<u8> {
     let opts = options(&c.input)?;
-    let json = match table_kind(&c.file, &opts)? {
-        TableKind::Log => {
+    let json = match pipeline::validate::table_kind(&c.file, &opts)? {
+        pipeline::validate::TableKind::Log => {
             let log = load::adjustment_log_with(&c.file, &opts)?;
             serde_json::json!({ "format": "adjustment-log/1", "adjustments": log.adjustments })
         }
-        TableKind::Catalog => {
+        pipeline::validate::TableKind::Catalog => {
             let mut cat = load::snapshot_with(&c.file, &opts)?;
             if let Some(d) = c.as_of {
                 cat.info.as_of = Some(d);

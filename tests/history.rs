@@ -2,8 +2,8 @@
 //! findings match what was done between the snapshots.
 
 use catalog_audit::load::Options;
+use catalog_audit::report;
 use catalog_audit::rules::{Lang, Pack};
-use catalog_audit::{history, report};
 use serde_json::{Value, json};
 use std::path::Path;
 
@@ -54,7 +54,7 @@ fn six_snapshots_make_five_periods_with_the_right_counts() {
     write("f.json", &doc);
 
     let pack = Pack::builtin().unwrap();
-    let t = history::build(
+    let t = catalog_audit::pipeline::history::build(
         d.path(),
         &pack,
         &Default::default(),

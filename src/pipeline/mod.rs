@@ -8,7 +8,9 @@
 //! - [`manifest`] records what produced the report; [`gate`] says whether the run fails.
 
 pub mod example;
+pub mod history;
 mod responses;
+pub mod validate;
 
 use crate::check::{self, Input};
 use crate::config::{Config, FailOn};

@@ -1,0 +1,106 @@
+//! `validate`: what a file is and whether it is valid, for every kind of file the tool reads
+//! (snapshots and logs in JSON, CSV or XLSX; reports; registries; rule files and gap lists;
+//! configurations). The command line prints the result; nothing here prints.
+
+use crate::config::Config;
+use crate::error::Result;
+use crate::load::{self, DocKind};
+use crate::rules::Pack;
+use std::path::Path;
+
+/// Validates one file and says what it is, in a few words (`catalog-snapshot/1, 68 items`).
+pub fn describe(path: &Path, opts: &load::Options) -> Result<String> {
+    if opts.format_of(path) != load::InputFormat::Json {
+        return Ok(match table_kind(path, opts)? {
+            TableKind::Log => {
+                let l = load::adjustment_log_with(path, opts)?;
+                format!("adjustment log, {} requests", l.adjustments.len())
+            }
+            TableKind::Catalog => {
+                let c = load::snapshot_with(path, opts)?;
+                format!("catalog, {} items", c.items.len())
+            }
+        });
+    }
+    let (kind, text) = load::sniff(path)?;
+    let file = path.display().to_string();
+    Ok(match kind {
+        DocKind::Snapshot => {
+            let c = load::snapshot_from_str(&file, &text)?;
+            format!("catalog-snapshot/1, {} items", c.items.len())
+        }
+        DocKind::AdjustmentLog => {
+            let l = load::adjustment_log_from_str(&file, &text)?;
+            format!("adjustment-log/1, {} requests", l.adjustments.len())
+        }
+        DocKind::Report => {
+            load::report_from_str(&file, &text)?;
+            "audit-report/1".to_string()
+        }
+        DocKind::Registry => {
+            let mut pack = Pack::from_files("validate", Vec::new())?;
+            pack.add_registry(path)?;
+            let format = serde_json::from_str::<serde_json::Value>(&text)
+                .ok()
+                .and_then(|v| v.get("format").and_then(|f| f.as_str()).map(str::to_string))
+                .unwrap_or_default();
+            format!("{format} registry")
+        }
+        DocKind::Gaps => {
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let pack = Pack::from_files("validate", vec![(format!("gaps/{name}"), text)])?;
+            format!("rule-gaps/1, {} rules not applicable", pack.gaps.len())
+        }
+        DocKind::Config => {
+            let cfg = Config::read(path)?;
+            cfg.check_codes(&Pack::builtin()?, &file)?;
+            "audit-config/1".to_string()
+        }
+        DocKind::Rule => {
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            // A lone rule file is checked as a one-rule pack.
+            let parent = path
+                .parent()
+                .and_then(|p| p.file_name())
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let pack = Pack::from_files(
+                &path
+                    .parent()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default(),
+                vec![(format!("{parent}/{name}"), text)],
+            )?;
+            format!("rule {}", pack.rules[0].spec.code)
+        }
+    })
+}
+
+/// What a spreadsheet holds.
+pub enum TableKind {
+    Catalog,
+    Log,
+}
+
+/// A spreadsheet with an adjustment-type column and no item-name column is a log.
+pub fn table_kind(path: &Path, opts: &load::Options) -> Result<TableKind> {
+    let wb = match opts.format_of(path) {
+        load::InputFormat::Csv => crate::table::read_csv(path, opts.encoding)?,
+        _ => crate::table::read_xlsx(path)?,
+    };
+    let has =
+        |pred: &dyn Fn(&str) -> bool| wb.sheets.iter().any(|s| s.headers.iter().any(|h| pred(h)));
+    let is_log = has(&|h| opts.headers.log(h) == Some("kind"))
+        && !has(&|h| opts.headers.item(h) == Some("name"));
+    Ok(if is_log {
+        TableKind::Log
+    } else {
+        TableKind::Catalog
+    })
+}

@@ -2,22 +2,24 @@
 //! benchmarks and scale tests.
 //!
 //! ```text
-//! cargo run --release --example generate -- --items 100000 --seed 7 --out target/bench-data/100k [--csv]
+//! cargo run --release --example generate -- --items 100000 --seed 7 --out target/bench-data/100k [--csv] [--variety]
 //! ```
 //!
 //! writes `old.json` (as of 2017-06-30), `new.json` (2017-12-31), `adjustments.json`
-//! (2017-07-01..2017-12-31), `planted.json` (what was planted, for checking the audit) and, with
-//! `--csv`, `old.csv` / `new.csv` in the flat national-column layout (lists joined in cells).
+//! (2017-07-01..2017-12-31), `planted.json` (what was planted, for checking the audit),
+//! `values.json` (how much values repeat, below) and, with `--csv`, `old.csv` / `new.csv` in the
+//! flat national-column layout (lists joined in cells).
 //!
-//! The content comes from the demo catalog (`examples/qinghe/2017-12-31.json`): its items that
-//! carry no planted defect are the templates. The catalog is split into fictional regions of
-//! `--per-region` items (600 by default, a county's catalog); each region has the demo's ten
-//! departments, with its own names, credit codes, phone area code and addresses. Within a region an
-//! item is a template under a qualified name (`…（变更）`, `…（补办）`), so names, basic codes and
-//! codes are unique per region and the same basic code means the same item across regions.
+//! In the default mode the content comes from the demo catalog (`examples/qinghe/2017-12-31.json`):
+//! its items that carry no planted defect are the templates. The catalog is split into fictional
+//! regions of `--per-region` items (600 by default, a county's catalog); each region has the
+//! demo's ten departments, with its own names, credit codes, phone area code and addresses. Within
+//! a region an item is a template under a qualified name (`…（变更）`, `…（补办）`), so names, basic
+//! codes and codes are unique per region and the same basic code means the same item across
+//! regions.
 //!
 //! Proportions (per item of the old snapshot, decided by a per-item SplitMix64 stream, so the
-//! output is a pure function of `--items`, `--seed` and `--per-region`):
+//! output is a pure function of `--items`, `--seed`, `--per-region` and `--variety`):
 //! - about 5 % changed (one or two fields: time limit, materials, fee standard, address, legal
 //!   basis article, phone, online depth, visits, office hours, FAQ), 1 % cancelled (half removed,
 //!   half left with status 取消), 0.2 % recoded, and 1 % of new items added;
@@ -28,7 +30,50 @@
 //!   office, a cancellation without supervision, a request that was never applied).
 //!
 //! Output is streamed region by region (`serde_json` per item into a `BufWriter`), so memory stays
-//! at one region's items whatever `--items` is.
+//! at one region's items (and the bounded counters of `values.json`) whatever `--items` is: about
+//! 20–30 MB at 100k items in either mode.
+//!
+//! **Two modes.** By default every item is one of the demo's few dozen clean items under a
+//! qualified name, so apart from names, codes, departments, addresses and phones nearly every value
+//! repeats: one material list per template, whatever the size. That flatters the audit, whose
+//! loader parses each distinct property value once and whose rule engine judges each distinct
+//! combination of field values once. `--variety` (see `generate/variety.rs`) builds the items from
+//! about 10,000 catalog entries (subject matter × action × handling variant) and gives each region
+//! its own implementation: acceptance conditions (an extra `受理条件` column), materials drawn from a
+//! large pool with varied names, copies and forms, legal bases from a varied pool of acts and
+//! articles, time limits, process, fees, FAQ, addresses, windows, phone lines and office hours.
+//! Items are larger (about 2.3 KB of JSON against 1.8 KB). The planted changes, defects and
+//! requests work the same in both modes (`tests/generated.rs` audits a pair of each and compares
+//! with `planted.json`); the default output is byte for byte what it was before the mode existed.
+//!
+//! To measure rather than assert how much values repeat, the generator counts the distinct raw
+//! JSON texts of each main property over the old snapshot (exactly up to 65,536 distinct values,
+//! estimated beyond with a k-minimum-values sketch, about ±0.5 %), prints the ratio distinct ÷
+//! items carrying the property to stderr and writes it to `values.json`. Seed 7:
+//!
+//! ```text
+//! property          demo 10k  variety 10k  demo 100k  variety 100k
+//! name                 6.3 %       42.0 %      0.8 %         9.9 %
+//! department           1.7 %        1.7 %      1.7 %         1.7 %
+//! address              2.4 %        7.8 %      2.3 %         7.3 %
+//! office_hours         0.0 %        1.5 %      0.0 %         0.6 %
+//! consult_phone        1.7 %        5.5 %      1.7 %         5.0 %
+//! complaint_phone      0.4 %        1.1 %      0.4 %         1.1 %
+//! onsite_reason        0.4 %        6.4 %      0.0 %         2.1 %
+//! legal_basis          1.1 %       54.1 %      0.6 %        29.3 %
+//! legal_limit          0.1 %        0.2 %      0.0 %         0.0 %
+//! promised_limit       0.2 %        1.2 %      0.0 %         0.1 %
+//! process              0.1 %       41.6 %      0.0 %        17.0 %
+//! materials            0.9 %       89.7 %      0.1 %        77.7 %
+//! fee                  0.1 %        1.8 %      0.0 %         1.9 %
+//! result               0.4 %       24.9 %      0.0 %         3.4 %
+//! faq                  0.5 %       71.9 %      0.0 %        72.6 %
+//! 受理条件               –          65.1 %        –           54.5 %
+//! ```
+//!
+//! The variety model (which elements are province-wide, how often a county writes its own) is an
+//! assumption stated in `generate/variety.rs`, not fitted to a real province's export; what the
+//! table measures is the generated data, so a real export's counts can be compared with it.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
@@ -40,6 +85,10 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::sync::Arc;
+
+#[path = "generate/variety.rs"]
+mod variety;
+pub use variety::Variety;
 
 /// The demo's new snapshot: the source of realistic item content.
 const DEMO: &str = include_str!("qinghe/2017-12-31.json");
@@ -179,6 +228,139 @@ pub struct Planted {
     pub log_defects: BTreeMap<String, usize>,
     pub old_json_bytes: u64,
     pub new_json_bytes: u64,
+    /// Variety mode (absent in the default mode, whose output predates it).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub variety: bool,
+    /// Distinct values per main property of the old snapshot (written to `values.json`).
+    #[serde(skip)]
+    pub distinct: Vec<Distinct>,
+}
+
+/// Distinct raw JSON texts of one property: exact up to [`Distinct::K`] distinct values, then a
+/// k-minimum-values estimate (the K smallest 64-bit hashes), so memory stays bounded.
+#[derive(Debug, Clone, Serialize)]
+pub struct Distinct {
+    pub property: &'static str,
+    /// Items that carry the property (not absent, not an empty list).
+    pub items: u64,
+    pub distinct: u64,
+    /// distinct ÷ items.
+    pub ratio: f64,
+    pub exact: bool,
+    #[serde(skip)]
+    smallest: std::collections::BTreeSet<u64>,
+}
+
+impl Distinct {
+    const K: usize = 1 << 16;
+
+    fn new(property: &'static str) -> Distinct {
+        Distinct {
+            property,
+            items: 0,
+            distinct: 0,
+            ratio: 0.0,
+            exact: true,
+            smallest: Default::default(),
+        }
+    }
+
+    fn add(&mut self, value: &impl Serialize) {
+        let mut h = Fnv(0xCBF2_9CE4_8422_2325);
+        if serde_json::to_writer(&mut h, value).is_err() {
+            return;
+        }
+        // FNV-1a, then SplitMix64's finaliser, for uniform bits.
+        let mut z = h.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        let z = z ^ (z >> 31);
+        self.items += 1;
+        if self.smallest.len() < Self::K {
+            self.smallest.insert(z);
+        } else if self.smallest.last().is_some_and(|&max| z < max) && self.smallest.insert(z) {
+            self.smallest.pop_last();
+        }
+    }
+
+    fn finish(&mut self) {
+        let n = self.smallest.len();
+        self.exact = n < Self::K;
+        self.distinct = match self.smallest.last() {
+            Some(&max) if !self.exact => {
+                ((Self::K - 1) as f64 * (u64::MAX as f64 / max as f64)).round() as u64
+            }
+            _ => n as u64,
+        };
+        self.ratio = self.distinct as f64 / self.items.max(1) as f64;
+    }
+}
+
+/// A `Write` that hashes what is written (FNV-1a).
+struct Fnv(u64);
+
+impl Write for Fnv {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        for b in buf {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0100_0000_01B3);
+        }
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The properties whose repetition the loader's memos live on.
+const PROPERTIES: &[&str] = &[
+    "name",
+    "department",
+    "address",
+    "office_hours",
+    "consult_phone",
+    "complaint_phone",
+    "onsite_reason",
+    "legal_basis",
+    "legal_limit",
+    "promised_limit",
+    "process",
+    "materials",
+    "fee",
+    "result",
+    "faq",
+    "受理条件",
+];
+
+fn observe(stats: &mut [Distinct], it: &Item) {
+    let mut i = 0;
+    let mut next = || {
+        i += 1;
+        i - 1
+    };
+    macro_rules! add {
+        ($v:expr) => {{
+            let k = next();
+            if let Some(v) = $v {
+                stats[k].add(v);
+            }
+        }};
+    }
+    add!(Some(&it.name));
+    add!(Some(&it.department));
+    add!(it.address.as_ref());
+    add!(it.office_hours.as_ref());
+    add!(it.consult_phone.as_ref());
+    add!(it.complaint_phone.as_ref());
+    add!(it.onsite_reason.as_ref());
+    add!((!it.legal_basis.is_empty()).then_some(&it.legal_basis));
+    add!(it.legal_limit.as_ref());
+    add!(it.promised_limit.as_ref());
+    add!((!it.process.is_empty()).then_some(&it.process));
+    add!((!it.materials.is_empty()).then_some(&it.materials));
+    add!(it.fee.as_ref());
+    add!(it.result.as_ref());
+    add!((!it.faq.is_empty()).then_some(&it.faq));
+    add!(it.extra.get("受理条件"));
 }
 
 /// A `Write` that counts bytes.
@@ -727,9 +909,10 @@ impl Log {
     }
 }
 
-fn snapshot_head(w: &mut dyn Write, as_of: &str, opts: &Options) -> io::Result<()> {
+fn snapshot_head(w: &mut dyn Write, as_of: &str, opts: &Options, variety: bool) -> io::Result<()> {
+    let mode = if variety { "，多样模式" } else { "" };
     let head = serde_json::json!({
-        "name": format!("模拟公共服务事项目录（{}项，种子{}）", opts.items, opts.seed),
+        "name": format!("模拟公共服务事项目录（{}项，种子{}{mode}）", opts.items, opts.seed),
         "region_code": "990000",
         "as_of": as_of,
     });
@@ -788,20 +971,42 @@ pub fn generate(
     new: &mut dyn Write,
     csv: Option<CsvSinks<'_>>,
 ) -> io::Result<(Vec<Adjustment>, Planted)> {
+    generate_with(opts, templates, None, old, new, csv)
+}
+
+/// [`generate`], in variety mode when given the province-wide catalog.
+pub fn generate_with(
+    opts: &Options,
+    templates: &Templates,
+    variety: Option<&Variety>,
+    old: &mut dyn Write,
+    new: &mut dyn Write,
+    csv: Option<CsvSinks<'_>>,
+) -> io::Result<(Vec<Adjustment>, Planted)> {
     let mut planted = Planted {
-        templates: templates.len(),
+        templates: variety.map_or(templates.len(), Variety::entries),
+        variety: variety.is_some(),
+        distinct: PROPERTIES.iter().map(|p| Distinct::new(p)).collect(),
         ..Default::default()
     };
-    let capacity = templates.len() * (1 + QUALIFIERS.len());
     // Room for the additions of a region under names no old item uses.
-    let per_region = opts.per_region.clamp(1, capacity * 9 / 10);
+    let (per_region, capacity) = match variety {
+        None => {
+            let capacity = templates.len() * (1 + QUALIFIERS.len());
+            (opts.per_region.clamp(1, capacity * 9 / 10), capacity)
+        }
+        Some(v) => {
+            let per_region = opts.per_region.clamp(1, v.tail() * 9 / 10);
+            (per_region, v.capacity(per_region))
+        }
+    };
     let mut log = Log {
         days: workdays(),
         list: Vec::new(),
         defects: BTreeMap::new(),
     };
-    snapshot_head(old, OLD_DATE, opts)?;
-    snapshot_head(new, NEW_DATE, opts)?;
+    snapshot_head(old, OLD_DATE, opts, variety.is_some())?;
+    snapshot_head(new, NEW_DATE, opts, variety.is_some())?;
     let mut olds = ItemSink {
         out: Counting {
             inner: old,
@@ -830,6 +1035,12 @@ pub fn generate(
     let mut done = 0usize;
     for r in 0..regions {
         let reg = region(templates, r);
+        let local = variety.map(|v| v.local(&reg, r));
+        // The `slot`-th item of this region under sequence number `seq`.
+        let make = |slot: usize, seq: usize| match (variety, &local) {
+            (Some(v), Some(l)) => v.item(&reg, l, per_region, slot, seq),
+            _ => item_at(&reg, slot, seq),
+        };
         let n = per_region.min(opts.items - done);
         let mut old_batch = Vec::with_capacity(n);
         let mut new_batch = Vec::with_capacity(n + n / 50);
@@ -837,7 +1048,7 @@ pub fn generate(
         for j in 0..n {
             let global = (done + j) as u64;
             let mut rng = Rng::stream(opts.seed, global, 0x17E3);
-            let mut base = item_at(&reg, j, j + 1);
+            let mut base = make(j, j + 1);
             let defect = rng.chance(0.03).then(|| plant_defect(&mut base, &mut rng));
             let fate = rng.next_u64() % 10_000;
             let mut next = base.clone();
@@ -942,7 +1153,7 @@ pub fn generate(
             // An addition after this item.
             if rng.chance(0.01) && per_region + added_here < capacity {
                 let slot = per_region + added_here;
-                let mut add = item_at(&reg, slot, 20_000 + added_here + 1);
+                let mut add = make(slot, 20_000 + added_here + 1);
                 added_here += 1;
                 planted.added += 1;
                 if rng.chance(0.05) {
@@ -961,6 +1172,7 @@ pub fn generate(
         }
         for it in &old_batch {
             olds.push(it)?;
+            observe(&mut planted.distinct, it);
         }
         for it in &new_batch {
             news.push(it)?;
@@ -983,6 +1195,9 @@ pub fn generate(
     planted.new_json_bytes = news.out.bytes;
     planted.requests = log.list.len();
     planted.log_defects = log.defects;
+    for d in &mut planted.distinct {
+        d.finish();
+    }
     Ok((log.list, planted))
 }
 
@@ -1008,8 +1223,10 @@ pub fn write_log(list: &[Adjustment], w: &mut dyn Write) -> io::Result<()> {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: generate --items N --seed S --out DIR [--csv] [--per-region N]\n\
-         writes DIR/old.json, DIR/new.json, DIR/adjustments.json, DIR/planted.json (and old.csv, new.csv)"
+        "usage: generate --items N --seed S --out DIR [--csv] [--per-region N] [--variety]\n\
+         writes DIR/old.json, DIR/new.json, DIR/adjustments.json, DIR/planted.json, DIR/values.json\n\
+         (and old.csv, new.csv); --variety builds items from thousands of catalog entries with\n\
+         per-region bodies instead of the demo's few dozen items"
     );
     std::process::exit(2)
 }
@@ -1018,6 +1235,7 @@ fn main() -> io::Result<()> {
     let mut opts = Options::default();
     let mut out: Option<std::path::PathBuf> = None;
     let mut csv = false;
+    let mut variety = false;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         let mut value = || args.next().unwrap_or_else(|| usage());
@@ -1027,6 +1245,7 @@ fn main() -> io::Result<()> {
             "--per-region" => opts.per_region = value().parse().unwrap_or_else(|_| usage()),
             "--out" => out = Some(value().into()),
             "--csv" => csv = true,
+            "--variety" => variety = true,
             _ => usage(),
         }
     }
@@ -1034,6 +1253,7 @@ fn main() -> io::Result<()> {
     std::fs::create_dir_all(&dir)?;
     let started = std::time::Instant::now();
     let templates = Templates::load();
+    let variety = variety.then(|| Variety::new(&templates, opts.seed));
     let create = |name: &str| -> io::Result<io::BufWriter<std::fs::File>> {
         Ok(io::BufWriter::with_capacity(
             1 << 20,
@@ -1051,7 +1271,14 @@ fn main() -> io::Result<()> {
         (Some(o), Some(n)) => Some(CsvSinks { old: o, new: n }),
         _ => None,
     };
-    let (log, planted) = generate(&opts, &templates, &mut old, &mut new, sinks)?;
+    let (log, planted) = generate_with(
+        &opts,
+        &templates,
+        variety.as_ref(),
+        &mut old,
+        &mut new,
+        sinks,
+    )?;
     old.flush()?;
     new.flush()?;
     if let Some(w) = old_csv.as_mut() {
@@ -1067,6 +1294,30 @@ fn main() -> io::Result<()> {
     serde_json::to_writer_pretty(&mut w, &planted).map_err(io::Error::other)?;
     w.write_all(b"\n")?;
     w.flush()?;
+    let mode = if planted.variety { "variety" } else { "demo" };
+    let mut w = create("values.json")?;
+    serde_json::to_writer_pretty(
+        &mut w,
+        &serde_json::json!({
+            "mode": mode,
+            "snapshot": "old.json",
+            "items": planted.old_items,
+            "properties": planted.distinct,
+        }),
+    )
+    .map_err(io::Error::other)?;
+    w.write_all(b"\n")?;
+    w.flush()?;
+    let ratios: Vec<String> = planted
+        .distinct
+        .iter()
+        .filter(|d| d.items > 0)
+        .map(|d| format!("{} {:.1} %", d.property, 100.0 * d.ratio))
+        .collect();
+    eprintln!(
+        "distinct values per property ({mode} mode, old snapshot, distinct ÷ items carrying it): {}",
+        ratios.join(", ")
+    );
     eprintln!(
         "generated {} old / {} new items ({:.0} / {:.0} bytes per item), {} requests, in {:.1} s: {}",
         planted.old_items,

@@ -11,7 +11,10 @@
 //! 4. [`report`] assembles one report model (`audit-report/1`) and renders it as terminal text, JSON
 //!    or HTML.
 //!
-//! [`app`] wires the stages to the command line ([`cli`]); `main.rs` owns the real clock and stdio.
+//! [`pipeline`] runs the stages as one call (load → diff → check → review round ([`rounds`]) →
+//! report model), for the command line, `history`, the rule examples and the benchmarks. Every
+//! count a report shows comes from [`stats`]; every tool text from [`messages`].
+//! [`app`] only parses ([`cli`]), dispatches and writes; `main.rs` owns the real clock and stdio.
 
 pub mod app;
 pub mod calendar;

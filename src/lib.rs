@@ -20,6 +20,7 @@ pub mod cli;
 pub mod config;
 pub mod diff;
 pub mod error;
+pub mod fields;
 pub mod history;
 pub mod labels;
 pub mod load;

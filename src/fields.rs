@@ -1,22 +1,22 @@
 //! The item's fields, declared once: key, [`Field`] variant, 要素 name and Rust type of every
 //! top-level field of a `catalog-snapshot/1` item, in the contract's order.
 //!
-//! [`item_fields!`] hands that declaration to a macro of the caller's (the "X macro" pattern), and
+//! `item_fields!` hands that declaration to a macro of the caller's (the "X macro" pattern), and
 //! everything that enumerates item fields is generated from it where the per-field work follows
 //! from the type, or written as an exhaustive `match` on [`Field`] where it is data no type implies
 //! (Chinese column names, spreadsheet layout):
 //!
-//! | what                                   | where                   | how                          |
-//! |----------------------------------------|-------------------------|------------------------------|
-//! | [`Field`]: keys, order, 要素 names      | here                    | generated                    |
-//! | the [`Item`](crate::model::Item) struct and its serde rules | `model.rs` | generated            |
-//! | `Item::FIELDS`, `Item::identity`       | `model.rs`              | generated ([`Identity`])     |
-//! | rule access and rule-path shapes       | `node.rs`               | generated (`FieldValue`)     |
-//! | per-property memos and validators      | `load/items.rs`         | generated (`Property`)       |
-//! | field-by-field comparison              | `diff/fields.rs`        | generated (`Compare`)        |
-//! | spreadsheet columns, cell readers      | `table/headers.rs`      | exhaustive `match` on Field  |
-//! | spreadsheet export                     | `table/export.rs`       | exhaustive `match` on Field  |
-//! | the JSON Schema's item properties      | `schemas/`              | checked by a test here       |
+//! | what                                          | where              | how                       |
+//! |-----------------------------------------------|--------------------|---------------------------|
+//! | [`Field`]: keys, order, 要素 names             | here, `labels.rs`  | generated                 |
+//! | the `Item` struct and its serde rules         | `model.rs`         | generated                 |
+//! | `Item::FIELDS`, `Item::identity`              | `model.rs`         | generated, [`Identity`]   |
+//! | rule access (`Node`) and rule-path shapes     | `node.rs`          | generated, `FieldValue`   |
+//! | per-property memos and validators             | `load/items.rs`    | generated, `Property`     |
+//! | field-by-field comparison                     | `diff/fields.rs`   | generated, `Compare`      |
+//! | spreadsheet columns and their cell readers    | `table/headers.rs` | exhaustive `match` + test |
+//! | spreadsheet export                            | `table/export.rs`  | exhaustive `match` + test |
+//! | `$defs/item` of the snapshot JSON Schema      | `schemas/`         | checked by tests here     |
 //!
 //! A field's type decides how it is read and written: a bare type (`Text`) is required and always
 //! written; `Option<T>` may be absent or null and is omitted when absent; `Shared<Vec<T>>` may be

@@ -12,6 +12,9 @@
 //!    or HTML.
 //!
 //! [`app`] wires the stages to the command line ([`cli`]); `main.rs` owns the real clock and stdio.
+//!
+//! An item's fields are declared once, in [`fields`]; the model, the loader, rule access, the diff
+//! and the spreadsheet code are generated from that declaration or checked against it.
 
 pub mod app;
 pub mod calendar;

@@ -15,6 +15,9 @@
 //! report model), for the command line, `history`, the rule examples and the benchmarks. Every
 //! count a report shows comes from [`stats`]; every tool text from [`messages`].
 //! [`app`] only parses ([`cli`]), dispatches and writes; `main.rs` owns the real clock and stdio.
+//!
+//! An item's fields are declared once, in [`fields`]; the model, the loader, rule access, the diff
+//! and the spreadsheet code are generated from that declaration or checked against it.
 
 pub mod app;
 pub mod calendar;
@@ -23,6 +26,7 @@ pub mod cli;
 pub mod config;
 pub mod diff;
 pub mod error;
+pub mod fields;
 pub mod finding;
 pub mod history;
 pub mod labels;

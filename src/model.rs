@@ -9,6 +9,7 @@
 //! error. Keys the contract does not name are kept in `extra`, so exports with additional columns
 //! survive a round trip and rules can still read them (`extra.备注`).
 
+use crate::fields::{Field, Identity};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -101,198 +102,86 @@ impl PartialEq for Provenance {
     }
 }
 
-/// One catalog item (事项).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Item {
-    /// 事项编码: the identity of an item across snapshots.
-    pub code: Text,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub basic_code: Option<Text>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub impl_code: Option<Text>,
-    /// 事项名称.
-    pub name: Text,
-    /// 事项类型 (行政许可 … 公共服务).
-    pub item_type: Text,
-    /// 实施主体.
-    pub department: Text,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub department_code: Option<Text>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<Text>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub version: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub power_source: Option<Text>,
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "is_empty_list"
-    )]
-    pub service_objects: Shared<Vec<String>>,
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "is_empty_list"
-    )]
-    pub legal_basis: Shared<Vec<LegalBasis>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub case_type: Option<Text>,
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "is_empty_list"
-    )]
-    pub channels: Shared<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub legal_limit: Option<Shared<Limit>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub promised_limit: Option<Shared<Limit>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub onsite_visits: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub onsite_reason: Option<Text>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub one_visit: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub online_depth: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub online_url: Option<Text>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mobile_url: Option<Text>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pay_online: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fee: Option<Shared<Fee>>,
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "is_empty_list"
-    )]
-    pub materials: Shared<Vec<Material>>,
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "is_empty_list"
-    )]
-    pub process: Shared<Vec<Step>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<Shared<ItemResult>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address: Option<Text>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub office_hours: Option<Text>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub consult_phone: Option<Text>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub complaint_phone: Option<Text>,
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "is_empty_list"
-    )]
-    pub faq: Shared<Vec<Faq>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub effective_from: Option<Text>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cancel_on: Option<Text>,
-    #[serde(flatten)]
-    pub extra: Extra,
-    /// Where the item was read, for spreadsheet inputs.
-    #[serde(skip)]
-    pub origin: Provenance,
+/// Writes the [`Item`] struct from the field declaration ([`crate::fields`]): each field with the
+/// serde rules its type implies (see there), then the keys the contract does not name and the
+/// provenance. A tt-muncher: the type decides the attributes, so fields are taken one at a time.
+macro_rules! item_struct {
+    (@ [$($done:tt)*]) => {
+        /// One catalog item (事项). Its fields are declared in [`crate::fields`].
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+        pub struct Item {
+            $($done)*
+            #[serde(flatten)]
+            pub extra: Extra,
+            /// Where the item was read, for spreadsheet inputs.
+            #[serde(skip)]
+            pub origin: Provenance,
+        }
+    };
+    // May be absent or null; omitted when absent.
+    (@ [$($done:tt)*] $(#[$doc:meta])* $key:ident ($variant:ident, $zh:literal): Option<$ty:ty>;
+        $($rest:tt)*) => {
+        item_struct!(@ [$($done)*
+            #[doc = $zh]
+            $(#[$doc])*
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub $key: Option<$ty>,
+        ] $($rest)*);
+    };
+    // May be absent or null (read as empty); omitted when empty.
+    (@ [$($done:tt)*] $(#[$doc:meta])* $key:ident ($variant:ident, $zh:literal): Shared<Vec<$ty:ty>>;
+        $($rest:tt)*) => {
+        item_struct!(@ [$($done)*
+            #[doc = $zh]
+            $(#[$doc])*
+            #[serde(default, deserialize_with = "nullable", skip_serializing_if = "is_empty_list")]
+            pub $key: Shared<Vec<$ty>>,
+        ] $($rest)*);
+    };
+    // Required; always written.
+    (@ [$($done:tt)*] $(#[$doc:meta])* $key:ident ($variant:ident, $zh:literal): $ty:ty;
+        $($rest:tt)*) => {
+        item_struct!(@ [$($done)*
+            #[doc = $zh]
+            $(#[$doc])*
+            pub $key: $ty,
+        ] $($rest)*);
+    };
+    ($($fields:tt)*) => {
+        item_struct!(@ [] $($fields)*);
+    };
 }
+crate::fields::item_fields!(item_struct);
+
+/// Writes [`Item::FIELDS`] and [`Item::identity`] from the field declaration.
+macro_rules! item_identity {
+    ($($(#[$doc:meta])* $key:ident ($variant:ident, $zh:literal): $ty:ty;)*) => {
+        impl Item {
+            /// The fields [`Item::identity`] knows, by index (the declaration's order).
+            pub const FIELDS: [&'static str; Field::COUNT] = Field::KEYS;
+
+            /// Two words that are equal for two items of one loaded run only if the field (by
+            /// index into [`Item::FIELDS`]) holds the same value: shared text and parts by
+            /// address (the loader shares equal values), numbers and flags by value, an absent
+            /// value as `[0, 0]`. Unequal words say nothing: equal values loaded apart have
+            /// different addresses. The engine keys rule outcomes on them.
+            pub fn identity(&self, field: usize) -> [u64; 2] {
+                /// Each field's index, by key (constants, so the match below is a jump table).
+                #[allow(non_upper_case_globals)]
+                mod index {
+                    $(pub const $key: usize = $crate::fields::Field::$variant as usize;)*
+                }
+                match field {
+                    $(index::$key => Identity::identity(&self.$key),)*
+                    _ => [2, self as *const Item as usize as u64],
+                }
+            }
+        }
+    };
+}
+crate::fields::item_fields!(item_identity);
 
 impl Item {
-    /// The fields [`Item::identity`] knows, by index.
-    pub const FIELDS: [&'static str; 34] = [
-        "code",
-        "basic_code",
-        "impl_code",
-        "name",
-        "item_type",
-        "department",
-        "department_code",
-        "status",
-        "version",
-        "power_source",
-        "service_objects",
-        "legal_basis",
-        "case_type",
-        "channels",
-        "legal_limit",
-        "promised_limit",
-        "onsite_visits",
-        "onsite_reason",
-        "one_visit",
-        "online_depth",
-        "online_url",
-        "mobile_url",
-        "pay_online",
-        "fee",
-        "materials",
-        "process",
-        "result",
-        "address",
-        "office_hours",
-        "consult_phone",
-        "complaint_phone",
-        "faq",
-        "effective_from",
-        "cancel_on",
-    ];
-
-    /// Two words that are equal for two items of one loaded run only if the field holds the same
-    /// value: shared text and parts by address (the loader shares equal values), numbers and flags
-    /// by value, an absent value as `[0, 0]`. Unequal words say nothing: equal values loaded apart
-    /// have different addresses. The engine keys rule outcomes on them.
-    pub fn identity(&self, field: usize) -> [u64; 2] {
-        const ABSENT: [u64; 2] = [0, 0];
-        fn at<T: ?Sized>(shared: &std::sync::Arc<T>) -> [u64; 2] {
-            [
-                1,
-                std::sync::Arc::as_ptr(shared) as *const () as usize as u64,
-            ]
-        }
-        match field {
-            0 => at(&self.code),
-            1 => self.basic_code.as_ref().map_or(ABSENT, at),
-            2 => self.impl_code.as_ref().map_or(ABSENT, at),
-            3 => at(&self.name),
-            4 => at(&self.item_type),
-            5 => at(&self.department),
-            6 => self.department_code.as_ref().map_or(ABSENT, at),
-            7 => self.status.as_ref().map_or(ABSENT, at),
-            8 => self.version.map_or(ABSENT, |v| [1, v as u64]),
-            9 => self.power_source.as_ref().map_or(ABSENT, at),
-            10 => at(&self.service_objects),
-            11 => at(&self.legal_basis),
-            12 => self.case_type.as_ref().map_or(ABSENT, at),
-            13 => at(&self.channels),
-            14 => self.legal_limit.as_ref().map_or(ABSENT, at),
-            15 => self.promised_limit.as_ref().map_or(ABSENT, at),
-            16 => self.onsite_visits.map_or(ABSENT, |v| [1, v as u64]),
-            17 => self.onsite_reason.as_ref().map_or(ABSENT, at),
-            18 => self.one_visit.map_or(ABSENT, |v| [1, u64::from(v)]),
-            19 => self.online_depth.map_or(ABSENT, |v| [1, v as u64]),
-            20 => self.online_url.as_ref().map_or(ABSENT, at),
-            21 => self.mobile_url.as_ref().map_or(ABSENT, at),
-            22 => self.pay_online.map_or(ABSENT, |v| [1, u64::from(v)]),
-            23 => self.fee.as_ref().map_or(ABSENT, at),
-            24 => at(&self.materials),
-            25 => at(&self.process),
-            26 => self.result.as_ref().map_or(ABSENT, at),
-            27 => self.address.as_ref().map_or(ABSENT, at),
-            28 => self.office_hours.as_ref().map_or(ABSENT, at),
-            29 => self.consult_phone.as_ref().map_or(ABSENT, at),
-            30 => self.complaint_phone.as_ref().map_or(ABSENT, at),
-            31 => at(&self.faq),
-            32 => self.effective_from.as_ref().map_or(ABSENT, at),
-            33 => self.cancel_on.as_ref().map_or(ABSENT, at),
-            _ => [2, self as *const Item as usize as u64],
-        }
-    }
-
     /// Whether the item is cancelled in its own snapshot (状态 = 取消).
     pub fn is_cancelled(&self) -> bool {
         self.status.as_deref().map(str::trim) == Some("取消")

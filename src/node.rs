@@ -4,10 +4,13 @@
 //! into a JSON tree, every model struct implements [`Node`], which answers one key with a borrowed
 //! [`Val`]. [`Shape`] is the static description of the same fields: the rule loader uses it to reject a
 //! path with a typo when the rule file is read, so a misspelt field cannot silently disable a check.
+//!
+//! The item's access and shape are generated from the field declaration ([`crate::fields`]): each
+//! field's type says how it reads ([`FieldValue`]).
 
 use crate::model::{
     Adjustment, DocRef, Extra, Faq, Fee, FeeItem, Item, ItemResult, LegalBasis, Limit, Material,
-    Step,
+    Shared, Step, Text,
 };
 use serde_json::Value;
 
@@ -173,9 +176,6 @@ fn i(v: Option<i64>) -> Val<'static> {
 fn b(v: Option<bool>) -> Val<'static> {
     v.map_or(Val::Missing, Val::Bool)
 }
-fn o<'a, T: Node + 'a, P: std::ops::Deref<Target = T>>(v: &'a Option<P>) -> Val<'a> {
-    v.as_deref().map_or(Val::Missing, |n| Val::Obj(n))
-}
 fn extra<'a>(e: &'a Extra, key: &str) -> Val<'a> {
     e.get(key).map_or(Val::Missing, Val::Json)
 }
@@ -183,53 +183,112 @@ fn json<T: serde::Serialize>(v: &T) -> Value {
     serde_json::to_value(v).unwrap_or(Value::Null)
 }
 
-impl Node for Item {
-    fn get(&self, key: &str) -> Val<'_> {
-        match key {
-            "code" => Val::Str(&self.code),
-            "basic_code" => s(&self.basic_code),
-            "impl_code" => s(&self.impl_code),
-            "name" => Val::Str(&self.name),
-            "item_type" => Val::Str(&self.item_type),
-            "department" => Val::Str(&self.department),
-            "department_code" => s(&self.department_code),
-            "status" => s(&self.status),
-            "version" => i(self.version),
-            "power_source" => s(&self.power_source),
-            "service_objects" => Val::Strs(&self.service_objects[..]),
-            "legal_basis" => Val::Objs(&self.legal_basis),
-            "case_type" => s(&self.case_type),
-            "channels" => Val::Strs(&self.channels[..]),
-            "legal_limit" => o(&self.legal_limit),
-            "promised_limit" => o(&self.promised_limit),
-            "onsite_visits" => i(self.onsite_visits),
-            "onsite_reason" => s(&self.onsite_reason),
-            "one_visit" => b(self.one_visit),
-            "online_depth" => i(self.online_depth),
-            "online_url" => s(&self.online_url),
-            "mobile_url" => s(&self.mobile_url),
-            "pay_online" => b(self.pay_online),
-            "fee" => o(&self.fee),
-            "materials" => Val::Objs(&self.materials),
-            "process" => Val::Objs(&self.process),
-            "result" => o(&self.result),
-            "address" => s(&self.address),
-            "office_hours" => s(&self.office_hours),
-            "consult_phone" => s(&self.consult_phone),
-            "complaint_phone" => s(&self.complaint_phone),
-            "faq" => Val::Objs(&self.faq),
-            "effective_from" => s(&self.effective_from),
-            "cancel_on" => s(&self.cancel_on),
-            _ => extra(&self.extra, key),
-        }
-    }
-    fn key(&self) -> String {
-        self.code.to_string()
-    }
-    fn to_json(&self) -> Value {
-        json(self)
+/// How an item field's value reads in rules ([`Val`]), and what a rule path through it may lead
+/// to ([`Shape`], and whether it is a list of that shape). Implemented by each type a field of the
+/// declaration ([`crate::fields`]) has.
+pub trait FieldValue {
+    const SHAPE: (Shape, bool);
+    fn val(&self) -> Val<'_>;
+}
+
+impl FieldValue for Text {
+    const SHAPE: (Shape, bool) = (Shape::Scalar, false);
+    #[inline]
+    fn val(&self) -> Val<'_> {
+        Val::Str(self)
     }
 }
+
+impl FieldValue for i64 {
+    const SHAPE: (Shape, bool) = (Shape::Scalar, false);
+    #[inline]
+    fn val(&self) -> Val<'_> {
+        Val::Int(*self)
+    }
+}
+
+impl FieldValue for bool {
+    const SHAPE: (Shape, bool) = (Shape::Scalar, false);
+    #[inline]
+    fn val(&self) -> Val<'_> {
+        Val::Bool(*self)
+    }
+}
+
+impl<T: FieldValue> FieldValue for Option<T> {
+    const SHAPE: (Shape, bool) = T::SHAPE;
+    #[inline]
+    fn val(&self) -> Val<'_> {
+        self.as_ref().map_or(Val::Missing, T::val)
+    }
+}
+
+impl FieldValue for Shared<Vec<String>> {
+    const SHAPE: (Shape, bool) = (Shape::Strings, false);
+    #[inline]
+    fn val(&self) -> Val<'_> {
+        Val::Strs(&self[..])
+    }
+}
+
+impl<T: Node + Shaped + Send> FieldValue for Shared<Vec<T>> {
+    const SHAPE: (Shape, bool) = (T::SHAPE, true);
+    #[inline]
+    fn val(&self) -> Val<'_> {
+        Val::Objs(self)
+    }
+}
+
+impl<T: Node + Shaped> FieldValue for Shared<T> {
+    const SHAPE: (Shape, bool) = (T::SHAPE, false);
+    #[inline]
+    fn val(&self) -> Val<'_> {
+        Val::Obj(&**self)
+    }
+}
+
+/// The [`Shape`] of a model struct that an item field holds.
+pub trait Shaped {
+    const SHAPE: Shape;
+}
+
+macro_rules! shaped {
+    ($($ty:ident),*) => {
+        $(impl Shaped for $ty {
+            const SHAPE: Shape = Shape::$ty;
+        })*
+    };
+}
+shaped!(LegalBasis, Limit, Fee, Material, Step, ItemResult, Faq);
+
+/// Writes the item's [`Node`] access and its rule-path shapes from the field declaration.
+macro_rules! item_node {
+    ($($(#[$doc:meta])* $key:ident ($variant:ident, $zh:literal): $ty:ty;)*) => {
+        impl Node for Item {
+            fn get(&self, key: &str) -> Val<'_> {
+                match key {
+                    $(stringify!($key) => FieldValue::val(&self.$key),)*
+                    _ => extra(&self.extra, key),
+                }
+            }
+            fn key(&self) -> String {
+                self.code.to_string()
+            }
+            fn to_json(&self) -> Value {
+                json(self)
+            }
+        }
+
+        /// What a key of an item leads to ([`child`] for [`Shape::Item`]).
+        fn item_child(key: &str) -> Option<(Shape, bool)> {
+            match key {
+                $(stringify!($key) => Some(<$ty as FieldValue>::SHAPE),)*
+                _ => None,
+            }
+        }
+    };
+}
+crate::fields::item_fields!(item_node);
 
 impl Node for LegalBasis {
     fn get(&self, key: &str) -> Val<'_> {
@@ -531,22 +590,7 @@ pub fn child(shape: Shape, key: &str) -> Option<(Shape, bool)> {
     use Shape::*;
     let scalar = Some((Scalar, false));
     match shape {
-        Item => match key {
-            "code" | "basic_code" | "impl_code" | "name" | "item_type" | "department"
-            | "department_code" | "status" | "version" | "power_source" | "case_type"
-            | "onsite_visits" | "onsite_reason" | "one_visit" | "online_depth" | "online_url"
-            | "mobile_url" | "pay_online" | "address" | "office_hours" | "consult_phone"
-            | "complaint_phone" | "effective_from" | "cancel_on" => scalar,
-            "service_objects" | "channels" => Some((Strings, false)),
-            "legal_basis" => Some((LegalBasis, true)),
-            "legal_limit" | "promised_limit" => Some((Limit, false)),
-            "fee" => Some((Fee, false)),
-            "materials" => Some((Material, true)),
-            "process" => Some((Step, true)),
-            "result" => Some((ItemResult, false)),
-            "faq" => Some((Faq, true)),
-            _ => None,
-        },
+        Item => item_child(key),
         LegalBasis => matches!(key, "title" | "level" | "doc_no" | "article" | "text")
             .then_some((Scalar, false)),
         Limit => matches!(key, "value" | "unit" | "note").then_some((Scalar, false)),

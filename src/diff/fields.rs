@@ -3,8 +3,14 @@
 //! Fields are compared on the typed structs; JSON values are built only for the fields that differ,
 //! because those are what the report shows. Field names are the contract's keys; list elements are
 //! addressed by their natural key in brackets.
+//!
+//! Which fields are compared, and in which order, is generated from the field declaration
+//! ([`crate::fields`]); how a field is compared follows from its type ([`Compare`]).
 
-use crate::model::{Extra, Item};
+use crate::fields::Field;
+use crate::model::{
+    Extra, Faq, Fee, FeeItem, Item, ItemResult, LegalBasis, Limit, Material, Shared, Step, Text,
+};
 use crate::text::{self, TextOp, char_diff};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -181,102 +187,119 @@ fn extras(out: &mut Vec<FieldChange>, a: &Extra, b: &Extra) {
     }
 }
 
-/// Every field that differs between two versions of an item (the code excluded), in a fixed order.
+/// How two values of one field are compared, by the field's type: whole (text, numbers, flags,
+/// limits, the result), as a set of words (service objects, channels), as a list keyed by each
+/// element's natural key (materials …), or part by part (the fee).
+trait Compare {
+    fn compare(out: &mut Vec<FieldChange>, name: &str, a: &Self, b: &Self);
+}
+
+/// A type compared whole: one change with both values when they differ.
+trait Whole: PartialEq + Serialize {}
+impl Whole for Text {}
+impl Whole for i64 {}
+impl Whole for bool {}
+impl Whole for Shared<Limit> {}
+impl Whole for Shared<ItemResult> {}
+
+impl Compare for Text {
+    fn compare(out: &mut Vec<FieldChange>, name: &str, a: &Self, b: &Self) {
+        scalar(out, name, &Some(a), &Some(b));
+    }
+}
+
+impl<T: Whole> Compare for Option<T> {
+    fn compare(out: &mut Vec<FieldChange>, name: &str, a: &Self, b: &Self) {
+        scalar(out, name, a, b);
+    }
+}
+
+impl Compare for Shared<Vec<String>> {
+    fn compare(out: &mut Vec<FieldChange>, name: &str, a: &Self, b: &Self) {
+        set(out, name, a, b);
+    }
+}
+
+/// A list element's natural key: what a changed element is named by (`materials[户口簿]`).
+trait Keyed {
+    fn natural_key(&self) -> &str;
+}
+
+impl Keyed for LegalBasis {
+    fn natural_key(&self) -> &str {
+        &self.title
+    }
+}
+
+impl Keyed for Material {
+    fn natural_key(&self) -> &str {
+        &self.name
+    }
+}
+
+impl Keyed for Step {
+    fn natural_key(&self) -> &str {
+        &self.step
+    }
+}
+
+impl Keyed for Faq {
+    fn natural_key(&self) -> &str {
+        &self.question
+    }
+}
+
+impl Keyed for FeeItem {
+    fn natural_key(&self) -> &str {
+        &self.name
+    }
+}
+
+impl<T: Keyed + PartialEq + Serialize> Compare for Shared<Vec<T>> {
+    fn compare(out: &mut Vec<FieldChange>, name: &str, a: &Self, b: &Self) {
+        list(out, name, a, b, T::natural_key);
+    }
+}
+
+/// The fee part by part: whether charged, the fee items as a keyed list, its other keys.
+impl Compare for Option<Shared<Fee>> {
+    fn compare(out: &mut Vec<FieldChange>, name: &str, a: &Self, b: &Self) {
+        match (a, b) {
+            (x, y) if x == y => {}
+            (Some(x), Some(y)) => {
+                scalar(out, &format!("{name}.charged"), &x.charged, &y.charged);
+                list(out, &format!("{name}.items"), &x.items, &y.items, |f| {
+                    f.natural_key()
+                });
+                extras(out, &x.extra, &y.extra);
+            }
+            (x, y) => out.push(FieldChange::new(name.into(), opt(x), opt(y))),
+        }
+    }
+}
+
+/// Writes the comparison of every declared field but the code, in the declaration's order.
+macro_rules! compare_fields {
+    ($($(#[$doc:meta])* $key:ident ($variant:ident, $zh:literal): $ty:ty;)*) => {
+        fn declared(out: &mut Vec<FieldChange>, a: &Item, b: &Item) {
+            $(
+                if Field::$variant != Field::Code {
+                    Compare::compare(out, stringify!($key), &a.$key, &b.$key);
+                }
+            )*
+        }
+    };
+}
+crate::fields::item_fields!(compare_fields);
+
+/// Every field that differs between two versions of an item (the code excluded), in a fixed order:
+/// the declared fields, then the keys the contract does not name.
 pub fn compare(a: &Item, b: &Item) -> Vec<FieldChange> {
     let mut out = Vec::new();
     if a == b {
         return out;
     }
-    let s = |v: &crate::model::Text| Some(v.clone());
-    scalar(&mut out, "basic_code", &a.basic_code, &b.basic_code);
-    scalar(&mut out, "impl_code", &a.impl_code, &b.impl_code);
-    scalar(&mut out, "name", &s(&a.name), &s(&b.name));
-    scalar(&mut out, "item_type", &s(&a.item_type), &s(&b.item_type));
-    scalar(&mut out, "department", &s(&a.department), &s(&b.department));
-    scalar(
-        &mut out,
-        "department_code",
-        &a.department_code,
-        &b.department_code,
-    );
-    scalar(&mut out, "status", &a.status, &b.status);
-    scalar(&mut out, "version", &a.version, &b.version);
-    scalar(&mut out, "power_source", &a.power_source, &b.power_source);
-    set(
-        &mut out,
-        "service_objects",
-        &a.service_objects,
-        &b.service_objects,
-    );
-    list(
-        &mut out,
-        "legal_basis",
-        &a.legal_basis,
-        &b.legal_basis,
-        |l| &l.title,
-    );
-    scalar(&mut out, "case_type", &a.case_type, &b.case_type);
-    set(&mut out, "channels", &a.channels, &b.channels);
-    scalar(&mut out, "legal_limit", &a.legal_limit, &b.legal_limit);
-    scalar(
-        &mut out,
-        "promised_limit",
-        &a.promised_limit,
-        &b.promised_limit,
-    );
-    scalar(
-        &mut out,
-        "onsite_visits",
-        &a.onsite_visits,
-        &b.onsite_visits,
-    );
-    scalar(
-        &mut out,
-        "onsite_reason",
-        &a.onsite_reason,
-        &b.onsite_reason,
-    );
-    scalar(&mut out, "one_visit", &a.one_visit, &b.one_visit);
-    scalar(&mut out, "online_depth", &a.online_depth, &b.online_depth);
-    scalar(&mut out, "online_url", &a.online_url, &b.online_url);
-    scalar(&mut out, "mobile_url", &a.mobile_url, &b.mobile_url);
-    scalar(&mut out, "pay_online", &a.pay_online, &b.pay_online);
-    match (&a.fee, &b.fee) {
-        (x, y) if x == y => {}
-        (Some(x), Some(y)) => {
-            scalar(&mut out, "fee.charged", &x.charged, &y.charged);
-            list(&mut out, "fee.items", &x.items, &y.items, |f| &f.name);
-            extras(&mut out, &x.extra, &y.extra);
-        }
-        (x, y) => out.push(FieldChange::new("fee".into(), opt(x), opt(y))),
-    }
-    list(&mut out, "materials", &a.materials, &b.materials, |m| {
-        &m.name
-    });
-    list(&mut out, "process", &a.process, &b.process, |p| &p.step);
-    scalar(&mut out, "result", &a.result, &b.result);
-    scalar(&mut out, "address", &a.address, &b.address);
-    scalar(&mut out, "office_hours", &a.office_hours, &b.office_hours);
-    scalar(
-        &mut out,
-        "consult_phone",
-        &a.consult_phone,
-        &b.consult_phone,
-    );
-    scalar(
-        &mut out,
-        "complaint_phone",
-        &a.complaint_phone,
-        &b.complaint_phone,
-    );
-    list(&mut out, "faq", &a.faq, &b.faq, |f| &f.question);
-    scalar(
-        &mut out,
-        "effective_from",
-        &a.effective_from,
-        &b.effective_from,
-    );
-    scalar(&mut out, "cancel_on", &a.cancel_on, &b.cancel_on);
+    declared(&mut out, a, b);
     extras(&mut out, &a.extra, &b.extra);
     out
 }

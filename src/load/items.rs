@@ -10,6 +10,10 @@
 //! are noticed after a probe and parsed directly; values that repeat only between the two
 //! snapshots of an audit (a URL) stay shared, which costs about the memory it saves.
 //!
+//! The memos, and the typing of a property into its field, are generated from the field
+//! declaration ([`crate::fields`]); how a value is parsed follows from the field's type
+//! (`Property`), and each field's validator is found by its [`Field`], not by name.
+//!
 //! This module also reads the snapshot envelope with serde_json alone, the path taken for text
 //! in memory and when the splitter ([`super::split`]) meets a malformed structure.
 //!
@@ -18,6 +22,7 @@
 //! produces the located errors. Either path gives the same [`Item`]: a test compares them.
 
 use crate::error::{Error, Problem, Result};
+use crate::fields::Field;
 use crate::model::{
     Catalog, CatalogInfo, Faq, Fee, Item, ItemResult, LegalBasis, Limit, Material, Shared, Step,
     Text,
@@ -39,84 +44,124 @@ type Memo<V> = crate::memo::Memo<Box<str>, V>;
 /// A memo with this thread's table locked.
 type Local<'l, V> = crate::memo::Local<'l, Box<str>, V>;
 
-fn get<V: Clone>(
-    memo: &mut Local<'_, V>,
-    raw: &str,
-    make: impl FnOnce() -> Option<V>,
-) -> Option<V> {
-    memo.get(raw, |k: &str| Box::from(k), make)
+/// How a property's checked JSON value becomes the field's value, by the field's type: `None` for
+/// a value the split path does not take (the whole-item path then says what is wrong).
+trait Property: Sized {
+    fn parse(value: Value) -> Option<Self>;
 }
 
-/// The text properties of an item, each with its own memo.
-const TEXTS: [&str; 19] = [
-    "basic_code",
-    "impl_code",
-    "name",
-    "item_type",
-    "department",
-    "department_code",
-    "status",
-    "power_source",
-    "case_type",
-    "onsite_reason",
-    "online_url",
-    "mobile_url",
-    "address",
-    "office_hours",
-    "consult_phone",
-    "complaint_phone",
-    "effective_from",
-    "cancel_on",
-    "code",
-];
+/// A required text: a string, never null.
+impl Property for Text {
+    fn parse(value: Value) -> Option<Self> {
+        match value {
+            Value::String(s) => Some(Text::from(s)),
+            _ => None,
+        }
+    }
+}
 
-/// The position of a text property in [`TEXTS`], at compile time (a name missing from the list
-/// does not compile).
-const fn slot(name: &str) -> usize {
-    let mut i = 0;
-    while i < TEXTS.len() {
-        let (a, b) = (TEXTS[i].as_bytes(), name.as_bytes());
-        if a.len() == b.len() {
-            let mut j = 0;
-            while j < a.len() && a[j] == b[j] {
-                j += 1;
+impl Property for Option<Text> {
+    fn parse(value: Value) -> Option<Self> {
+        match value {
+            Value::Null => Some(None),
+            Value::String(s) => Some(Some(Text::from(s))),
+            _ => None,
+        }
+    }
+}
+
+impl Property for Option<i64> {
+    fn parse(value: Value) -> Option<Self> {
+        Self::deserialize(value).ok()
+    }
+}
+
+impl Property for Option<bool> {
+    fn parse(value: Value) -> Option<Self> {
+        Self::deserialize(value).ok()
+    }
+}
+
+/// A part parsed with serde (`null` as the type's default: no part, an empty list).
+impl<T: serde::de::DeserializeOwned> Property for Shared<Vec<T>> {
+    fn parse(value: Value) -> Option<Self> {
+        typed(value)
+    }
+}
+
+impl<T: serde::de::DeserializeOwned> Property for Option<Shared<T>> {
+    fn parse(value: Value) -> Option<Self> {
+        typed(value)
+    }
+}
+
+fn typed<V: Default + serde::de::DeserializeOwned>(value: Value) -> Option<V> {
+    if value.is_null() {
+        return Some(V::default());
+    }
+    V::deserialize(value).ok()
+}
+
+/// Writes, from the field declaration, the loader's memo of every field, the same memos locked
+/// for a thread, and the typing of one property into its field.
+macro_rules! memos {
+    ($($(#[$doc:meta])* $key:ident ($variant:ident, $zh:literal): $ty:ty;)*) => {
+        /// One memo per item field.
+        struct Memos {
+            $($key: Memo<$ty>,)*
+        }
+
+        /// A loader's memos with this thread's tables locked, for a run of items.
+        pub struct Locals<'l> {
+            $($key: Local<'l, $ty>,)*
+        }
+
+        impl Memos {
+            fn new() -> Self {
+                Memos {
+                    $($key: Memo::new(),)*
+                }
             }
-            if j == a.len() {
-                return i;
+
+            fn local(&self) -> Locals<'_> {
+                Locals {
+                    $($key: self.$key.local(),)*
+                }
             }
         }
-        i += 1;
-    }
-    panic!("not a text property")
+
+        impl Loader {
+            /// Types the property `key` into its field of `item`: `Some(true)` when typed,
+            /// `Some(false)` when the key names no field, `None` when the value does not take
+            /// the split path.
+            fn field(
+                &self,
+                locals: &mut Locals<'_>,
+                item: &mut Item,
+                key: &str,
+                raw: &RawValue,
+            ) -> Option<bool> {
+                match key {
+                    $(stringify!($key) => {
+                        item.$key = self.property(&mut locals.$key, Field::$variant, raw)?;
+                    })*
+                    _ => return Some(false),
+                }
+                Some(true)
+            }
+        }
+    };
 }
+crate::fields::item_fields!(memos);
 
 /// What one load (or two loads sharing it, like the two snapshots of an audit) remembers.
 pub struct Loader {
     parts: Option<&'static Parts>,
-    texts: Vec<Memo<Option<Text>>>,
-    strings: [Memo<Shared<Vec<String>>>; 2],
-    legal_basis: Memo<Shared<Vec<LegalBasis>>>,
-    limits: [Memo<Option<Shared<Limit>>>; 2],
-    fee: Memo<Option<Shared<Fee>>>,
-    materials: Memo<Shared<Vec<Material>>>,
-    process: Memo<Shared<Vec<Step>>>,
-    result: Memo<Option<Shared<ItemResult>>>,
-    faq: Memo<Shared<Vec<Faq>>>,
+    /// Each field's validator in `parts`, by [`Field`] (no lookup by name per property).
+    validators: [Option<usize>; Field::COUNT],
+    memos: Memos,
     /// The defaults every item starts from (its empty lists are shared, not allocated per item).
     blank: Item,
-}
-
-/// A loader's memos with this thread's tables locked, for a run of items.
-pub struct Locals<'l> {
-    texts: Vec<Local<'l, Option<Text>>>,
-    strings: [Local<'l, Shared<Vec<String>>>; 2],
-    legal_basis: Local<'l, Shared<Vec<LegalBasis>>>,
-    limits: [Local<'l, Option<Shared<Limit>>>; 2],
-    fee: Local<'l, Option<Shared<Fee>>>,
-    materials: Local<'l, Shared<Vec<Material>>>,
-    process: Local<'l, Shared<Vec<Step>>>,
-    result: Local<'l, Option<Shared<ItemResult>>>,
-    faq: Local<'l, Shared<Vec<Faq>>>,
 }
 
 impl Default for Loader {
@@ -127,34 +172,18 @@ impl Default for Loader {
 
 impl Loader {
     pub fn new() -> Self {
+        let parts = schema::snapshot_item_parts();
         Loader {
-            parts: schema::snapshot_item_parts(),
-            texts: TEXTS.iter().map(|_| Memo::new()).collect(),
-            strings: [Memo::new(), Memo::new()],
-            legal_basis: Memo::new(),
-            limits: [Memo::new(), Memo::new()],
-            fee: Memo::new(),
-            materials: Memo::new(),
-            process: Memo::new(),
-            result: Memo::new(),
-            faq: Memo::new(),
+            parts,
+            validators: Field::ALL.map(|f| parts.and_then(|p| p.index.get(f.key()).copied())),
+            memos: Memos::new(),
             blank: Item::default(),
         }
     }
 
     /// This thread's memo tables, locked for a run of items (see [`crate::memo::Memo::local`]).
     pub fn locals(&self) -> Locals<'_> {
-        Locals {
-            texts: self.texts.iter().map(|m| m.local()).collect(),
-            strings: [self.strings[0].local(), self.strings[1].local()],
-            legal_basis: self.legal_basis.local(),
-            limits: [self.limits[0].local(), self.limits[1].local()],
-            fee: self.fee.local(),
-            materials: self.materials.local(),
-            process: self.process.local(),
-            result: self.result.local(),
-            faq: self.faq.local(),
-        }
+        self.memos.local()
     }
 
     /// Whether items are validated property by property (else whole, on the slow path).
@@ -162,46 +191,29 @@ impl Loader {
         self.parts.is_some()
     }
 
-    /// The raw value parsed and checked against the property's schema.
-    fn checked(parts: &Parts, key: &str, raw: &RawValue) -> Option<Value> {
+    /// The raw value parsed and checked against the schema of property `which` (unchecked when
+    /// the schema has none).
+    fn checked(parts: &Parts, which: Option<usize>, raw: &RawValue) -> Option<Value> {
         let value: Value = serde_json::from_str(raw.get()).ok()?;
-        match parts.index.get(key) {
-            Some(&i) => parts.validators[i].is_valid(&value).then_some(value),
+        match which {
+            Some(i) => parts.validators[i].is_valid(&value).then_some(value),
             None => Some(value),
         }
     }
 
-    fn text(
-        locals: &mut Locals<'_>,
-        parts: &Parts,
-        which: usize,
-        raw: &RawValue,
-    ) -> Option<Option<Text>> {
-        get(
-            &mut locals.texts[which],
-            raw.get(),
-            || match Self::checked(parts, TEXTS[which], raw)? {
-                Value::Null => Some(None),
-                Value::String(s) => Some(Some(Text::from(s))),
-                _ => None,
-            },
-        )
-    }
-
-    /// A property parsed with serde from its checked value (`null` as the type's default).
-    fn typed<V: Clone + Default + serde::de::DeserializeOwned>(
+    /// A field's value: remembered for this raw text, or checked and parsed.
+    fn property<V: Property + Clone>(
+        &self,
         memo: &mut Local<'_, V>,
-        parts: &Parts,
-        key: &str,
+        field: Field,
         raw: &RawValue,
     ) -> Option<V> {
-        get(memo, raw.get(), || {
-            let value = Self::checked(parts, key, raw)?;
-            if value.is_null() {
-                return Some(V::default());
-            }
-            V::deserialize(value).ok()
-        })
+        let parts = self.parts?;
+        memo.get(
+            raw.get(),
+            |k: &str| Box::from(k),
+            || V::parse(Self::checked(parts, self.validators[field as usize], raw)?),
+        )
     }
 
     /// The item on the split path, or `None` when it must take the whole-item path (an invalid
@@ -223,77 +235,9 @@ impl Loader {
         }
         let mut item = self.blank.clone();
         for (key, raw) in pairs {
-            let mut text = |which: usize| Self::text(locals, parts, which, raw);
-            // The memo of a text property, by its name.
-            macro_rules! text {
-                ($name:literal) => {{
-                    const SLOT: usize = slot($name);
-                    text(SLOT)
-                }};
-            }
-            let need = |v: Option<Option<Text>>| v.flatten();
-            match &*key {
-                "code" => item.code = need(text!("code"))?,
-                "name" => item.name = need(text!("name"))?,
-                "item_type" => item.item_type = need(text!("item_type"))?,
-                "department" => item.department = need(text!("department"))?,
-                "basic_code" => item.basic_code = text!("basic_code")?,
-                "impl_code" => item.impl_code = text!("impl_code")?,
-                "department_code" => item.department_code = text!("department_code")?,
-                "status" => item.status = text!("status")?,
-                "power_source" => item.power_source = text!("power_source")?,
-                "case_type" => item.case_type = text!("case_type")?,
-                "onsite_reason" => item.onsite_reason = text!("onsite_reason")?,
-                "online_url" => item.online_url = text!("online_url")?,
-                "mobile_url" => item.mobile_url = text!("mobile_url")?,
-                "address" => item.address = text!("address")?,
-                "office_hours" => item.office_hours = text!("office_hours")?,
-                "consult_phone" => item.consult_phone = text!("consult_phone")?,
-                "complaint_phone" => item.complaint_phone = text!("complaint_phone")?,
-                "effective_from" => item.effective_from = text!("effective_from")?,
-                "cancel_on" => item.cancel_on = text!("cancel_on")?,
-                "version" | "onsite_visits" | "online_depth" => {
-                    let v = Option::<i64>::deserialize(Self::checked(parts, &key, raw)?).ok()?;
-                    match &*key {
-                        "version" => item.version = v,
-                        "onsite_visits" => item.onsite_visits = v,
-                        _ => item.online_depth = v,
-                    }
-                }
-                "one_visit" | "pay_online" => {
-                    let v = Option::<bool>::deserialize(Self::checked(parts, &key, raw)?).ok()?;
-                    if &*key == "one_visit" {
-                        item.one_visit = v;
-                    } else {
-                        item.pay_online = v;
-                    }
-                }
-                "service_objects" => {
-                    item.service_objects = Self::typed(&mut locals.strings[0], parts, &key, raw)?;
-                }
-                "channels" => {
-                    item.channels = Self::typed(&mut locals.strings[1], parts, &key, raw)?
-                }
-                "legal_basis" => {
-                    item.legal_basis = Self::typed(&mut locals.legal_basis, parts, &key, raw)?;
-                }
-                "legal_limit" => {
-                    item.legal_limit = Self::typed(&mut locals.limits[0], parts, &key, raw)?
-                }
-                "promised_limit" => {
-                    item.promised_limit = Self::typed(&mut locals.limits[1], parts, &key, raw)?;
-                }
-                "fee" => item.fee = Self::typed(&mut locals.fee, parts, &key, raw)?,
-                "materials" => {
-                    item.materials = Self::typed(&mut locals.materials, parts, &key, raw)?
-                }
-                "process" => item.process = Self::typed(&mut locals.process, parts, &key, raw)?,
-                "result" => item.result = Self::typed(&mut locals.result, parts, &key, raw)?,
-                "faq" => item.faq = Self::typed(&mut locals.faq, parts, &key, raw)?,
-                _ => {
-                    let value = Self::checked(parts, &key, raw)?;
-                    item.extra.insert(key.into_owned(), value);
-                }
+            if !self.field(locals, &mut item, &key, raw)? {
+                let value = Self::checked(parts, parts.index.get(&*key).copied(), raw)?;
+                item.extra.insert(key.into_owned(), value);
             }
         }
         Some(item)

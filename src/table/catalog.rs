@@ -47,19 +47,12 @@ fn set_path(obj: &mut Map<String, Value>, path: &str, value: Value) {
     }
 }
 
-/// Parses one item cell for its target field.
+/// Parses one item cell for its target field, as the field's column reads (text when no built-in
+/// column fills that path).
 fn item_value(field: &str, cell: &str) -> Option<Value> {
-    match field {
-        "version" | "onsite_visits" => values::integer(cell),
-        "online_depth" => values::depth(cell),
-        "one_visit" | "pay_online" | "fee.charged" => values::boolean(cell),
-        "service_objects" | "channels" => values::words(cell),
-        "legal_basis" => values::legal_basis(cell),
-        "materials" => values::materials(cell),
-        "process" => values::process(cell),
-        "legal_limit" | "promised_limit" => values::limit(cell),
-        "effective_from" | "cancel_on" => values::date(cell),
-        _ => values::text(cell),
+    match super::headers::item_column(field) {
+        Some(column) => (column.read)(cell),
+        None => values::text(cell),
     }
 }
 

@@ -2,8 +2,10 @@
 //!
 //! The inverse of [`catalog`](super::catalog): tests use it to check that a catalog exported as
 //! CSV or XLSX reads back as the same catalog, and it documents the layout the reader expects.
+//! The main sheet's columns are listed by [`Field`] and headed with the reader's own names.
 
-use crate::model::{DocRef, Item, Limit};
+use crate::fields::Field;
+use crate::model::{DocRef, FeeItem, Item, Limit};
 use crate::node::format_num;
 
 /// A sheet to write: name, headers, rows.
@@ -50,46 +52,155 @@ fn doc(d: &DocRef) -> String {
     s
 }
 
-const ITEM_HEADERS: &[&str] = &[
-    "事项编码",
-    "基本编码",
-    "实施编码",
-    "事项名称",
-    "事项类型",
-    "实施主体",
-    "实施主体编码",
-    "事项状态",
-    "事项版本",
-    "权力来源",
-    "服务对象",
-    "设定依据",
-    "办件类型",
-    "办理形式",
-    "法定办结时限",
-    "承诺办结时限",
-    "到办事现场次数",
-    "必须现场办理原因说明",
-    "是否最多跑一次",
-    "网上办理深度",
-    "网办地址",
-    "移动端地址",
-    "是否支持网上支付",
-    "是否收费",
-    "收费项目",
-    "收费标准",
-    "收费依据",
-    "申请材料",
-    "办理流程",
-    "审批结果名称",
-    "审批结果类型",
-    "审批结果样本",
-    "办理地点",
-    "办理时间",
-    "咨询电话",
-    "监督投诉电话",
-    "计划生效日期",
-    "计划取消日期",
-];
+/// One main-sheet cell of an item; `true` when lists go to child sheets (the cell is then blank).
+type Cell = fn(&Item, bool) -> String;
+
+fn num(v: Option<i64>) -> String {
+    v.map(|v| v.to_string()).unwrap_or_default()
+}
+
+/// The main-sheet columns export writes for a field: the path each fills (its header is the first
+/// name [`headers`](super::headers) knows for it) and its cell. An exhaustive `match`: a new field
+/// does not compile until its columns, or their absence, are written here.
+fn columns(field: Field) -> &'static [(&'static str, Cell)] {
+    match field {
+        Field::Code => &[("code", |it, _| it.code.to_string())],
+        Field::BasicCode => &[("basic_code", |it, _| opt(&it.basic_code))],
+        Field::ImplCode => &[("impl_code", |it, _| opt(&it.impl_code))],
+        Field::Name => &[("name", |it, _| it.name.to_string())],
+        Field::ItemType => &[("item_type", |it, _| it.item_type.to_string())],
+        Field::Department => &[("department", |it, _| it.department.to_string())],
+        Field::DepartmentCode => &[("department_code", |it, _| opt(&it.department_code))],
+        Field::Status => &[("status", |it, _| opt(&it.status))],
+        Field::Version => &[("version", |it, _| num(it.version))],
+        Field::PowerSource => &[("power_source", |it, _| opt(&it.power_source))],
+        Field::ServiceObjects => &[("service_objects", |it, _| it.service_objects.join("、"))],
+        Field::LegalBasis => &[("legal_basis", |it, children| {
+            if children {
+                return String::new();
+            }
+            it.legal_basis
+                .iter()
+                .map(|b| {
+                    let mut s = String::new();
+                    if let Some(l) = &b.level {
+                        s.push_str(&format!("【{l}】"));
+                    }
+                    s.push_str(&format!("《{}》", b.title));
+                    if let Some(n) = &b.doc_no {
+                        s.push_str(&format!("（{n}）"));
+                    }
+                    s.push_str(b.article.as_deref().unwrap_or(""));
+                    s
+                })
+                .collect::<Vec<_>>()
+                .join("；")
+        })],
+        Field::CaseType => &[("case_type", |it, _| opt(&it.case_type))],
+        Field::Channels => &[("channels", |it, _| it.channels.join("、"))],
+        // The unit and note go into the limit's own cell.
+        Field::LegalLimit => &[("legal_limit", |it, _| limit(&it.legal_limit))],
+        Field::PromisedLimit => &[("promised_limit", |it, _| limit(&it.promised_limit))],
+        Field::OnsiteVisits => &[("onsite_visits", |it, _| num(it.onsite_visits))],
+        Field::OnsiteReason => &[("onsite_reason", |it, _| opt(&it.onsite_reason))],
+        Field::OneVisit => &[("one_visit", |it, _| flag(it.one_visit))],
+        Field::OnlineDepth => &[("online_depth", |it, _| num(it.online_depth))],
+        Field::OnlineUrl => &[("online_url", |it, _| opt(&it.online_url))],
+        Field::MobileUrl => &[("mobile_url", |it, _| opt(&it.mobile_url))],
+        Field::PayOnline => &[("pay_online", |it, _| flag(it.pay_online))],
+        // The first fee item in the main sheet; all of them in the child sheet.
+        Field::Fee => &[
+            ("fee.charged", |it, _| {
+                flag(it.fee.as_ref().and_then(|f| f.charged))
+            }),
+            ("fee.name", |it, children| match first_fee(it, children) {
+                Some(f) => f.name.clone(),
+                None => String::new(),
+            }),
+            ("fee.standard", |it, children| {
+                first_fee(it, children)
+                    .and_then(|f| f.standard.clone())
+                    .unwrap_or_default()
+            }),
+            ("fee.basis", |it, children| {
+                first_fee(it, children)
+                    .map(|f| f.basis.iter().map(doc).collect::<Vec<_>>().join("；"))
+                    .unwrap_or_default()
+            }),
+        ],
+        Field::Materials => &[("materials", |it, children| {
+            if children {
+                return String::new();
+            }
+            it.materials
+                .iter()
+                .map(|m| m.name.clone())
+                .collect::<Vec<_>>()
+                .join("；")
+        })],
+        Field::Process => &[("process", |it, children| {
+            if children {
+                return String::new();
+            }
+            it.process
+                .iter()
+                .map(|p| match p.days {
+                    Some(d) => format!("{}（{}个工作日）", p.step, format_num(d)),
+                    None => p.step.clone(),
+                })
+                .collect::<Vec<_>>()
+                .join("；")
+        })],
+        Field::Result => &[
+            ("result.name", |it, _| {
+                it.result
+                    .as_ref()
+                    .and_then(|r| r.name.clone())
+                    .unwrap_or_default()
+            }),
+            ("result.type", |it, _| {
+                it.result
+                    .as_ref()
+                    .and_then(|r| r.kind.clone())
+                    .unwrap_or_default()
+            }),
+            ("result.sample", |it, _| {
+                it.result
+                    .as_ref()
+                    .and_then(|r| r.sample.clone())
+                    .unwrap_or_default()
+            }),
+        ],
+        Field::Address => &[("address", |it, _| opt(&it.address))],
+        Field::OfficeHours => &[("office_hours", |it, _| opt(&it.office_hours))],
+        Field::ConsultPhone => &[("consult_phone", |it, _| opt(&it.consult_phone))],
+        Field::ComplaintPhone => &[("complaint_phone", |it, _| opt(&it.complaint_phone))],
+        // Not written: no main-sheet column, and no 常见问题 child sheet is written.
+        Field::Faq => &[],
+        Field::EffectiveFrom => &[("effective_from", |it, _| opt(&it.effective_from))],
+        Field::CancelOn => &[("cancel_on", |it, _| opt(&it.cancel_on))],
+    }
+}
+
+/// The first fee item, for the main sheet's fee columns (none when fee items go to a child sheet).
+fn first_fee(it: &Item, children: bool) -> Option<&FeeItem> {
+    if children {
+        return None;
+    }
+    it.fee.as_ref().and_then(|f| f.items.first())
+}
+
+/// Every main-sheet column export writes, in order: its header and its cell.
+fn main_columns() -> impl Iterator<Item = (&'static str, Cell)> {
+    Field::ALL
+        .into_iter()
+        .flat_map(columns)
+        .map(|&(path, cell)| {
+            let column = super::headers::item_column(path)
+                .unwrap_or_else(|| panic!("export writes {path}, which has no built-in column"));
+            (column.names[0], cell)
+        })
+}
 
 /// The items as one sheet, lists joined in cells. With `children`, lists go to child sheets
 /// instead (申请材料, 收费项目, 设定依据, 办理流程) and keep every attribute.
@@ -97,7 +208,8 @@ pub fn sheets(items: &[Item], children: bool) -> Vec<SheetData> {
     let mut extra_keys: Vec<&String> = items.iter().flat_map(|i| i.extra.keys()).collect();
     extra_keys.sort();
     extra_keys.dedup();
-    let mut headers: Vec<String> = ITEM_HEADERS.iter().map(|h| (*h).to_string()).collect();
+    let main_columns: Vec<(&str, Cell)> = main_columns().collect();
+    let mut headers: Vec<String> = main_columns.iter().map(|(h, _)| (*h).to_string()).collect();
     headers.extend(extra_keys.iter().map(|k| (*k).clone()));
     let mut main = SheetData {
         name: "事项".into(),
@@ -149,111 +261,10 @@ pub fn sheets(items: &[Item], children: bool) -> Vec<SheetData> {
         rows: Vec::new(),
     };
     for it in items {
-        let fee_item = it.fee.as_ref().and_then(|f| f.items.first());
-        let legal = if children {
-            String::new()
-        } else {
-            it.legal_basis
-                .iter()
-                .map(|b| {
-                    let mut s = String::new();
-                    if let Some(l) = &b.level {
-                        s.push_str(&format!("【{l}】"));
-                    }
-                    s.push_str(&format!("《{}》", b.title));
-                    if let Some(n) = &b.doc_no {
-                        s.push_str(&format!("（{n}）"));
-                    }
-                    s.push_str(b.article.as_deref().unwrap_or(""));
-                    s
-                })
-                .collect::<Vec<_>>()
-                .join("；")
-        };
-        let mut row = vec![
-            it.code.to_string(),
-            opt(&it.basic_code),
-            opt(&it.impl_code),
-            it.name.to_string(),
-            it.item_type.to_string(),
-            it.department.to_string(),
-            opt(&it.department_code),
-            opt(&it.status),
-            it.version.map(|v| v.to_string()).unwrap_or_default(),
-            opt(&it.power_source),
-            it.service_objects.join("、"),
-            legal,
-            opt(&it.case_type),
-            it.channels.join("、"),
-            limit(&it.legal_limit),
-            limit(&it.promised_limit),
-            it.onsite_visits.map(|v| v.to_string()).unwrap_or_default(),
-            opt(&it.onsite_reason),
-            flag(it.one_visit),
-            it.online_depth.map(|v| v.to_string()).unwrap_or_default(),
-            opt(&it.online_url),
-            opt(&it.mobile_url),
-            flag(it.pay_online),
-            flag(it.fee.as_ref().and_then(|f| f.charged)),
-            if children {
-                String::new()
-            } else {
-                fee_item.map(|f| f.name.clone()).unwrap_or_default()
-            },
-            if children {
-                String::new()
-            } else {
-                fee_item
-                    .and_then(|f| f.standard.clone())
-                    .unwrap_or_default()
-            },
-            if children {
-                String::new()
-            } else {
-                fee_item
-                    .map(|f| f.basis.iter().map(doc).collect::<Vec<_>>().join("；"))
-                    .unwrap_or_default()
-            },
-            if children {
-                String::new()
-            } else {
-                it.materials
-                    .iter()
-                    .map(|m| m.name.clone())
-                    .collect::<Vec<_>>()
-                    .join("；")
-            },
-            if children {
-                String::new()
-            } else {
-                it.process
-                    .iter()
-                    .map(|p| match p.days {
-                        Some(d) => format!("{}（{}个工作日）", p.step, format_num(d)),
-                        None => p.step.clone(),
-                    })
-                    .collect::<Vec<_>>()
-                    .join("；")
-            },
-            it.result
-                .as_ref()
-                .and_then(|r| r.name.clone())
-                .unwrap_or_default(),
-            it.result
-                .as_ref()
-                .and_then(|r| r.kind.clone())
-                .unwrap_or_default(),
-            it.result
-                .as_ref()
-                .and_then(|r| r.sample.clone())
-                .unwrap_or_default(),
-            opt(&it.address),
-            opt(&it.office_hours),
-            opt(&it.consult_phone),
-            opt(&it.complaint_phone),
-            opt(&it.effective_from),
-            opt(&it.cancel_on),
-        ];
+        let mut row: Vec<String> = main_columns
+            .iter()
+            .map(|(_, cell)| cell(it, children))
+            .collect();
         for k in &extra_keys {
             row.push(match it.extra.get(*k) {
                 Some(serde_json::Value::String(s)) => s.clone(),
@@ -341,4 +352,28 @@ pub fn to_xlsx(sheets: &[SheetData]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxErr
         }
     }
     book.save_to_buffer()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::table::headers::{HeaderMap, item_columns};
+
+    #[test]
+    fn exported_headers_read_back_as_their_field() {
+        let map = HeaderMap::builtin();
+        for f in Field::ALL {
+            // A field with main-sheet columns is written to them.
+            assert_eq!(columns(f).is_empty(), item_columns(f).is_empty(), "{f:?}");
+            for (path, _) in columns(f) {
+                let column = item_columns(f).iter().find(|c| c.path == *path);
+                let header = column.map(|c| c.names[0]).unwrap_or_default();
+                assert_eq!(
+                    map.item(header),
+                    Some(*path),
+                    "{f:?} is written under {header}"
+                );
+            }
+        }
+    }
 }

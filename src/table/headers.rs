@@ -4,139 +4,116 @@
 //! units and markers (承诺办结时限（工作日）, *事项名称), and use full-width forms. Headers are
 //! compared by a key that drops all of that. A user's map file (`header-map/1`) adds or overrides
 //! names; a column no map knows is kept as an extra key under its own header.
+//!
+//! The item columns are listed by [`Field`] (an exhaustive `match`: a new field does not compile
+//! until its columns, or their absence, are written here), with how each column's cells read.
 
+use super::values;
 use crate::error::{Error, Result};
+use crate::fields::Field;
 use crate::text;
 use serde::Deserialize;
+use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// Built-in names of item columns, by target field.
-const ITEM_COLUMNS: &[(&str, &[&str])] = &[
-    ("code", &["事项编码", "事项代码", "编码", "事项编号"]),
-    (
-        "basic_code",
-        &["基本编码", "事项基本编码", "目录编码", "基本目录编码"],
-    ),
-    ("impl_code", &["实施编码", "实施清单编码", "事项实施编码"]),
-    (
-        "name",
-        &["事项名称", "名称", "实施清单名称", "事项实施名称"],
-    ),
-    (
-        "item_type",
-        &["事项类型", "事项类别", "权力类型", "职权类型"],
-    ),
-    (
-        "department",
-        &[
-            "实施主体",
-            "实施主体名称",
-            "实施机关",
-            "实施部门",
-            "实施单位",
-        ],
-    ),
-    (
-        "department_code",
-        &[
-            "实施主体编码",
-            "实施主体统一社会信用代码",
-            "统一社会信用代码",
-            "实施机关编码",
-            "实施主体代码",
-        ],
-    ),
-    ("status", &["事项状态", "状态"]),
-    ("version", &["事项版本", "版本号", "版本"]),
-    ("power_source", &["权力来源"]),
-    ("service_objects", &["服务对象", "行使对象"]),
-    (
-        "legal_basis",
-        &[
-            "设定依据",
-            "设定和实施依据",
-            "实施依据",
-            "法律依据",
-            "办事依据",
-            "法定依据",
-        ],
-    ),
-    ("case_type", &["办件类型", "事项办件类型"]),
-    ("channels", &["办理形式"]),
-    (
-        "legal_limit",
-        &["法定办结时限", "法定时限", "法定期限", "法定办理时限"],
-    ),
-    ("legal_limit.unit", &["法定办结时限单位", "法定时限单位"]),
-    ("legal_limit.note", &["法定办结时限说明", "法定时限说明"]),
-    (
-        "promised_limit",
-        &["承诺办结时限", "承诺时限", "承诺期限", "承诺办理时限"],
-    ),
-    ("promised_limit.unit", &["承诺办结时限单位", "承诺时限单位"]),
-    ("promised_limit.note", &["承诺办结时限说明", "承诺时限说明"]),
-    (
-        "onsite_visits",
-        &[
-            "到办事现场次数",
-            "到现场次数",
-            "跑动次数",
-            "最多跑动次数",
-            "到窗口次数",
-        ],
-    ),
-    (
-        "onsite_reason",
-        &[
-            "必须现场办理原因说明",
-            "必须到现场原因",
-            "到现场原因",
-            "现场办理原因",
-        ],
-    ),
-    (
-        "one_visit",
-        &["是否最多跑一次", "最多跑一次", "是否实行最多跑一次"],
-    ),
-    ("online_depth", &["网上办理深度", "网办深度"]),
-    (
-        "online_url",
-        &["网办地址", "网上办理地址", "在线办理地址", "网上办理链接"],
-    ),
-    (
-        "mobile_url",
-        &["移动端地址", "移动端办理地址", "掌上办地址"],
-    ),
-    (
-        "pay_online",
-        &["是否支持网上支付", "网上支付", "是否网上支付"],
-    ),
-    ("fee.charged", &["是否收费"]),
-    ("fee.name", &["收费项目", "收费项目名称"]),
-    ("fee.standard", &["收费标准"]),
-    ("fee.basis", &["收费依据"]),
-    (
-        "materials",
-        &["申请材料", "材料清单", "申请材料名称", "所需材料"],
-    ),
-    ("process", &["办理流程", "办事流程"]),
-    (
-        "result.name",
-        &["审批结果名称", "结果名称", "办理结果名称", "审批结果"],
-    ),
-    ("result.type", &["审批结果类型", "结果类型", "办理结果类型"]),
-    ("result.sample", &["审批结果样本", "结果样本"]),
-    ("address", &["办理地点", "办公地址", "受理地点", "办理地址"]),
-    ("office_hours", &["办理时间", "办公时间", "受理时间"]),
-    ("consult_phone", &["咨询电话", "咨询方式"]),
-    (
-        "complaint_phone",
-        &["监督投诉电话", "投诉电话", "监督投诉方式"],
-    ),
-    ("effective_from", &["计划生效日期", "生效日期"]),
-    ("cancel_on", &["计划取消日期", "取消日期"]),
-];
+/// One main-sheet column of an item field: the path it fills (the field's key, or a part of it
+/// such as `fee.charged`), its built-in names (the first is the one export writes) and how its
+/// cells read.
+#[derive(Debug)]
+pub struct Column {
+    pub path: &'static str,
+    pub names: &'static [&'static str],
+    pub read: fn(&str) -> Option<Value>,
+}
+
+/// Writes [`item_columns`]' match: `Variant => path reader [names], …;` per field.
+macro_rules! columns {
+    ($field:expr; $($variant:ident => [$($path:literal $read:ident [$($name:literal),*]),*];)*) => {
+        match $field {
+            $(Field::$variant => &[$(Column {
+                path: $path,
+                names: &[$($name),*],
+                read: values::$read,
+            }),*],)*
+        }
+    };
+}
+
+/// The built-in main-sheet columns of a field, in the order export writes them (none for a field
+/// only a child sheet carries).
+pub fn item_columns(field: Field) -> &'static [Column] {
+    columns! { field;
+        Code => ["code" text ["事项编码", "事项代码", "编码", "事项编号"]];
+        BasicCode => ["basic_code" text ["基本编码", "事项基本编码", "目录编码", "基本目录编码"]];
+        ImplCode => ["impl_code" text ["实施编码", "实施清单编码", "事项实施编码"]];
+        Name => ["name" text ["事项名称", "名称", "实施清单名称", "事项实施名称"]];
+        ItemType => ["item_type" text ["事项类型", "事项类别", "权力类型", "职权类型"]];
+        Department => ["department" text
+            ["实施主体", "实施主体名称", "实施机关", "实施部门", "实施单位"]];
+        DepartmentCode => ["department_code" text [
+            "实施主体编码", "实施主体统一社会信用代码", "统一社会信用代码", "实施机关编码",
+            "实施主体代码"]];
+        Status => ["status" text ["事项状态", "状态"]];
+        Version => ["version" integer ["事项版本", "版本号", "版本"]];
+        PowerSource => ["power_source" text ["权力来源"]];
+        ServiceObjects => ["service_objects" words ["服务对象", "行使对象"]];
+        LegalBasis => ["legal_basis" legal_basis
+            ["设定依据", "设定和实施依据", "实施依据", "法律依据", "办事依据", "法定依据"]];
+        CaseType => ["case_type" text ["办件类型", "事项办件类型"]];
+        Channels => ["channels" words ["办理形式"]];
+        LegalLimit => [
+            "legal_limit" limit ["法定办结时限", "法定时限", "法定期限", "法定办理时限"],
+            "legal_limit.unit" text ["法定办结时限单位", "法定时限单位"],
+            "legal_limit.note" text ["法定办结时限说明", "法定时限说明"]];
+        PromisedLimit => [
+            "promised_limit" limit ["承诺办结时限", "承诺时限", "承诺期限", "承诺办理时限"],
+            "promised_limit.unit" text ["承诺办结时限单位", "承诺时限单位"],
+            "promised_limit.note" text ["承诺办结时限说明", "承诺时限说明"]];
+        OnsiteVisits => ["onsite_visits" integer
+            ["到办事现场次数", "到现场次数", "跑动次数", "最多跑动次数", "到窗口次数"]];
+        OnsiteReason => ["onsite_reason" text
+            ["必须现场办理原因说明", "必须到现场原因", "到现场原因", "现场办理原因"]];
+        OneVisit => ["one_visit" boolean ["是否最多跑一次", "最多跑一次", "是否实行最多跑一次"]];
+        OnlineDepth => ["online_depth" depth ["网上办理深度", "网办深度"]];
+        OnlineUrl => ["online_url" text ["网办地址", "网上办理地址", "在线办理地址", "网上办理链接"]];
+        MobileUrl => ["mobile_url" text ["移动端地址", "移动端办理地址", "掌上办地址"]];
+        PayOnline => ["pay_online" boolean ["是否支持网上支付", "网上支付", "是否网上支付"]];
+        // The fee as one fee item's columns; the 收费项目 child sheet carries every fee item.
+        Fee => [
+            "fee.charged" boolean ["是否收费"],
+            "fee.name" text ["收费项目", "收费项目名称"],
+            "fee.standard" text ["收费标准"],
+            "fee.basis" text ["收费依据"]];
+        Materials => ["materials" materials ["申请材料", "材料清单", "申请材料名称", "所需材料"]];
+        Process => ["process" process ["办理流程", "办事流程"]];
+        Result => [
+            "result.name" text ["审批结果名称", "结果名称", "办理结果名称", "审批结果"],
+            "result.type" text ["审批结果类型", "结果类型", "办理结果类型"],
+            "result.sample" text ["审批结果样本", "结果样本"]];
+        Address => ["address" text ["办理地点", "办公地址", "受理地点", "办理地址"]];
+        OfficeHours => ["office_hours" text ["办理时间", "办公时间", "受理时间"]];
+        ConsultPhone => ["consult_phone" text ["咨询电话", "咨询方式"]];
+        ComplaintPhone => ["complaint_phone" text ["监督投诉电话", "投诉电话", "监督投诉方式"]];
+        // Only in the 常见问题 child sheet.
+        Faq => [];
+        EffectiveFrom => ["effective_from" date ["计划生效日期", "生效日期"]];
+        CancelOn => ["cancel_on" date ["计划取消日期", "取消日期"]];
+    }
+}
+
+/// Every built-in main-sheet column, field by field in the declaration's order.
+pub fn all_item_columns() -> impl Iterator<Item = &'static Column> {
+    Field::ALL.into_iter().flat_map(item_columns)
+}
+
+/// The built-in column that fills `path` (`promised_limit`, `fee.charged`), if any.
+pub fn item_column(path: &str) -> Option<&'static Column> {
+    let root = &path[..path.find('.').unwrap_or(path.len())];
+    item_columns(Field::of(root)?)
+        .iter()
+        .find(|c| c.path == path)
+}
 
 /// Child sheets: lists of materials, fee items, legal bases, steps, keyed by item code.
 const CHILD_SHEETS: &[(&str, &[&str])] = &[
@@ -273,7 +250,9 @@ impl HeaderMap {
     /// The built-in map.
     pub fn builtin() -> Self {
         HeaderMap {
-            items: build(ITEM_COLUMNS),
+            items: all_item_columns()
+                .flat_map(|c| c.names.iter().map(|n| (header_key(n), c.path.to_string())))
+                .collect(),
             children: build(CHILD_COLUMNS),
             sheets: build(CHILD_SHEETS),
             log: build(LOG_COLUMNS),
@@ -290,7 +269,7 @@ impl HeaderMap {
         let user: MapFile = serde_json::from_str(&text)
             .map_err(|e| Error::Usage(format!("{file}: not a header map (header-map/1): {e}")))?;
         let mut map = Self::builtin();
-        let known_item: Vec<&str> = ITEM_COLUMNS.iter().map(|(f, _)| *f).collect();
+        let known_item: Vec<&str> = all_item_columns().map(|c| c.path).collect();
         for (h, f) in &user.columns {
             if !known_item.contains(&f.as_str()) && !f.starts_with("extra.") {
                 return Err(Error::Usage(format!(
@@ -347,5 +326,22 @@ mod tests {
         assert_eq!(m.item("备注"), None);
         assert_eq!(m.sheet("申请材料"), Some("materials"));
         assert_eq!(m.child("材料名称"), Some("materials.name"));
+    }
+
+    #[test]
+    fn item_columns_fill_their_own_field() {
+        for f in Field::ALL {
+            for c in item_columns(f) {
+                let root = &c.path[..c.path.find('.').unwrap_or(c.path.len())];
+                assert_eq!(root, f.key(), "column {} listed under {f:?}", c.path);
+                assert!(!c.names.is_empty(), "{} has a name", c.path);
+            }
+        }
+        // Only the FAQ has no main-sheet column (it is read from its child sheet).
+        let without: Vec<Field> = Field::ALL
+            .into_iter()
+            .filter(|f| item_columns(*f).is_empty())
+            .collect();
+        assert_eq!(without, [Field::Faq]);
     }
 }

@@ -107,7 +107,7 @@ impl Config {
                 e.column()
             ))
         })?;
-        let problems = schema::problems(schema::config(), &value, "");
+        let problems = schema::problems(schema::config(), &value, None, "");
         if !problems.is_empty() {
             return Err(Error::Rule { file, problems });
         }
@@ -157,7 +157,7 @@ impl Config {
             .keys()
             .filter(|c| pack.get(c).is_none() && crate::rounds::round_rule(c).is_none())
             .map(|c| Problem {
-                location: format!("/rules/{c}"),
+                location: crate::location::Location::pointer(format!("/rules/{c}")),
                 message: format!(
                     "unknown rule code {c}; `catalog-audit rules list` shows the catalogue"
                 ),

@@ -3,6 +3,7 @@
 //! Findings are not errors: a missing legal basis is data the report carries. These are the
 //! conditions under which no trustworthy report can be written at all.
 
+pub use crate::location::Location;
 use std::fmt;
 use std::path::PathBuf;
 
@@ -21,15 +22,15 @@ pub mod exit {
 /// One located problem in an input file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
-    /// Where in the file: item code and index, JSON pointer, line and column.
-    pub location: String,
+    /// Where in the file: item code and index, JSON pointer, line and column, cell.
+    pub location: Location,
     /// What was expected and what was found.
     pub message: String,
 }
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.location.is_empty() {
+        if self.location.is_file() {
             write!(f, "{}", self.message)
         } else {
             write!(f, "{}: {}", self.location, self.message)
@@ -124,30 +125,22 @@ impl Error {
     }
 
     /// An input error with a single problem.
-    pub fn input(
-        file: impl Into<String>,
-        location: impl Into<String>,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn input(file: impl Into<String>, location: Location, message: impl Into<String>) -> Self {
         Error::Input {
             file: file.into(),
             problems: vec![Problem {
-                location: location.into(),
+                location,
                 message: message.into(),
             }],
         }
     }
 
     /// A rule error with a single problem.
-    pub fn rule(
-        file: impl Into<String>,
-        location: impl Into<String>,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn rule(file: impl Into<String>, location: Location, message: impl Into<String>) -> Self {
         Error::Rule {
             file: file.into(),
             problems: vec![Problem {
-                location: location.into(),
+                location,
                 message: message.into(),
             }],
         }
@@ -173,12 +166,16 @@ mod tests {
                 exit::INPUT,
             ),
             (
-                Error::input("a", "/x", "bad"),
+                Error::input("a", Location::pointer("/x"), "bad"),
                 ErrorKind::Input,
                 exit::INPUT,
             ),
             (Error::Usage("u".into()), ErrorKind::Usage, exit::USAGE),
-            (Error::rule("r", "/x", "bad"), ErrorKind::Setup, exit::USAGE),
+            (
+                Error::rule("r", Location::pointer("/x"), "bad"),
+                ErrorKind::Setup,
+                exit::USAGE,
+            ),
             (
                 Error::setup("t", "cannot read"),
                 ErrorKind::Setup,

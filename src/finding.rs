@@ -47,7 +47,7 @@ pub struct Finding {
     pub adjustment: Option<String>,
     /// Where the offending value is, for spreadsheet inputs: file, sheet, cell and column name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub location: Option<String>,
+    pub location: Option<crate::location::Location>,
     /// The waiver that covers this finding (its id), when waived.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waiver: Option<String>,

@@ -31,6 +31,7 @@ pub mod finding;
 pub mod history;
 pub mod labels;
 pub mod load;
+pub mod location;
 pub mod memo;
 pub mod merge;
 pub mod messages;

@@ -8,6 +8,7 @@
 //! and neither happens.
 
 use crate::error::{Error, Result};
+use crate::location::Location;
 use serde_json::{Map, Value, json};
 use std::path::Path;
 
@@ -44,7 +45,7 @@ pub fn merge(reports: &[(String, Value)]) -> Result<Value> {
         if r.get("as_of") != first.get("as_of") {
             return Err(Error::input(
                 file,
-                "/as_of",
+                Location::pointer("/as_of"),
                 format!(
                     "judged as of {}, but {} was judged as of {}: partial reports of one audit share the date",
                     r.get("as_of").unwrap_or(&Value::Null),

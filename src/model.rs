@@ -57,16 +57,18 @@ pub struct Origin {
 }
 
 impl Origin {
-    fn place(&self, sheet: Option<&str>) -> String {
-        match sheet {
-            Some(s) => format!("{} sheet {s}", self.file),
-            None => self.file.clone(),
-        }
-    }
-
     /// Where a field of this record is: "2017-12-31.xlsx sheet 事项 H12 (承诺办结时限)".
-    pub fn locate(&self, field: &str) -> String {
+    pub fn locate(&self, field: &str) -> crate::location::Location {
         let root = &field[..field.find(['.', '[']).unwrap_or(field.len())];
+        let cell = |sheet: Option<&str>, row: usize, column: Option<&(String, String)>| {
+            crate::location::Location::Cell {
+                file: Some(self.file.clone()),
+                sheet: sheet.map(str::to_string),
+                row,
+                column: column.cloned(),
+                item: None,
+            }
+        };
         if let (Some(open), Some(close)) = (field.find('['), field.find(']')) {
             let key = &field[open + 1..close];
             // The element's own row; else (an element of an element, like a fee item's basis)
@@ -77,17 +79,10 @@ impl Origin {
                 .find(|(f, k, _, _)| f == root && k == key)
                 .or_else(|| self.children.iter().find(|(f, _, _, _)| f == root))
             {
-                return format!("{} sheet {sheet} row {row}", self.file);
+                return cell(Some(sheet), *row, None);
             }
         }
-        match self.columns.get(root) {
-            Some((letter, header)) => format!(
-                "{} {letter}{} ({header})",
-                self.place(self.sheet.as_deref()),
-                self.row
-            ),
-            None => format!("{} row {}", self.place(self.sheet.as_deref()), self.row),
-        }
+        cell(self.sheet.as_deref(), self.row, self.columns.get(root))
     }
 }
 

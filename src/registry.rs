@@ -7,6 +7,7 @@
 //! or fees beside the built-in ones.
 
 use crate::error::{Error, Result};
+use crate::location::Location;
 use crate::schema;
 use crate::text;
 use chrono::NaiveDate;
@@ -177,11 +178,11 @@ impl Registries {
         let kind = KINDS.iter().find(|k| k.format == format).ok_or_else(|| {
             Error::rule(
                 file,
-                "/format",
+                Location::pointer("/format"),
                 format!("unknown registry format \"{format}\""),
             )
         })?;
-        let problems = schema::problems(schema::registry(format), &value, "");
+        let problems = schema::problems(schema::registry(format), &value, None, "");
         if !problems.is_empty() {
             return Err(Error::Rule {
                 file: file.to_string(),
@@ -231,7 +232,7 @@ impl Registries {
                 {
                     return Err(Error::rule(
                         file,
-                        format!("/entries/{i}"),
+                        Location::pointer(format!("/entries/{i}")),
                         format!("\"{k}\" is already listed by another {} entry", kind.name),
                     ));
                 }

@@ -10,6 +10,7 @@
 
 use crate::error::{Error, Problem, Result};
 use crate::finding::{Finding, FindingState, Response};
+use crate::location::Location;
 use crate::messages::Texts;
 use crate::rules::{Category, Severity};
 use chrono::NaiveDate;
@@ -86,7 +87,7 @@ impl Baseline {
             .cloned()
             .unwrap_or(Value::Array(Vec::new()));
         let findings: Vec<Finding> = serde_json::from_value(findings)
-            .map_err(|e| Error::input(&file, "/findings", e.to_string()))?;
+            .map_err(|e| Error::input(&file, Location::pointer("/findings"), e.to_string()))?;
         let resolved_before = value
             .get("resolved_before")
             .and_then(Value::as_array)
@@ -252,23 +253,26 @@ pub fn read_waivers(path: &Path) -> Result<Vec<Waiver>> {
     let value: Value = serde_json::from_str(&text).map_err(|e| {
         Error::input(
             &file,
-            format!("line {}, column {}", e.line(), e.column()),
+            Location::Line {
+                line: e.line(),
+                column: e.column(),
+            },
             e.to_string(),
         )
     })?;
-    let problems = crate::schema::problems(crate::schema::waivers(), &value, "");
+    let problems = crate::schema::problems(crate::schema::waivers(), &value, None, "");
     if !problems.is_empty() {
         return Err(Error::Input { file, problems });
     }
-    let w: WaiverFile =
-        serde_json::from_value(value).map_err(|e| Error::input(&file, "", e.to_string()))?;
+    let w: WaiverFile = serde_json::from_value(value)
+        .map_err(|e| Error::input(&file, Location::File, e.to_string()))?;
     let mut ids: Vec<&str> = w.waivers.iter().map(|x| x.id.as_str()).collect();
     ids.sort_unstable();
     if let Some(d) = ids.windows(2).find(|p| p[0] == p[1]) {
         return Err(Error::Input {
             file,
             problems: vec![Problem {
-                location: "/waivers".into(),
+                location: Location::pointer("/waivers"),
                 message: format!("duplicate waiver id \"{}\"", d[0]),
             }],
         });

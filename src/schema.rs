@@ -5,6 +5,7 @@
 //! user's own document rather than a serde message about our structs.
 
 use crate::error::Problem;
+use crate::location::Location;
 use jsonschema::Validator;
 use serde_json::Value;
 use std::sync::OnceLock;
@@ -93,8 +94,14 @@ pub fn registry(format: &str) -> &'static Validator {
     }
 }
 
-/// Every violation of `instance`, located by JSON pointer (prefixed with `prefix`).
-pub fn problems(validator: &Validator, instance: &Value, prefix: &str) -> Vec<Problem> {
+/// Every violation of `instance`, located by JSON pointer: `base` followed by the pointer inside
+/// the instance, within `within` (an item's label) when given.
+pub fn problems(
+    validator: &Validator,
+    instance: &Value,
+    within: Option<&str>,
+    base: &str,
+) -> Vec<Problem> {
     validator
         .iter_errors(instance)
         .map(|e| {
@@ -105,8 +112,12 @@ pub fn problems(validator: &Validator, instance: &Value, prefix: &str) -> Vec<Pr
             {
                 pointer = format!("{pointer}/{p}");
             }
+            let pointer = format!("{base}{pointer}");
             Problem {
-                location: format!("{prefix}{pointer}"),
+                location: match within {
+                    Some(w) => Location::within(w, pointer),
+                    None => Location::pointer(pointer),
+                },
                 message: e.to_string(),
             }
         })

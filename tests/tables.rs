@@ -109,9 +109,26 @@ fn child_sheet_xlsx_gives_the_same_audit_as_json() {
             .findings
             .iter()
             .find(|f| &*f.rule == rule)
-            .and_then(|f| f.location.clone())
+            .and_then(|f| f.location.as_ref().map(ToString::to_string))
             .unwrap_or_default()
     };
+    // Typed: the main sheet's cell with its header as written.
+    let typed = xlsx_report
+        .findings
+        .iter()
+        .find(|f| &*f.rule == "OV-03")
+        .and_then(|f| f.location.clone());
+    match typed {
+        Some(catalog_audit::location::Location::Cell {
+            sheet,
+            column: Some((_, header)),
+            ..
+        }) => assert_eq!(
+            (sheet.as_deref(), header.as_str()),
+            (Some("事项"), "到办事现场次数")
+        ),
+        other => panic!("OV-03 location {other:?}"),
+    }
     assert!(
         loc("OV-03").contains("sheet 事项") && loc("OV-03").contains("(到办事现场次数)"),
         "{}",

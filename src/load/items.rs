@@ -496,13 +496,13 @@ impl Collect<'_> {
                 c.items_other.take().unwrap_or(Value::Array(Vec::new())),
             );
         }
-        let mut problems = schema::problems(schema::snapshot(), &Value::Object(head), "");
+        let mut problems = schema::problems(schema::snapshot(), &Value::Object(head), None, "");
         let info = match c.catalog.take() {
             Some(cat) if problems.is_empty() => match CatalogInfo::deserialize(cat) {
                 Ok(info) => info,
                 Err(e) => {
                     problems.push(Problem {
-                        location: "/catalog".into(),
+                        location: crate::location::Location::pointer("/catalog"),
                         message: e.to_string(),
                     });
                     CatalogInfo::default()

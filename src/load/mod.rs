@@ -9,6 +9,7 @@
 //! pointer; up to [`MAX_PROBLEMS`] are collected before giving up.
 
 use crate::error::{Error, Problem, Result};
+use crate::location::Location;
 use crate::model::{
     Adjustment, AdjustmentLog, Catalog, CatalogInfo, Item, Origin, Period, Provenance,
 };
@@ -53,7 +54,7 @@ pub fn read_text(path: &Path) -> Result<String> {
     String::from_utf8(bytes.to_vec()).map_err(|e| {
         Error::input(
             path.display().to_string(),
-            format!("byte {}", e.utf8_error().valid_up_to()),
+            Location::Byte(e.utf8_error().valid_up_to()),
             "not valid UTF-8 (JSON inputs must be UTF-8)",
         )
     })
@@ -66,7 +67,10 @@ fn syntax(file: &str, e: &serde_json::Error) -> Error {
     };
     Error::input(
         file,
-        format!("line {}, column {}", e.line(), e.column()),
+        Location::Line {
+            line: e.line(),
+            column: e.column(),
+        },
         format!("{what}: {e}"),
     )
 }
@@ -178,7 +182,7 @@ pub fn sniff(path: &Path) -> Result<(DocKind, String)> {
         other => {
             return Err(Error::input(
                 file,
-                "/format",
+                Location::pointer("/format"),
                 format!(
                     "expected \"catalog-snapshot/1\", \"adjustment-log/1\" or \"audit-report/1\", found {}",
                     other.map_or("no format key".to_string(), |f| format!("\"{f}\""))
@@ -229,7 +233,7 @@ pub fn snapshot_using(path: &Path, options: &Options, loader: &Loader) -> Result
                 if problems.len() >= MAX_PROBLEMS {
                     break;
                 }
-                let found = schema::problems(validator, &value, "");
+                let found = schema::problems(validator, &value, None, "");
                 if !found.is_empty() {
                     problems.extend(found.into_iter().map(|p| located(&origin, &value, p)));
                     continue;
@@ -259,8 +263,8 @@ pub fn snapshot_using(path: &Path, options: &Options, loader: &Loader) -> Result
 
 /// A schema problem of a spreadsheet row, located at its cell.
 fn located(origin: &Origin, value: &Value, p: Problem) -> Problem {
-    let field: String = p
-        .location
+    let pointer = p.location.to_string();
+    let field: String = pointer
         .trim_start_matches('/')
         .split('/')
         .next()
@@ -268,8 +272,8 @@ fn located(origin: &Origin, value: &Value, p: Problem) -> Problem {
         .to_string();
     let code = value.get("code").and_then(Value::as_str);
     let mut location = origin.locate(&field);
-    if let Some(code) = code {
-        location = format!("{location}, item {code}");
+    if let (Location::Cell { item, .. }, Some(code)) = (&mut location, code) {
+        *item = Some(code.to_string());
     }
     Problem {
         location,
@@ -338,7 +342,7 @@ fn item_from_raw(
 ) -> std::result::Result<Item, Vec<Problem>> {
     let value: Value = serde_json::from_str(raw.get()).map_err(|e| {
         vec![Problem {
-            location: format!("/items/{index}"),
+            location: Location::pointer(format!("/items/{index}")),
             message: e.to_string(),
         }]
     })?;
@@ -349,7 +353,8 @@ fn item_from_raw(
         return Err(schema::problems(
             validator,
             &value,
-            &format!("{label} /items/{index}"),
+            Some(&label),
+            &format!("/items/{index}"),
         ));
     }
     serde_json::from_value::<Item>(value).map_err(|e| {
@@ -359,7 +364,7 @@ fn item_from_raw(
             |v| item_label(&v, index),
         );
         vec![Problem {
-            location: format!("{label} /items/{index}"),
+            location: Location::within(label, format!("/items/{index}")),
             message: e.to_string(),
         }]
     })
@@ -378,7 +383,7 @@ fn duplicate_codes(items: &[Item]) -> Vec<Problem> {
     for (index, item) in items.iter().enumerate() {
         if let Some(&earlier) = first.get(&*item.code) {
             problems.push(Problem {
-                location: format!("/items/{index}/code"),
+                location: Location::pointer(format!("/items/{index}/code")),
                 message: format!(
                     "duplicate item code \"{}\": items #{} (/items/{earlier}) and #{} (/items/{index}) share it",
                     item.code,
@@ -411,7 +416,7 @@ pub fn adjustment_log_with(path: &Path, options: &Options) -> Result<AdjustmentL
     let mut problems = Vec::new();
     let mut list = Vec::new();
     for (value, origin) in rows {
-        let found = schema::problems(validator, &value, "");
+        let found = schema::problems(validator, &value, None, "");
         if !found.is_empty() {
             problems.extend(found.into_iter().map(|p| located(&origin, &value, p)));
             continue;
@@ -438,7 +443,7 @@ pub fn adjustment_log_with(path: &Path, options: &Options) -> Result<AdjustmentL
             w[1].origin
                 .0
                 .as_ref()
-                .map_or(String::new(), |o| o.locate("id")),
+                .map_or(Location::File, |o| o.locate("id")),
             format!("duplicate request id \"{}\"", w[1].id),
         ));
     }
@@ -452,7 +457,7 @@ pub fn adjustment_log_with(path: &Path, options: &Options) -> Result<AdjustmentL
 /// Loads an `adjustment-log/1` document from text.
 pub fn adjustment_log_from_str(file: &str, text: &str) -> Result<AdjustmentLog> {
     let value: Value = serde_json::from_str(text).map_err(|e| syntax(file, &e))?;
-    let mut problems = schema::problems(schema::adjustment_log(), &value, "");
+    let mut problems = schema::problems(schema::adjustment_log(), &value, None, "");
     problems.truncate(MAX_PROBLEMS);
     if !problems.is_empty() {
         return Err(Error::Input {
@@ -465,12 +470,13 @@ pub fn adjustment_log_from_str(file: &str, text: &str) -> Result<AdjustmentLog> 
         period: Option<Period>,
         adjustments: Vec<Adjustment>,
     }
-    let log = Log::deserialize(&value).map_err(|e| Error::input(file, "", e.to_string()))?;
+    let log =
+        Log::deserialize(&value).map_err(|e| Error::input(file, Location::File, e.to_string()))?;
     let mut seen: HashMap<&str, usize> = HashMap::new();
     for (index, a) in log.adjustments.iter().enumerate() {
         if let Some(earlier) = seen.insert(&a.id, index) {
             problems.push(Problem {
-                location: format!("/adjustments/{index}/id"),
+                location: Location::pointer(format!("/adjustments/{index}/id")),
                 message: format!(
                     "duplicate request id \"{}\": entries /adjustments/{earlier} and /adjustments/{index}",
                     a.id
@@ -496,7 +502,7 @@ pub fn adjustment_log_from_str(file: &str, text: &str) -> Result<AdjustmentLog> 
 /// Validates an `audit-report/1` document.
 pub fn report_from_str(file: &str, text: &str) -> Result<Value> {
     let value: Value = serde_json::from_str(text).map_err(|e| syntax(file, &e))?;
-    let mut problems = schema::problems(schema::report(), &value, "");
+    let mut problems = schema::problems(schema::report(), &value, None, "");
     problems.truncate(MAX_PROBLEMS);
     if problems.is_empty() {
         Ok(value)

@@ -4,6 +4,7 @@
 use crate::error::{Error, Result};
 use crate::finding::Finding;
 use crate::load;
+use crate::location::Location;
 use crate::model::Catalog;
 use crate::rules::Lang;
 use crate::rules::{Example, Pack};
@@ -47,9 +48,13 @@ fn catalog(file: &str, as_of: &str, item: Option<&Value>, others: &[Value]) -> R
 pub fn run(pack: &Pack, code: &str, example: &Example, label: &str) -> Result<Vec<Finding>> {
     let single = pack.only(code)?;
     let as_of = example.as_of.as_deref().unwrap_or(DEFAULT_AS_OF);
-    let date: NaiveDate = as_of
-        .parse()
-        .map_err(|_| Error::rule(label, "/as_of", format!("not a date: {as_of}")))?;
+    let date: NaiveDate = as_of.parse().map_err(|_| {
+        Error::rule(
+            label,
+            Location::pointer("/as_of"),
+            format!("not a date: {as_of}"),
+        )
+    })?;
     let others = &example.others;
     let new = catalog(
         &format!("{label} (item)"),

@@ -6,6 +6,7 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::history::{DeptPeriod, Period, Timeline};
 use crate::load::{self, DocKind, InputFormat, Options};
+use crate::location::Location;
 use crate::model::{AdjustmentLog, Catalog};
 use crate::rounds::Baseline;
 use crate::rules::{Lang, Pack};
@@ -67,7 +68,7 @@ pub fn build(
         let date = c.info.as_of.ok_or_else(|| {
             Error::input(
                 &c.source,
-                "/catalog/as_of",
+                Location::pointer("/catalog/as_of"),
                 "a snapshot in a history needs its date (catalog.as_of or a date in the file name)",
             )
         })?;

@@ -10,6 +10,7 @@ pub mod cond;
 
 use crate::calendar::{Calendar, CalendarFile};
 use crate::error::{Error, Problem, Result};
+use crate::location::Location;
 use crate::node::Shape;
 use crate::registry::Registries;
 use crate::schema;
@@ -478,19 +479,22 @@ impl Pack {
             let value: Value = serde_json::from_str(text).map_err(|e| {
                 Error::rule(
                     &file,
-                    format!("line {}, column {}", e.line(), e.column()),
+                    Location::Line {
+                        line: e.line(),
+                        column: e.column(),
+                    },
                     e.to_string(),
                 )
             })?;
             if path.starts_with("registries/") || path.starts_with("registries\\") {
                 match value.get("format").and_then(Value::as_str) {
                     Some("holiday-calendar/1") => {
-                        let problems = schema::problems(schema::calendar(), &value, "");
+                        let problems = schema::problems(schema::calendar(), &value, None, "");
                         if !problems.is_empty() {
                             return Err(Error::Rule { file, problems });
                         }
                         let cal: CalendarFile = serde_json::from_value(value)
-                            .map_err(|e| Error::rule(&file, "", e.to_string()))?;
+                            .map_err(|e| Error::rule(&file, Location::File, e.to_string()))?;
                         calendars.push(cal);
                     }
                     Some(f) if crate::registry::is_registry_format(f) => {
@@ -499,7 +503,7 @@ impl Pack {
                     other => {
                         return Err(Error::rule(
                             &file,
-                            "/format",
+                            Location::pointer("/format"),
                             format!(
                                 "unknown registry format {other:?} (known: holiday-calendar/1, law-registry/1, fee-registry/1, department-registry/1, exemption-registry/1)"
                             ),
@@ -509,12 +513,12 @@ impl Pack {
                 continue;
             }
             if value.get("format").and_then(Value::as_str) == Some("rule-gaps/1") {
-                let problems = schema::problems(schema::gaps(), &value, "");
+                let problems = schema::problems(schema::gaps(), &value, None, "");
                 if !problems.is_empty() {
                     return Err(Error::Rule { file, problems });
                 }
                 let list: GapFile = serde_json::from_value(value)
-                    .map_err(|e| Error::rule(&file, "", e.to_string()))?;
+                    .map_err(|e| Error::rule(&file, Location::File, e.to_string()))?;
                 gaps.extend(list.rules);
                 continue;
             }
@@ -525,7 +529,7 @@ impl Pack {
             if w[0].spec.code == w[1].spec.code {
                 return Err(Error::rule(
                     &w[1].file,
-                    "/code",
+                    Location::pointer("/code"),
                     format!("rule code {} is also used by {}", w[1].spec.code, w[0].file),
                 ));
             }
@@ -535,7 +539,13 @@ impl Pack {
             for (lang, text) in [("zh", &r.spec.message.zh), ("en", &r.spec.message.en)] {
                 templates
                     .register_template_string(&format!("{}/{lang}", r.spec.code), text)
-                    .map_err(|e| Error::rule(&r.file, format!("/message/{lang}"), e.to_string()))?;
+                    .map_err(|e| {
+                        Error::rule(
+                            &r.file,
+                            Location::pointer(format!("/message/{lang}")),
+                            e.to_string(),
+                        )
+                    })?;
             }
         }
         gaps.sort_by(|a, b| a.code.cmp(&b.code));
@@ -545,7 +555,7 @@ impl Pack {
         {
             return Err(Error::rule(
                 source,
-                "rule-gaps",
+                Location::Described("rule-gaps".into()),
                 format!(
                     "{} is listed as not applicable but a rule file defines it",
                     g.code
@@ -571,17 +581,20 @@ impl Pack {
         let value: Value = serde_json::from_str(&text).map_err(|e| {
             Error::rule(
                 &file,
-                format!("line {}, column {}", e.line(), e.column()),
+                Location::Line {
+                    line: e.line(),
+                    column: e.column(),
+                },
                 e.to_string(),
             )
         })?;
         if value.get("format").and_then(Value::as_str) == Some("holiday-calendar/1") {
-            let problems = schema::problems(schema::calendar(), &value, "");
+            let problems = schema::problems(schema::calendar(), &value, None, "");
             if !problems.is_empty() {
                 return Err(Error::Rule { file, problems });
             }
-            let cal: CalendarFile =
-                serde_json::from_value(value).map_err(|e| Error::rule(&file, "", e.to_string()))?;
+            let cal: CalendarFile = serde_json::from_value(value)
+                .map_err(|e| Error::rule(&file, Location::File, e.to_string()))?;
             self.calendar.extend(&cal);
             return Ok(());
         }
@@ -605,7 +618,9 @@ impl Pack {
         for (lang, text) in [("zh", &rule.spec.message.zh), ("en", &rule.spec.message.en)] {
             templates
                 .register_template_string(&format!("{code}/{lang}"), text)
-                .map_err(|e| Error::rule(&rule.file, "/message", e.to_string()))?;
+                .map_err(|e| {
+                    Error::rule(&rule.file, Location::pointer("/message"), e.to_string())
+                })?;
         }
         Ok(Pack {
             rules: vec![rule.clone()],
@@ -676,19 +691,19 @@ fn collect(root: &FsPath, dir: &FsPath, out: &mut Vec<(String, String)>) -> Resu
 }
 
 fn compile_rule(file: &str, rel: &str, value: &Value) -> Result<Rule> {
-    let problems = schema::problems(schema::rule(), value, "");
+    let problems = schema::problems(schema::rule(), value, None, "");
     if !problems.is_empty() {
         return Err(Error::Rule {
             file: file.to_string(),
             problems,
         });
     }
-    let spec: RuleSpec =
-        serde_json::from_value(value.clone()).map_err(|e| Error::rule(file, "", e.to_string()))?;
+    let spec: RuleSpec = serde_json::from_value(value.clone())
+        .map_err(|e| Error::rule(file, Location::File, e.to_string()))?;
     let mut problems = Vec::new();
     let mut problem = |location: &str, message: String| {
         problems.push(Problem {
-            location: location.to_string(),
+            location: Location::pointer(location),
             message,
         });
     };

@@ -9,6 +9,7 @@ use super::headers::HeaderMap;
 use super::values;
 use super::{Sheet, Workbook, column_letter};
 use crate::error::{Error, Problem, Result};
+use crate::location::Location;
 use crate::model::Origin;
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, HashMap};
@@ -91,8 +92,8 @@ fn main_sheet<'a>(wb: &'a Workbook, map: &HeaderMap) -> Result<&'a Sheet> {
         let first = wb.sheets.first();
         Error::input(
             &wb.file,
-            first.map_or(String::new(), |s| {
-                format!("sheet {} row {}", s.name, s.header_row.max(1))
+            first.map_or(Location::File, |s| {
+                Location::row(None, Some(&s.name), s.header_row.max(1))
             }),
             format!(
                 "no column for the item code (事项编码); headers found: {}",
@@ -128,13 +129,7 @@ pub fn items(wb: &Workbook, map: &HeaderMap, csv: bool) -> Result<Rows> {
     if !columns.iter().any(|(_, f, _)| f == "code") {
         return Err(Error::input(
             &wb.file,
-            format!(
-                "{} row {}",
-                sheet_name
-                    .as_deref()
-                    .map_or(file.clone(), |s| format!("{file} sheet {s}")),
-                sheet.header_row
-            ),
+            Location::row(Some(&file), sheet_name.as_deref(), sheet.header_row),
             format!(
                 "no column for the item code (事项编码); headers found: {} (a header map can name it)",
                 sheet.headers.join(", ")
@@ -146,13 +141,7 @@ pub fn items(wb: &Workbook, map: &HeaderMap, csv: bool) -> Result<Rows> {
         if !f.starts_with("extra.") && !seen.insert(f.as_str()) {
             return Err(Error::input(
                 &wb.file,
-                format!(
-                    "{} row {}",
-                    sheet_name
-                        .as_deref()
-                        .map_or(String::new(), |s| format!("sheet {s}")),
-                    sheet.header_row
-                ),
+                Location::row(None, sheet_name.as_deref(), sheet.header_row),
                 format!(
                     "two columns map to the field {f} (one of them is \"{h}\"); rename one or give a header map"
                 ),
@@ -276,7 +265,7 @@ pub fn items(wb: &Workbook, map: &HeaderMap, csv: bool) -> Result<Rows> {
         let Some(code_col) = cols.iter().find(|(_, f)| f == "code").map(|(i, _)| *i) else {
             return Err(Error::input(
                 &wb.file,
-                format!("sheet {} row {}", child.name, child.header_row),
+                Location::row(None, Some(&child.name), child.header_row),
                 "a child sheet needs an item-code column (事项编码)",
             ));
         };
@@ -284,7 +273,7 @@ pub fn items(wb: &Workbook, map: &HeaderMap, csv: bool) -> Result<Rows> {
             let code = cells.get(code_col).map_or("", |c| c.trim());
             let Some(&idx) = by_code.get(code) else {
                 problems.push(Problem {
-                    location: format!("{} sheet {} row {row}", file, child.name),
+                    location: Location::row(Some(&file), Some(&child.name), *row),
                     message: format!("item code \"{code}\" is not in sheet {}", sheet.name),
                 });
                 continue;
@@ -392,7 +381,11 @@ pub fn adjustments(wb: &Workbook, map: &HeaderMap, csv: bool) -> Result<Vec<(Val
         .iter()
         .find(|s| s.headers.iter().any(|h| map.log(h) == Some("kind")))
         .ok_or_else(|| {
-            Error::input(&wb.file, "", "no column for the adjustment type (调整类型)")
+            Error::input(
+                &wb.file,
+                Location::File,
+                "no column for the adjustment type (调整类型)",
+            )
         })?;
     let columns = columns(sheet, |h| map.log(h));
     let mut out = Vec::new();

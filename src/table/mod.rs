@@ -12,6 +12,7 @@ pub mod headers;
 pub mod values;
 
 use crate::error::{Error, Result};
+use crate::location::Location;
 use std::path::Path;
 
 /// The character encoding of a CSV file.
@@ -124,7 +125,7 @@ pub fn csv_sheet(file: &str, name: &str, text: &str) -> Result<Sheet> {
         let rec = rec.map_err(|e| {
             Error::input(
                 file,
-                format!("row {}", i + 1),
+                Location::row(None, None, i + 1),
                 format!("not valid CSV: {e}"),
             )
         })?;
@@ -166,7 +167,7 @@ pub fn read_xlsx(path: &Path) -> Result<Workbook> {
     let unreadable = |e: &dyn std::fmt::Display| {
         Error::input(
             &file,
-            "",
+            Location::File,
             format!("not a readable spreadsheet (xlsx, xls or ods): {e}"),
         )
     };
@@ -182,7 +183,7 @@ pub fn read_xlsx(path: &Path) -> Result<Workbook> {
     for name in names {
         let range = book
             .worksheet_range(&name)
-            .map_err(|e| Error::input(&file, format!("sheet {name}"), e.to_string()))?;
+            .map_err(|e| Error::input(&file, Location::Sheet(name.to_string()), e.to_string()))?;
         let (r0, c0) = range.start().unwrap_or((0, 0));
         let mut grid: Vec<Vec<String>> = range
             .rows()

@@ -149,19 +149,10 @@ pub fn list_text(pack: &Pack, sel: &Selection) -> String {
     out
 }
 
-/// The words of `rules explain`'s headings.
-fn headings(l: Lang) -> [&'static str; 6] {
-    match l {
-        Lang::Zh => ["检查内容", "理由", "整改要求", "依据", "适用范围", "示例"],
-        Lang::En => [
-            "What it checks",
-            "Why",
-            "What to do",
-            "Basis",
-            "Applies to",
-            "Examples",
-        ],
-    }
+/// The words of `rules explain`'s headings, from the message catalogue.
+fn headings(l: Lang) -> [String; 6] {
+    let t = Texts::builtin(l);
+    ["what", "why", "fix", "basis", "applies", "examples"].map(|k| t.get(&format!("explain.{k}")))
 }
 
 /// `rules explain CODE --format json` of a round rule (a pack rule prints its rule file).
@@ -194,10 +185,7 @@ pub fn explain_round_text(rule: &RoundRule, l: Lang) -> String {
     let t = Texts::builtin(l);
     let [what, why, fix, _, applies, _] = headings(l);
     let key = |k: &str| t.get(&format!("rule.{}.{k}", rule.code));
-    let scope = match l {
-        Lang::Zh => "审核轮次（--waivers、--responses）",
-        Lang::En => "the review round (--waivers, --responses)",
-    };
+    let scope = t.get("explain.round_scope");
     format!(
         "{} {} ({}, {})\n{}\n\n{applies}: {scope}\n{what}: field {}\n  message: {}\n\n{why}\n  {}\n\n{fix}\n  {}\n",
         rule.code,

@@ -1,7 +1,8 @@
 //! One set of counts: a second-round report (baseline with a resolved finding, a waiver, several
 //! departments) rendered in every format says the same numbers everywhere — the JSON summary,
 //! the terminal, HTML (table rows, section headings, filter), Markdown, the XLSX summary sheet,
-//! the CSV rows and the history timeline — and those numbers are the statistics module's.
+//! the per-department reports and their index page, and the CSV rows — and those numbers are
+//! the statistics module's. (The history timeline's counts are checked in tests/history.rs.)
 
 use calamine::{Reader, Xlsx};
 use catalog_audit::finding::FindingState;
@@ -229,6 +230,49 @@ fn every_format_says_the_same_numbers() {
         assert_eq!(cats, c.open_total(), "{name}");
     }
     assert_eq!(rows, with_findings.len());
+
+    // Split by department: each department's own report counts what the whole report says of
+    // it, and the index page's row says the same.
+    let style = Style {
+        texts: Texts::builtin(Lang::Zh),
+        templates: Templates::builtin(),
+        color: false,
+    };
+    let parts = report::split::split(&r, &style.texts);
+    let mut index = Vec::new();
+    report::split::render_index(&r, &parts, &style, &mut index).unwrap();
+    let index = String::from_utf8(index).unwrap();
+    let mut rest = index.as_str();
+    for part in &parts {
+        let d = s.department(&part.department);
+        let own = &part.report;
+        assert_eq!(own.stats.findings.open, d.findings.open, "{}", part.label);
+        assert_eq!(own.summary.findings, d.findings.open, "{}", part.label);
+        assert_eq!(own.stats.changes, d.changes, "{}", part.label);
+        // The index rows come in the parts' order: name, items, changes, errors, warnings, info.
+        let at = rest
+            .find(&format!(">{}</a></td>", part.label))
+            .unwrap_or_else(|| panic!("index lacks {}", part.label));
+        rest = &rest[at..];
+        let cells: Vec<usize> = rest
+            .split("<td class=\"num")
+            .skip(1)
+            .take(5)
+            .map(|c| number_after(c, ">"))
+            .collect();
+        assert_eq!(
+            cells,
+            [
+                own.new.items,
+                d.changes.total(),
+                d.findings.open.error,
+                d.findings.open.warning,
+                d.findings.open.info
+            ],
+            "{}",
+            part.label
+        );
+    }
 
     // CSV: one row per listed finding.
     let csv = String::from_utf8(render(&r, Format::Csv)).unwrap();

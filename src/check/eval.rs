@@ -164,17 +164,7 @@ fn adjustment(
         adjustment: Some(&a.id),
         origin: a.origin.0.as_deref(),
     };
-    for rule in rules {
-        judge(
-            &Judging {
-                engine,
-                rule,
-                ctx: &ctx,
-                about: &about,
-            },
-            out,
-        );
-    }
+    judge_all(engine, rules, &ctx, &about, out);
 }
 
 /// A department's statistics against the department rules.
@@ -199,13 +189,24 @@ pub(super) fn department(
         adjustment: None,
         origin: None,
     };
+    judge_all(engine, rules, &ctx, &about, out);
+}
+
+/// Every rule of a subject (a request, a department), without memos.
+fn judge_all(
+    engine: &Engine<'_>,
+    rules: &[&Rule],
+    ctx: &Ctx<'_>,
+    about: &About<'_>,
+    out: &mut Vec<Finding>,
+) {
     for rule in rules {
         judge(
             &Judging {
                 engine,
                 rule,
-                ctx: &ctx,
-                about: &about,
+                ctx,
+                about,
             },
             out,
         );

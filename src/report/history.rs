@@ -54,31 +54,35 @@ struct DeptView {
     info: usize,
 }
 
+/// A period's bar in a chart, labelled with its end date.
+fn bar(p: &crate::history::Period, parts: Vec<(&'static str, String, usize)>) -> Bar {
+    Bar {
+        key: p.to.to_string(),
+        label: p.to.to_string(),
+        data: false,
+        href: None,
+        parts,
+    }
+}
+
 fn view<'a>(tl: &Timeline, title: &str, t: &'a Texts) -> View<'a> {
     let findings = tl
         .periods
         .iter()
-        .map(|p| Bar {
-            key: p.to.to_string(),
-            label: p.to.to_string(),
-            data: false,
-            href: None,
-            parts: severity_parts(&SeverityCounts {
+        .map(|p| {
+            let open = SeverityCounts {
                 error: p.errors,
                 warning: p.warnings,
                 info: p.info,
-            }),
+            };
+            bar(p, severity_parts(&open))
         })
         .collect();
     let changes = tl
         .periods
         .iter()
-        .map(|p| Bar {
-            key: p.to.to_string(),
-            label: p.to.to_string(),
-            data: false,
-            href: None,
-            parts: [
+        .map(|p| {
+            let parts = [
                 ("added", p.added),
                 ("changed", p.changed),
                 ("cancelled", p.cancelled),
@@ -86,7 +90,8 @@ fn view<'a>(tl: &Timeline, title: &str, t: &'a Texts) -> View<'a> {
             ]
             .into_iter()
             .map(|(k, n)| (k, format!("k-{k}"), n))
-            .collect(),
+            .collect();
+            bar(p, parts)
         })
         .collect();
     let kinds_legend = ["added", "changed", "cancelled", "recoded"]

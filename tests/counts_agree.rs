@@ -147,6 +147,10 @@ fn every_format_says_the_same_numbers() {
         assert!(term.contains(&line), "terminal lacks {line}");
     }
 
+    // Closed findings are listed with their state, so no one reads them as open.
+    assert_eq!(term.matches("[已整改]").count(), s.findings.resolved);
+    assert_eq!(term.matches("[已豁免]").count(), s.findings.waived);
+
     // HTML: the table row, the section heading and the filter's totals.
     let html = String::from_utf8(render(&r, Format::Html)).unwrap();
     assert_eq!(

@@ -3,6 +3,7 @@
 
 use super::{Report, Texts, io};
 use crate::error::Result;
+use crate::finding::FindingState;
 use crate::rules::Severity;
 use anstyle::{AnsiColor, Style};
 use std::io::Write;
@@ -168,8 +169,14 @@ pub fn render(r: &Report, style: &super::Style, out: &mut dyn Write) -> Result<(
             } else {
                 f.code.to_string()
             };
+            // In a later round, a finding's state is part of what it says: a resolved or waived
+            // one is listed but asks nothing, a persisting one has been asked before.
+            let state = match f.state {
+                FindingState::New => String::new(),
+                other => format!(" [{}]", t.get(&format!("state.{}", state_key(other)))),
+            };
             w.push_str(&format!(
-                "  {}  {:<6}  {}  {}  [{}]\n",
+                "  {}  {:<6}  {}  {}  [{}]{state}\n",
                 p.paint(severity_style(f.severity), &format!("{sev:<7}")),
                 f.rule,
                 code,
@@ -235,4 +242,15 @@ pub fn render(r: &Report, style: &super::Style, out: &mut dyn Write) -> Result<(
         }
     }
     out.write_all(w.as_bytes()).map_err(io)
+}
+
+/// A state's key in the message catalogue (`state.resolved`).
+fn state_key(s: FindingState) -> &'static str {
+    match s {
+        FindingState::New => "new",
+        FindingState::Persisting => "persisting",
+        FindingState::Reopened => "reopened",
+        FindingState::Resolved => "resolved",
+        FindingState::Waived => "waived",
+    }
 }

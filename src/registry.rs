@@ -24,6 +24,9 @@ struct Kind {
     to: &'static str,
     /// Whether keys are act titles (normalised more loosely: 《》, 中华人民共和国, version notes).
     titles: bool,
+    /// Whether an item written as a sub-item of a listed one (`居民身份证申领（首次申领）`) counts as
+    /// listed: its name without the trailing （…） is looked up when the whole name is not.
+    sub_items: bool,
 }
 
 const KINDS: &[Kind] = &[
@@ -35,6 +38,7 @@ const KINDS: &[Kind] = &[
         from: "effective",
         to: "repealed",
         titles: true,
+        sub_items: false,
     },
     Kind {
         format: "fee-registry/1",
@@ -44,6 +48,7 @@ const KINDS: &[Kind] = &[
         from: "effective",
         to: "abolished",
         titles: false,
+        sub_items: false,
     },
     Kind {
         format: "department-registry/1",
@@ -53,6 +58,7 @@ const KINDS: &[Kind] = &[
         from: "valid_from",
         to: "valid_to",
         titles: false,
+        sub_items: false,
     },
     Kind {
         format: "exemption-registry/1",
@@ -62,6 +68,7 @@ const KINDS: &[Kind] = &[
         from: "effective",
         to: "ended",
         titles: false,
+        sub_items: true,
     },
 ];
 
@@ -100,6 +107,7 @@ pub struct Registry {
     from: &'static str,
     to: &'static str,
     titles: bool,
+    sub_items: bool,
 }
 
 /// The comparison key of an act's title: no 《》, no leading 中华人民共和国, no trailing version note.
@@ -123,6 +131,15 @@ pub fn title_key(s: &str) -> String {
     t
 }
 
+/// The name a sub-item's name qualifies: without its last bracketed part, which must close the
+/// name (`普通护照签发(换发)` → `普通护照签发`; keys are NFKC-normalised, so （） are ASCII here).
+fn parent_item(key: &str) -> Option<&str> {
+    let inner = key.strip_suffix(')')?;
+    let open = inner.rfind('(')?;
+    let parent = inner[..open].trim_end();
+    (!parent.is_empty()).then_some(parent)
+}
+
 impl Registry {
     fn key(&self, s: &str) -> String {
         if self.titles {
@@ -132,9 +149,19 @@ impl Registry {
         }
     }
 
-    /// The entry a value names, if listed.
+    /// The entry a value names, if listed; for item registries, also the entry a sub-item's
+    /// name falls under (`劳动能力鉴定（初次鉴定）` → `劳动能力鉴定`).
     pub fn find(&self, s: &str) -> Option<&Map<String, Value>> {
-        self.index.get(&self.key(s)).map(|&i| &self.entries[i])
+        let mut key = self.key(s);
+        loop {
+            if let Some(&i) = self.index.get(&key) {
+                return Some(&self.entries[i]);
+            }
+            if !self.sub_items {
+                return None;
+            }
+            key = parent_item(&key)?.to_string();
+        }
     }
 
     fn date(entry: &Map<String, Value>, field: &str) -> Option<NaiveDate> {
@@ -197,6 +224,7 @@ impl Registries {
                 from: kind.from,
                 to: kind.to,
                 titles: kind.titles,
+                sub_items: kind.sub_items,
                 ..Registry::default()
             });
         let entries = value
@@ -310,5 +338,37 @@ mod tests {
             )
             .unwrap_err();
         assert!(err.to_string().contains("already listed"), "{err}");
+    }
+
+    #[test]
+    fn exemptions_match_sub_items_but_other_registries_do_not() {
+        let mut r = Registries::default();
+        r.add(
+            "exemptions.json",
+            json!({ "format": "exemption-registry/1", "entries": [
+                { "name": "居民身份证申领", "reason": "r", "source": "s" },
+                { "name": "劳动能力鉴定", "aliases": ["劳动能力初次鉴定"], "reason": "r", "source": "s" }
+            ]}),
+        )
+        .unwrap();
+        let ex = r.get("zero_visit_exemptions").unwrap();
+        for name in [
+            "居民身份证申领",
+            "居民身份证申领（首次申领）",
+            "居民身份证申领 (首次申领)",
+            "劳动能力鉴定（初次鉴定）（工伤）",
+            "劳动能力初次鉴定（复查）",
+        ] {
+            assert!(ex.find(name).is_some(), "{name}");
+        }
+        // A qualifier must close the name, and something must stand before it.
+        for name in [
+            "居民身份证申领（首次）补办",
+            "（首次申领）",
+            "居民身份证",
+            "身份证申领",
+        ] {
+            assert!(ex.find(name).is_none(), "{name}");
+        }
     }
 }

@@ -23,24 +23,76 @@ pub struct TextOp {
     pub text: String,
 }
 
-/// A character-level diff: Chinese has no spaces, so words are no unit to diff by.
+/// A diff by characters, with numbers and Latin words whole: Chinese has no spaces, so words are
+/// no unit to diff by, but a changed amount, time limit or 文号 year reads as one value replaced
+/// (`[120]元 → [100]元`, `国发〔[2017]〕 → 国发〔[2018]〕`), never as a changed digit (`1[2]0元`).
 pub fn char_diff(old: &str, new: &str) -> Vec<TextOp> {
+    let (a, b) = (tokens(old), tokens(new));
     let mut ops: Vec<TextOp> = Vec::new();
-    for (tag, text) in similar::utils::diff_chars(Algorithm::Myers, old, new) {
+    for (tag, run) in similar::capture_diff_slices(Algorithm::Myers, &a, &b)
+        .iter()
+        .flat_map(|op| op.iter_changes(&a, &b).map(|c| (c.tag(), c.value())))
+    {
         let op = match tag {
             ChangeTag::Equal => "equal",
             ChangeTag::Delete => "delete",
             ChangeTag::Insert => "insert",
         };
         match ops.last_mut() {
-            Some(last) if last.op == op => last.text.push_str(text),
+            Some(last) if last.op == op => last.text.push_str(run),
             _ => ops.push(TextOp {
                 op,
-                text: text.to_string(),
+                text: run.to_string(),
             }),
         }
     }
     ops
+}
+
+/// The units of [`char_diff`]: a number (digits, with `,` or `.` between digits), a number in
+/// Chinese numerals (第[四十六]条), a run of Latin letters, or any other single character.
+fn tokens(s: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut chars = s.char_indices().peekable();
+    while let Some((start, c)) = chars.next() {
+        let mut end = start + c.len_utf8();
+        if c.is_ascii_digit() {
+            while let Some(&(i, d)) = chars.peek() {
+                let joins = matches!(d, ',' | '.')
+                    && s[i + 1..]
+                        .chars()
+                        .next()
+                        .is_some_and(|n| n.is_ascii_digit());
+                if !(d.is_ascii_digit() || joins) {
+                    break;
+                }
+                end = i + d.len_utf8();
+                chars.next();
+            }
+        } else if c.is_ascii_alphabetic() || chinese_numeral(c) {
+            let same = |d: char| {
+                if c.is_ascii_alphabetic() {
+                    d.is_ascii_alphabetic()
+                } else {
+                    chinese_numeral(d)
+                }
+            };
+            while let Some(&(i, d)) = chars.peek() {
+                if !same(d) {
+                    break;
+                }
+                end = i + d.len_utf8();
+                chars.next();
+            }
+        }
+        out.push(&s[start..end]);
+    }
+    out
+}
+
+/// A character of a number written in Chinese numerals.
+fn chinese_numeral(c: char) -> bool {
+    "〇零一二三四五六七八九十百千万两".contains(c)
 }
 
 #[cfg(test)]
@@ -77,6 +129,45 @@ mod tests {
                 op: "equal",
                 text: "办理时限：".into()
             }
+        );
+    }
+
+    /// The marked runs of a diff, as `[old]→[new]` pairs, for reading in a test.
+    fn marked(ops: &[TextOp]) -> (Vec<&str>, Vec<&str>) {
+        let pick = |op: &str| {
+            ops.iter()
+                .filter(|o| o.op == op)
+                .map(|o| o.text.as_str())
+                .collect()
+        };
+        (pick("delete"), pick("insert"))
+    }
+
+    #[test]
+    fn numbers_amounts_and_doc_numbers_change_whole() {
+        assert_eq!(
+            marked(&char_diff("每证120元", "每证100元")),
+            (vec!["120"], vec!["100"])
+        );
+        assert_eq!(
+            marked(&char_diff("国发〔2017〕12号", "国发〔2018〕12号")),
+            (vec!["2017"], vec!["2018"])
+        );
+        assert_eq!(
+            marked(&char_diff("1,250元", "1,350.50元")),
+            (vec!["1,250"], vec!["1,350.50"])
+        );
+        // A comma after a number is punctuation, not part of it.
+        assert_eq!(tokens("20，30"), ["20", "，", "30"]);
+        assert_eq!(tokens("5,"), ["5", ","]);
+        assert_eq!(
+            marked(&char_diff("第四十六条", "第四十七条")),
+            (vec!["四十六"], vec!["四十七"])
+        );
+        // Chinese text still diffs by character.
+        assert_eq!(
+            marked(&char_diff("居民户口簿", "居民身份证")),
+            (vec!["户口簿"], vec!["身份证"])
         );
     }
 }

@@ -130,3 +130,52 @@ fn demo_audit_finds_exactly_the_planted_defects() {
         .collect()
     );
 }
+
+/// What a department reads is plain Chinese: no raw JSON, no float tails, no field keys, shares as
+/// percentages and time limits as people write them.
+#[test]
+fn demo_messages_read_as_plain_chinese() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/qinghe");
+    let old = load::snapshot(&dir.join("2017-06-30.json")).unwrap();
+    let new = load::snapshot(&dir.join("2017-12-31.json")).unwrap();
+    let log = load::adjustment_log(&dir.join("adjustments-2017H2.json")).unwrap();
+    let pack = Pack::builtin().unwrap();
+    let report = audit_loaded(
+        &old,
+        &new,
+        Some(&log),
+        &pack,
+        &Default::default(),
+        new.info.as_of.unwrap(),
+        Lang::Zh,
+    );
+    let float_tail = regex::Regex::new(r"\d\.\d{3,}").unwrap();
+    let keys = regex::Regex::new(&format!(
+        r"(^|[^A-Za-z_])({})($|[^A-Za-z_])",
+        catalog_audit::fields::Field::KEYS
+            .iter()
+            .filter(|k| k.len() > 4)
+            .copied()
+            .collect::<Vec<_>>()
+            .join("|")
+    ))
+    .unwrap();
+    for f in &report.findings {
+        let m = &f.message;
+        assert!(
+            !m.contains("{\"") && !m.contains("\":"),
+            "{}: JSON in {m}",
+            f.rule
+        );
+        assert!(!float_tail.is_match(m), "{}: float in {m}", f.rule);
+        assert!(!keys.is_match(m), "{}: field key in {m}", f.rule);
+        if f.rule.as_ref() == "TL-08" {
+            assert!(
+                m.contains('%') && m.contains("个") && m.contains("日"),
+                "{m}"
+            );
+        }
+    }
+    assert!(report.findings.iter().any(|f| f.rule.as_ref() == "TL-08"));
+    assert!(report.findings.iter().any(|f| f.rule.as_ref() == "DA-15"));
+}

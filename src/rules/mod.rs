@@ -647,14 +647,43 @@ handlebars::handlebars_helper!(round: |v: Json| match v {
     other => other.to_string(),
 });
 
+handlebars::handlebars_helper!(percent: |v: Json| {
+    let x = match v {
+        serde_json::Value::Number(n) => n.as_f64(),
+        serde_json::Value::String(s) => s.parse::<f64>().ok(),
+        _ => None,
+    };
+    match x {
+        // A share as people write it: 25%, 33.3% (one decimal at most, no float tail).
+        Some(x) => format!("{}%", crate::node::format_num((x * 1000.0).round() / 10.0)),
+        None => v.as_str().map_or_else(|| v.to_string(), str::to_string),
+    }
+});
+
+handlebars::handlebars_helper!(limit: |v: Json, unit: Json| {
+    let n = match v {
+        serde_json::Value::Number(n) => n.to_string(),
+        other => other.as_str().map_or_else(|| other.to_string(), str::to_string),
+    };
+    let unit = unit.as_str().unwrap_or("");
+    // A time limit as people write it: 30个工作日, 15日, 2个月.
+    match unit {
+        "工作日" | "自然日" | "月" | "小时" => format!("{n}个{unit}"),
+        _ => format!("{n}{unit}"),
+    }
+});
+
 /// The Handlebars registry for rule messages: no HTML escaping (messages are plain text; renderers
-/// escape), `{{zh_fields x}}` to name fields by their Chinese element names, and `{{round x}}` to
-/// show a number with one decimal.
+/// escape), `{{zh_fields x}}` to name fields by their Chinese element names, `{{round x}}` to
+/// show a number with one decimal, `{{percent x}}` to show a share as a percentage (0.25 → 25%) and `{{limit n unit}}` a
+/// time limit as people write it (30个工作日).
 fn message_registry() -> Handlebars<'static> {
     let mut hb = Handlebars::new();
     hb.register_escape_fn(handlebars::no_escape);
     hb.register_helper("zh_fields", Box::new(zh_fields));
     hb.register_helper("round", Box::new(round));
+    hb.register_helper("percent", Box::new(percent));
+    hb.register_helper("limit", Box::new(limit));
     hb
 }
 

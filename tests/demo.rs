@@ -179,3 +179,43 @@ fn demo_messages_read_as_plain_chinese() {
     assert!(report.findings.iter().any(|f| f.rule.as_ref() == "TL-08"));
     assert!(report.findings.iter().any(|f| f.rule.as_ref() == "DA-15"));
 }
+
+/// A report judged as of a day cites no policy document issued after it (the year in its number).
+#[test]
+fn demo_report_cites_no_later_basis() {
+    use catalog_audit::rules::PolicyBasis;
+    let b = |no: &str| PolicyBasis {
+        title: "t".into(),
+        doc_no: Some(no.into()),
+        article: None,
+        note: None,
+    };
+    assert_eq!(b("国发〔2022〕5号").year(), Some(2022));
+    assert_eq!(b("GB/T 39046-2020").year(), Some(2020));
+    assert_eq!(b("DB33/T 2036.1-2017").year(), Some(2017));
+    assert_eq!(b("国务院令第722号").year(), None);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/qinghe");
+    let old = load::snapshot(&dir.join("2017-06-30.json")).unwrap();
+    let new = load::snapshot(&dir.join("2017-12-31.json")).unwrap();
+    let pack = Pack::builtin().unwrap();
+    let as_of = new.info.as_of.unwrap();
+    let report = audit_loaded(
+        &old,
+        &new,
+        None,
+        &pack,
+        &Default::default(),
+        as_of,
+        Lang::Zh,
+    );
+    let cited: Vec<&PolicyBasis> = report.rules.values().flat_map(|r| &r.basis).collect();
+    assert!(!cited.is_empty());
+    assert!(cited.iter().all(|b| !b.after(as_of)), "{cited:?}");
+    // The pack itself does cite later documents (for later audits): they are left out, not lost.
+    assert!(
+        pack.rules
+            .iter()
+            .flat_map(|r| &r.spec.basis)
+            .any(|b| b.after(as_of))
+    );
+}

@@ -252,7 +252,13 @@ impl Report {
                             category: s.category,
                             rationale: s.rationale.get(parts.lang).to_string(),
                             remediation: s.remediation.get(parts.lang).to_string(),
-                            basis: s.basis.clone(),
+                            // A report judged as of a day cites no document issued after it.
+                            basis: s
+                                .basis
+                                .iter()
+                                .filter(|b| !b.after(parts.as_of))
+                                .cloned()
+                                .collect(),
                         },
                     );
                 }

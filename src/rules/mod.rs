@@ -128,6 +128,28 @@ pub struct PolicyBasis {
     pub note: Option<String>,
 }
 
+impl PolicyBasis {
+    /// The year of its document number, where the number says it: 国发〔2022〕5号 → 2022,
+    /// GB/T 39046-2020 → 2020 (a decree number such as 国务院令第722号 has none).
+    pub fn year(&self) -> Option<i32> {
+        let no = self.doc_no.as_deref()?;
+        if let Some((_, rest)) = no.split_once('〔')
+            && let Some((year, _)) = rest.split_once('〕')
+        {
+            return year.trim().parse().ok();
+        }
+        let (_, tail) = no.rsplit_once('-')?;
+        (tail.len() == 4).then(|| tail.parse().ok()).flatten()
+    }
+
+    /// Whether the document came after `as_of` (its number's year is later), so that a report
+    /// judged as of that day must not cite it.
+    pub fn after(&self, as_of: chrono::NaiveDate) -> bool {
+        use chrono::Datelike;
+        self.year().is_some_and(|y| y > as_of.year())
+    }
+}
+
 /// What a rule is evaluated on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -175,7 +175,7 @@ pub fn compare(findings: &mut Vec<Finding>, baseline: &Baseline) -> (Progress, V
             progress.resolved += 1;
         }
     }
-    sort(findings);
+    crate::finding::sort(findings);
     let mut resolved: std::collections::BTreeSet<String> =
         baseline.resolved_before.iter().cloned().collect();
     for f in &baseline.findings {
@@ -194,11 +194,6 @@ pub fn compare(findings: &mut Vec<Finding>, baseline: &Baseline) -> (Progress, V
         }
     }
     (progress, resolved.into_iter().collect())
-}
-
-/// Sorts findings as reports list them (the order the check stage uses).
-pub fn sort(findings: &mut [Finding]) {
-    crate::finding::sort(findings);
 }
 
 /// One waiver.

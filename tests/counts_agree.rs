@@ -4,28 +4,24 @@
 //! the per-department reports and their index page, and the CSV rows — and those numbers are
 //! the statistics module's. (The history timeline's counts are checked in tests/history.rs.)
 
+mod support;
+
 use calamine::{Reader, Xlsx};
 use catalog_audit::finding::FindingState;
-use catalog_audit::load;
 use catalog_audit::pipeline::{self, Audit, Round};
 use catalog_audit::report::{self, Format, Report, Style, Templates, Texts};
 use catalog_audit::rounds::{Baseline, Waiver};
-use catalog_audit::rules::{Lang, Pack};
-use std::path::Path;
+use catalog_audit::rules::Lang;
 
 fn second_round() -> Report {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/qinghe");
-    let old = load::snapshot(&dir.join("2017-06-30.json")).unwrap();
-    let new = load::snapshot(&dir.join("2017-12-31.json")).unwrap();
-    let log = load::adjustment_log(&dir.join("adjustments-2017H2.json")).unwrap();
-    let pack = Pack::builtin().unwrap();
-    let as_of = new.info.as_of.unwrap();
+    let demo = support::demo();
+    let as_of = demo.as_of();
     let audit = |round: Option<&Round>| {
         pipeline::audit(&Audit {
-            old: &old,
-            new: &new,
-            log: Some(&log),
-            pack: &pack,
+            old: &demo.old,
+            new: &demo.new,
+            log: Some(&demo.log),
+            pack: &demo.pack,
             config: &Default::default(),
             as_of,
             lang: Lang::Zh,
@@ -33,7 +29,7 @@ fn second_round() -> Report {
             progress: None,
         })
     };
-    let first = audit(None);
+    let first = demo.audit();
     // Last round had three comments that are gone now (resolved), in two departments.
     let mut baseline = first.findings.clone();
     for (i, f) in first.findings.iter().step_by(17).take(3).enumerate() {

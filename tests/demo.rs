@@ -2,29 +2,14 @@
 //! defect is found by its rule, and nothing else is reported (the exact set, not "contains").
 //! The planted table is examples/qinghe/README.md.
 
-use catalog_audit::load;
-use catalog_audit::pipeline::audit_loaded;
-use catalog_audit::rules::{Lang, Pack};
+mod support;
+
 use std::collections::BTreeSet;
-use std::path::Path;
 
 #[test]
 fn demo_audit_finds_exactly_the_planted_defects() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/qinghe");
-    let old = load::snapshot(&dir.join("2017-06-30.json")).unwrap();
-    let new = load::snapshot(&dir.join("2017-12-31.json")).unwrap();
-    let log = load::adjustment_log(&dir.join("adjustments-2017H2.json")).unwrap();
-    let pack = Pack::builtin().unwrap();
-    let as_of = new.info.as_of.unwrap();
-    let report = audit_loaded(
-        &old,
-        &new,
-        Some(&log),
-        &pack,
-        &Default::default(),
-        as_of,
-        Lang::Zh,
-    );
+    let demo = support::demo();
+    let report = demo.audit();
 
     let s = &report.summary;
     assert_eq!(
@@ -135,20 +120,7 @@ fn demo_audit_finds_exactly_the_planted_defects() {
 /// percentages and time limits as people write them.
 #[test]
 fn demo_messages_read_as_plain_chinese() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/qinghe");
-    let old = load::snapshot(&dir.join("2017-06-30.json")).unwrap();
-    let new = load::snapshot(&dir.join("2017-12-31.json")).unwrap();
-    let log = load::adjustment_log(&dir.join("adjustments-2017H2.json")).unwrap();
-    let pack = Pack::builtin().unwrap();
-    let report = audit_loaded(
-        &old,
-        &new,
-        Some(&log),
-        &pack,
-        &Default::default(),
-        new.info.as_of.unwrap(),
-        Lang::Zh,
-    );
+    let report = support::demo().audit();
     let float_tail = regex::Regex::new(r"\d\.\d{3,}").unwrap();
     let keys = regex::Regex::new(&format!(
         r"(^|[^A-Za-z_])({})($|[^A-Za-z_])",
@@ -194,20 +166,9 @@ fn demo_report_cites_no_later_basis() {
     assert_eq!(b("GB/T 39046-2020").year(), Some(2020));
     assert_eq!(b("DB33/T 2036.1-2017").year(), Some(2017));
     assert_eq!(b("国务院令第722号").year(), None);
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/qinghe");
-    let old = load::snapshot(&dir.join("2017-06-30.json")).unwrap();
-    let new = load::snapshot(&dir.join("2017-12-31.json")).unwrap();
-    let pack = Pack::builtin().unwrap();
-    let as_of = new.info.as_of.unwrap();
-    let report = audit_loaded(
-        &old,
-        &new,
-        None,
-        &pack,
-        &Default::default(),
-        as_of,
-        Lang::Zh,
-    );
+    let demo = support::demo();
+    let (as_of, pack) = (demo.as_of(), &demo.pack);
+    let report = demo.audit();
     let cited: Vec<&PolicyBasis> = report.rules.values().flat_map(|r| &r.basis).collect();
     assert!(!cited.is_empty());
     assert!(cited.iter().all(|b| !b.after(as_of)), "{cited:?}");

@@ -75,6 +75,11 @@ pub struct Round {
 }
 
 impl Round {
+    /// Whether there is no round at all (a first audit with no waivers and no replies).
+    pub fn is_empty(&self) -> bool {
+        self.baseline.is_none() && self.waivers.is_empty() && self.responses.is_empty()
+    }
+
     /// Reads whichever round inputs are given.
     pub fn read(
         baseline: Option<&Path>,
@@ -140,7 +145,9 @@ pub fn audit(a: &Audit<'_>) -> Report {
         as_of: a.as_of,
         lang: a.lang,
     });
-    if let Some(round) = a.round {
+    // A first audit with nothing to reconcile leaves the report as built: no second sort or
+    // count of (at scale) a million findings.
+    if let Some(round) = a.round.filter(|r| !r.is_empty()) {
         apply_round(&mut report, round, a.config, a.as_of, a.lang);
     }
     report
@@ -193,6 +200,9 @@ pub fn apply_round(
         as_of,
         &t,
     ));
+    // States change in place (the order does not depend on them); only added findings need the
+    // list sorted again (the baseline comparison sorts what it adds itself).
+    let resort = !extra.is_empty();
     for mut f in extra {
         let Some(severity) = config.decide(&f.rule, f.severity, &f.department, "") else {
             continue;
@@ -206,7 +216,9 @@ pub fn apply_round(
         }
         report.findings.push(f);
     }
-    crate::finding::sort(&mut report.findings);
+    if resort {
+        crate::finding::sort(&mut report.findings);
+    }
     if let Some(p) = &mut report.progress {
         p.waived = report
             .findings

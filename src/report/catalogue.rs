@@ -150,18 +150,16 @@ pub fn list_text(pack: &Pack, sel: &Selection) -> String {
 }
 
 /// The words of `rules explain`'s headings, from the message catalogue.
-fn headings(l: Lang) -> [String; 6] {
-    let t = Texts::builtin(l);
+fn headings(t: &Texts) -> [String; 6] {
     ["what", "why", "fix", "basis", "applies", "examples"].map(|k| t.get(&format!("explain.{k}")))
 }
 
 /// `rules explain CODE --format json` of a round rule (a pack rule prints its rule file).
 pub fn explain_round_json(rule: &RoundRule) -> String {
+    let (zh, en) = (Texts::builtin(Lang::Zh), Texts::builtin(Lang::En));
     let text = |key: &str| {
-        json!({
-            "zh": Texts::builtin(Lang::Zh).get(&format!("rule.{}.{key}", rule.code)),
-            "en": Texts::builtin(Lang::En).get(&format!("rule.{}.{key}", rule.code)),
-        })
+        let key = format!("rule.{}.{key}", rule.code);
+        json!({ "zh": zh.get(&key), "en": en.get(&key) })
     };
     let mut s = serde_json::to_string_pretty(&json!({
         "code": rule.code,
@@ -183,7 +181,7 @@ pub fn explain_round_json(rule: &RoundRule) -> String {
 /// `rules explain CODE` of a round rule.
 pub fn explain_round_text(rule: &RoundRule, l: Lang) -> String {
     let t = Texts::builtin(l);
-    let [what, why, fix, _, applies, _] = headings(l);
+    let [what, why, fix, _, applies, _] = headings(&t);
     let key = |k: &str| t.get(&format!("rule.{}.{k}", rule.code));
     let scope = t.get("explain.round_scope");
     format!(
@@ -203,7 +201,7 @@ pub fn explain_round_text(rule: &RoundRule, l: Lang) -> String {
 /// `rules explain CODE` of a pack rule.
 pub fn explain_text(rule: &Rule, l: Lang) -> String {
     let s = &rule.spec;
-    let [what, why, fix, basis, applies, examples] = headings(l);
+    let [what, why, fix, basis, applies, examples] = headings(&Texts::builtin(l));
     let mut out = format!(
         "{} {} ({}, {})\n{}\n\n",
         s.code,

@@ -8,7 +8,7 @@ use super::html::{
 };
 use super::{Style, io};
 use crate::error::Result;
-use crate::history::Timeline;
+use crate::history::{DeptPeriod, Period, Timeline};
 use crate::messages::Texts;
 use crate::stats::SeverityCounts;
 use handlebars::Handlebars;
@@ -24,38 +24,29 @@ struct View<'a> {
     line: String,
     version: &'static str,
     charts: Vec<Chart>,
-    periods: Vec<PeriodView>,
+    periods: Vec<PeriodView<'a>>,
 }
 
+/// A period as the page shows it: the timeline's own figures, with a label and the round in words.
 #[derive(Serialize)]
-struct PeriodView {
+struct PeriodView<'a> {
     label: String,
-    items: usize,
-    added: usize,
-    changed: usize,
-    cancelled: usize,
-    recoded: usize,
-    errors: usize,
-    warnings: usize,
-    info: usize,
+    #[serde(flatten)]
+    period: &'a Period,
     round: Option<String>,
-    departments: Vec<DeptView>,
+    /// Departments by display name (the catalogue's words for a missing one).
+    rows: Vec<DeptView<'a>>,
 }
 
 #[derive(Serialize)]
-struct DeptView {
+struct DeptView<'a> {
     name: String,
-    added: usize,
-    changed: usize,
-    cancelled: usize,
-    recoded: usize,
-    errors: usize,
-    warnings: usize,
-    info: usize,
+    #[serde(flatten)]
+    counts: &'a DeptPeriod,
 }
 
 /// A period's bar in a chart, labelled with its end date.
-fn bar(p: &crate::history::Period, parts: Vec<(&'static str, String, usize)>) -> Bar {
+fn bar(p: &Period, parts: Vec<(&'static str, String, usize)>) -> Bar {
     Bar {
         key: p.to.to_string(),
         label: p.to.to_string(),
@@ -65,7 +56,7 @@ fn bar(p: &crate::history::Period, parts: Vec<(&'static str, String, usize)>) ->
     }
 }
 
-fn view<'a>(tl: &Timeline, title: &str, t: &'a Texts) -> View<'a> {
+fn view<'a>(tl: &'a Timeline, title: &str, t: &'a Texts) -> View<'a> {
     let findings = tl
         .periods
         .iter()
@@ -134,14 +125,7 @@ fn view<'a>(tl: &Timeline, title: &str, t: &'a Texts) -> View<'a> {
             .iter()
             .map(|p| PeriodView {
                 label: format!("{} → {}", p.from, p.to),
-                items: p.items,
-                added: p.added,
-                changed: p.changed,
-                cancelled: p.cancelled,
-                recoded: p.recoded,
-                errors: p.errors,
-                warnings: p.warnings,
-                info: p.info,
+                period: p,
                 round: p.progress.map(|g| {
                     t.fmt(
                         "history.round",
@@ -152,22 +136,16 @@ fn view<'a>(tl: &Timeline, title: &str, t: &'a Texts) -> View<'a> {
                         ],
                     )
                 }),
-                departments: p
+                rows: p
                     .departments
                     .iter()
-                    .map(|(name, d)| DeptView {
+                    .map(|(name, counts)| DeptView {
                         name: if name.is_empty() {
                             t.get("terminal.no_department")
                         } else {
                             name.clone()
                         },
-                        added: d.added,
-                        changed: d.changed,
-                        cancelled: d.cancelled,
-                        recoded: d.recoded,
-                        errors: d.errors,
-                        warnings: d.warnings,
-                        info: d.info,
+                        counts,
                     })
                     .collect(),
             })

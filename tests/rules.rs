@@ -146,3 +146,28 @@ fn every_review_rule_of_the_practice_is_a_rule_or_a_documented_gap() {
         "neither a rule nor a documented gap: {missing:?}"
     );
 }
+
+/// A message names the condition that failed, and only that: FEE-08 on each kind of malformed
+/// 文号 of its examples.
+#[test]
+fn fee_08_names_the_failed_part_of_a_document_number() {
+    let pack = pack();
+    let rule = pack.get("FEE-08").unwrap();
+    let want = [
+        ("方括号", "六角括号"),
+        ("圆括号", "六角括号"),
+        ("序号编虚位", "前导0"),
+        ("年份不全", "四位年份"),
+        ("序号前加“第”字", "不加“第”字"),
+    ];
+    for ex in &rule.spec.examples.invalid {
+        let note = ex.note.as_deref().unwrap();
+        let (_, words) = want.iter().find(|(n, _)| *n == note).unwrap();
+        let findings = example::run(&pack, "FEE-08", ex, note).unwrap();
+        let m = &findings[0].message;
+        assert!(m.contains(words), "{note}: {m}");
+        for (_, other) in want.iter().filter(|(_, w)| w != words) {
+            assert!(!m.contains(other), "{note} also says {other}: {m}");
+        }
+    }
+}

@@ -695,10 +695,15 @@ handlebars::handlebars_helper!(limit: |v: Json, unit: Json| {
     }
 });
 
+handlebars::handlebars_helper!(contains: |s: Json, part: str| {
+    s.as_str().is_some_and(|s| s.contains(part))
+});
+
 /// The Handlebars registry for rule messages: no HTML escaping (messages are plain text; renderers
 /// escape), `{{zh_fields x}}` to name fields by their Chinese element names, `{{round x}}` to
-/// show a number with one decimal, `{{percent x}}` to show a share as a percentage (0.25 → 25%) and `{{limit n unit}}` a
-/// time limit as people write it (30个工作日).
+/// show a number with one decimal, `{{percent x}}` to show a share as a percentage (0.25 → 25%), `{{limit n unit}}` a
+/// time limit as people write it (30个工作日) and `(contains text "x")` to name the part of a value
+/// that failed.
 fn message_registry() -> Handlebars<'static> {
     let mut hb = Handlebars::new();
     hb.register_escape_fn(handlebars::no_escape);
@@ -706,6 +711,7 @@ fn message_registry() -> Handlebars<'static> {
     hb.register_helper("round", Box::new(round));
     hb.register_helper("percent", Box::new(percent));
     hb.register_helper("limit", Box::new(limit));
+    hb.register_helper("contains", Box::new(contains));
     hb
 }
 

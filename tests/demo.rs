@@ -180,3 +180,27 @@ fn demo_report_cites_no_later_basis() {
             .any(|b| b.after(as_of))
     );
 }
+
+/// The changes a Chinese page shows name a list element's parts in words, never by key
+/// (`份数：1`, not `copies: 1`).
+#[test]
+fn demo_page_shows_element_parts_in_words() {
+    use catalog_audit::report::{self, Format, Style, Templates, Texts};
+    use catalog_audit::rules::Lang;
+    let report = support::demo().audit();
+    let style = Style {
+        texts: Texts::builtin(Lang::Zh),
+        templates: Templates::builtin(),
+        color: false,
+    };
+    let mut out = Vec::new();
+    report::render(&report, Format::Html, &style, &mut out).unwrap();
+    let html = String::from_utf8(out).unwrap();
+    assert!(
+        html.contains("名称：居民户口簿，份数：1"),
+        "the removed material, in words"
+    );
+    for key in ["copies:", "necessity:", "doc_no:", "title:", "source:"] {
+        assert!(!html.contains(key), "{key} on the page");
+    }
+}

@@ -224,8 +224,20 @@ fn show(v: &Value, t: &Texts) -> String {
                 let unit = o.get("unit").and_then(Value::as_str).unwrap_or("");
                 return format!("{} {unit}", show(value, t)).trim().to_string();
             }
-            o.iter()
-                .map(|(k, v)| format!("{k}: {}", show(v, t)))
+            // A list element's parts named in the report's language (份数：1), never by key.
+            // What the element is (its name or title) first, then its other parts.
+            let (head, rest): (Vec<_>, Vec<_>) = o
+                .iter()
+                .partition(|(k, _)| matches!(k.as_str(), "name" | "title"));
+            head.into_iter()
+                .chain(rest)
+                .map(|(k, v)| {
+                    let label = t
+                        .texts
+                        .get(&format!("html.part.{k}"))
+                        .map_or(k.as_str(), String::as_str);
+                    format!("{label}{}{}", t.get("html.value.part_sep"), show(v, t))
+                })
                 .collect::<Vec<_>>()
                 .join(&t.get("html.value.pair_sep"))
         }

@@ -5,10 +5,54 @@
 //! positions or message text, so the same defect keeps its fingerprint across review rounds.
 
 use crate::model::Text;
-use crate::rules::{Category, Severity};
+use crate::rules::{Category, PolicyBasis, Severity};
 use rayon::prelude::*;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+
+/// What a report says about a rule that fired (in the report's language).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RuleDoc {
+    pub name: String,
+    pub title: String,
+    pub severity: Severity,
+    pub category: Category,
+    pub rationale: String,
+    pub remediation: String,
+    pub basis: Vec<PolicyBasis>,
+    /// How its findings become comments (advice, group, same fact), in the report's language.
+    #[serde(skip_serializing_if = "ReviewDoc::is_default")]
+    pub review: ReviewDoc,
+}
+
+/// A rule's [`crate::rules::Review`] in the report's language.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ReviewDoc {
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub advice: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub same_fact: Vec<String>,
+}
+
+impl ReviewDoc {
+    fn is_default(&self) -> bool {
+        *self == ReviewDoc::default()
+    }
+
+    /// The rule's review settings in one language.
+    pub fn of(r: &crate::rules::Review, lang: crate::rules::Lang) -> ReviewDoc {
+        ReviewDoc {
+            advice: r.advice,
+            group: r.group.clone(),
+            department: r.department.as_ref().map(|t| t.get(lang).to_string()),
+            same_fact: r.same_fact.clone(),
+        }
+    }
+}
 
 /// A finding's state against a baseline report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]

@@ -23,6 +23,7 @@ pub mod app;
 pub mod calendar;
 pub mod check;
 pub mod cli;
+pub mod comments;
 pub mod config;
 pub mod diff;
 pub mod error;

@@ -171,3 +171,63 @@ fn fee_08_names_the_failed_part_of_a_document_number() {
         }
     }
 }
+
+/// A rule's review settings are checked when the pack loads: an advice rule about items gives the
+/// department comment's words, those words fill in only {{department}} and {{count}}, and
+/// same_fact names another rule of the pack. Each error names the file and the key.
+#[test]
+fn review_settings_are_checked_when_the_pack_loads() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    let mut files: Vec<(String, String)> = Vec::new();
+    for dir in std::fs::read_dir(&root).unwrap() {
+        let dir = dir.unwrap().path();
+        for f in std::fs::read_dir(&dir).unwrap() {
+            let f = f.unwrap().path();
+            if f.extension().is_some_and(|e| e == "json") {
+                let rel = f
+                    .strip_prefix(&root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                files.push((rel, std::fs::read_to_string(&f).unwrap()));
+            }
+        }
+    }
+    let edit = |code: &str, review: serde_json::Value| {
+        let mut files = files.clone();
+        let f = files
+            .iter_mut()
+            .find(|(p, _)| p.contains(&format!("{code}-")))
+            .unwrap();
+        let mut v: serde_json::Value = serde_json::from_str(&f.1).unwrap();
+        v["review"] = review;
+        f.1 = v.to_string();
+        let name = f.0.clone();
+        (
+            name,
+            Pack::from_files("test", files).err().map(|e| e.to_string()),
+        )
+    };
+    let (file, err) = edit("OV-06", serde_json::json!({ "advice": true }));
+    let err = err.expect("advice without words");
+    assert!(err.contains(&file) && err.contains("/review"), "{err}");
+    let words = serde_json::json!({ "zh": "{{department}}的{{name}}", "en": "{{count}}" });
+    let (_, err) = edit(
+        "OV-06",
+        serde_json::json!({ "advice": true, "department": words }),
+    );
+    let err = err.expect("unknown placeholder");
+    assert!(
+        err.contains("/review/department/zh") && err.contains("name"),
+        "{err}"
+    );
+    let (_, err) = edit("DA-13", serde_json::json!({ "same_fact": ["LB-99"] }));
+    assert!(err.unwrap().contains("/review/same_fact/0"));
+    let (_, err) = edit(
+        "DA-13",
+        serde_json::json!({ "same_fact": ["LB-04"], "group": "x" }),
+    );
+    assert!(err.is_some(), "group on a must-fix rule");
+    let (_, err) = edit("DA-13", serde_json::json!({ "same_fact": ["LB-04"] }));
+    assert_eq!(err, None);
+}

@@ -240,6 +240,7 @@ pub fn round_rule_doc(rule: &rounds::RoundRule, t: &Texts) -> RuleDoc {
         rationale: key("rationale"),
         remediation: key("remediation"),
         basis: Vec::new(),
+        review: Default::default(),
     }
 }
 

@@ -20,7 +20,7 @@ use crate::diff::{Change, Counts};
 use crate::error::{Error, Result};
 use crate::finding::Finding;
 use crate::model::Catalog;
-use crate::rules::{Category, Lang, Pack, PolicyBasis, Severity};
+use crate::rules::{Lang, Pack, Severity};
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -134,17 +134,7 @@ fn is_zero(n: &usize) -> bool {
     *n == 0
 }
 
-/// What a report says about a rule that fired (in the report's language).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RuleDoc {
-    pub name: String,
-    pub title: String,
-    pub severity: Severity,
-    pub category: Category,
-    pub rationale: String,
-    pub remediation: String,
-    pub basis: Vec<PolicyBasis>,
-}
+pub use crate::finding::RuleDoc;
 
 /// `audit-report/1`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -159,6 +149,10 @@ pub struct Report {
     pub summary: Summary,
     pub changes: Vec<Change>,
     pub findings: Vec<Finding>,
+    /// The review comments built from the open findings ([`crate::comments`]): what the sheet,
+    /// HTML, Markdown and terminal show. Kept in step with the findings by [`Report::recount`].
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub comments: Vec<crate::comments::Comment>,
     /// The rules that fired, by code.
     pub rules: BTreeMap<String, RuleDoc>,
     /// The round against the previous report (`--baseline`).
@@ -259,6 +253,7 @@ impl Report {
                                 .filter(|b| !b.after(parts.as_of))
                                 .cloned()
                                 .collect(),
+                            review: crate::finding::ReviewDoc::of(&s.review, parts.lang),
                         },
                     );
                 }
@@ -288,6 +283,7 @@ impl Report {
             },
             changes: parts.changes,
             findings: parts.findings,
+            comments: Vec::new(),
             rules,
             checked: parts.pack.is_some(),
             progress: None,
@@ -319,6 +315,7 @@ impl Report {
     /// renderer reads, and the summary block made from them.
     pub fn recount(&mut self) {
         self.stats = Stats::of(&self.findings, &self.changes);
+        self.comments = crate::comments::build(&self.findings, &self.rules);
         let f = &self.stats.findings;
         self.summary.findings = f.open;
         self.summary.waived = f.waived;

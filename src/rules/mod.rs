@@ -323,7 +323,66 @@ pub struct RuleSpec {
     pub rationale: Text,
     pub remediation: Text,
     pub basis: Vec<PolicyBasis>,
+    /// How the rule's findings become review comments (advice, grouping, same fact).
+    #[serde(default, skip_serializing_if = "Review::is_default")]
+    pub review: Review,
     pub examples: Examples,
+}
+
+/// How a rule's findings become review comments ([`crate::comments`]): a reviewer changes this in
+/// the rule file, not in code.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Review {
+    /// Advice (a reform target, e.g. more items at zero visits) rather than a must-fix problem
+    /// (a rule or a law broken). Advice goes to the department as one comment per group, listing
+    /// the items; must-fix findings become numbered points of each item's comment.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub advice: bool,
+    /// Advice rules with the same group give one department comment together (default: the rule
+    /// code).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// The department comment's words: `{{department}}` and `{{count}}` (the number of items) are
+    /// filled in; without it the comment is built from the rule's title and remediation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department: Option<Text>,
+    /// Rules whose finding on the same item and value states the same fact as this rule's: when
+    /// both fire, this rule's finding is folded into theirs (one point, both rules named).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub same_fact: Vec<String>,
+}
+
+impl Review {
+    fn is_default(&self) -> bool {
+        *self == Review::default()
+    }
+
+    /// The placeholder a department comment's words may not fill in, if any (`{{department}}` and
+    /// `{{count}}` are known).
+    pub fn unknown_placeholder(text: &str) -> Option<String> {
+        let mut rest = text;
+        while let Some(start) = rest.find("{{") {
+            let after = &rest[start + 2..];
+            let Some(end) = after.find("}}") else {
+                return Some(after.to_string());
+            };
+            let name = after[..end].trim();
+            if name != "department" && name != "count" {
+                return Some(name.to_string());
+            }
+            rest = &after[end + 2..];
+        }
+        None
+    }
+
+    /// Fills a department comment's words.
+    pub fn fill(text: &str, department: &str, count: usize) -> String {
+        text.replace("{{department}}", department)
+            .replace("{{count}}", &count.to_string())
+            .replace("{{ department }}", department)
+            .replace("{{ count }}", &count.to_string())
+    }
 }
 
 fn default_status() -> String {
@@ -568,6 +627,49 @@ impl Pack {
                             e.to_string(),
                         )
                     })?;
+            }
+        }
+        for r in &rules {
+            let review = &r.spec.review;
+            for (i, code) in review.same_fact.iter().enumerate() {
+                let known = rules
+                    .binary_search_by(|x| x.spec.code.as_str().cmp(code))
+                    .is_ok();
+                if !known || *code == r.spec.code {
+                    return Err(Error::rule(
+                        &r.file,
+                        Location::pointer(format!("/review/same_fact/{i}")),
+                        format!("{code} is not another rule of the pack"),
+                    ));
+                }
+            }
+            if let Some(text) = &review.department {
+                for (lang, t) in [("zh", &text.zh), ("en", &text.en)] {
+                    if let Some(bad) = Review::unknown_placeholder(t) {
+                        return Err(Error::rule(
+                            &r.file,
+                            Location::pointer(format!("/review/department/{lang}")),
+                            format!(
+                                "{{{{{bad}}}}} is not known here: a department comment fills in {{{{department}}}} and {{{{count}}}}"
+                            ),
+                        ));
+                    }
+                }
+            }
+            if review.advice && review.department.is_none() && r.spec.subject != Subject::Department
+            {
+                return Err(Error::rule(
+                    &r.file,
+                    Location::pointer("/review"),
+                    "an advice rule about items gives the department comment's words (review.department)",
+                ));
+            }
+            if !review.advice && (review.group.is_some() || review.department.is_some()) {
+                return Err(Error::rule(
+                    &r.file,
+                    Location::pointer("/review"),
+                    "group and department words are for advice rules (review.advice: true)",
+                ));
             }
         }
         gaps.sort_by(|a, b| a.code.cmp(&b.code));

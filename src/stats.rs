@@ -7,6 +7,7 @@
 //! persisting, reopened) by severity; waived and resolved findings are listed too, and counted
 //! apart (`waived`, `resolved`); `listed` is every finding a report lists.
 
+use crate::comments::Comment;
 use crate::diff::{Change, ChangeKind};
 use crate::finding::{Finding, FindingState, is_open};
 use crate::rules::{Category, Severity};
@@ -125,11 +126,53 @@ impl ChangeCounts {
     }
 }
 
+/// Review comments by kind ([`crate::comments`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct CommentCounts {
+    /// Item comments (one per item with must-fix problems), by their highest severity.
+    pub items: SeverityCounts,
+    /// Their numbered points.
+    pub points: usize,
+    /// Department-level problems to fix.
+    pub department: usize,
+    /// Advice comments to departments.
+    pub advice: usize,
+    /// Items listed by advice comments (an item listed by two is counted twice).
+    pub advised_items: usize,
+}
+
+impl CommentCounts {
+    fn add(&mut self, c: &Comment) {
+        match c {
+            Comment::Item(i) => {
+                self.items.add(i.severity);
+                self.points += i.points.len();
+            }
+            Comment::Department(d) if d.advice => {
+                self.advice += 1;
+                self.advised_items += d.count;
+            }
+            Comment::Department(_) => self.department += 1,
+        }
+    }
+
+    /// Comments that ask for a fix (items and department-level problems).
+    pub fn must_fix(&self) -> usize {
+        self.items.total() + self.department
+    }
+
+    /// Every comment.
+    pub fn total(&self) -> usize {
+        self.must_fix() + self.advice
+    }
+}
+
 /// One department's figures.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct DeptCounts {
     pub findings: FindingCounts,
     pub changes: ChangeCounts,
+    pub comments: CommentCounts,
 }
 
 /// Every count of a report.
@@ -137,6 +180,7 @@ pub struct DeptCounts {
 pub struct Stats {
     pub findings: FindingCounts,
     pub changes: ChangeCounts,
+    pub comments: CommentCounts,
     /// By department name (the empty name for findings about no department), in report order.
     pub departments: BTreeMap<String, DeptCounts>,
     /// By rule code.
@@ -144,8 +188,8 @@ pub struct Stats {
 }
 
 impl Stats {
-    /// Counts the findings and changes of a report.
-    pub fn of(findings: &[Finding], changes: &[Change]) -> Stats {
+    /// Counts the findings, changes and comments of a report.
+    pub fn of(findings: &[Finding], changes: &[Change], comments: &[Comment]) -> Stats {
         let mut s = Stats::default();
         // Keyed by borrowed names while counting: a million findings, a few hundred keys.
         let mut depts: BTreeMap<&str, DeptCounts> = BTreeMap::new();
@@ -158,6 +202,10 @@ impl Stats {
         for c in changes {
             s.changes.add(c.kind);
             depts.entry(&c.department).or_default().changes.add(c.kind);
+        }
+        for c in comments {
+            s.comments.add(c);
+            depts.entry(c.department()).or_default().comments.add(c);
         }
         s.departments = depts.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
         s.rules = rules.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
@@ -206,7 +254,7 @@ mod tests {
             finding("B", "FEE-02", Severity::Info, FindingState::Persisting),
             finding("B", "FEE-02", Severity::Warning, FindingState::Reopened),
         ];
-        let s = Stats::of(&fs, &[]);
+        let s = Stats::of(&fs, &[], &[]);
         assert_eq!(s.findings.open.error, 1);
         assert_eq!(s.findings.open.warning, 1);
         assert_eq!(s.findings.open.info, 1);

@@ -131,21 +131,40 @@ fn every_format_says_the_same_numbers() {
     assert_eq!(sum["waived"], s.findings.waived);
     assert_eq!(sum["resolved"], s.findings.resolved);
 
-    // Terminal: one heading per department with its open findings and errors.
+    // Terminal: one heading per department with comments, with its items to fix (those with
+    // errors) and its advice, as the statistics count the comments.
     let term = String::from_utf8(render(&r, Format::Terminal)).unwrap();
+    let c = &s.comments;
+    assert_eq!(c.total(), r.comments.len());
+    assert!(term.contains(&format!(
+        "审核意见：须整改事项 {} 个（{} 点），部门整体问题 {} 条，建议 {} 条",
+        c.items.total(),
+        c.points,
+        c.department,
+        c.advice
+    )));
     for name in &with_findings {
-        let d = s.department(name).findings;
+        let d = s.department(name);
+        if d.comments.total() == 0 {
+            continue;
+        }
         let line = format!(
-            "{name} — {} 条意见，其中错误 {} 条",
-            d.open_total(),
-            d.open.error
+            "{name} — 须整改事项 {} 个（其中有错误的 {} 个），建议 {} 条",
+            d.comments.items.total(),
+            d.comments.items.error,
+            d.comments.advice
         );
         assert!(term.contains(&line), "terminal lacks {line}");
     }
-
-    // Closed findings are listed with their state, so no one reads them as open.
-    assert_eq!(term.matches("[已整改]").count(), s.findings.resolved);
-    assert_eq!(term.matches("[已豁免]").count(), s.findings.waived);
+    // Closed findings are not raised again; each department says how many there were.
+    let closed = regex::Regex::new(r"另有已整改 (\d+) 条、已豁免 (\d+) 条").unwrap();
+    let (mut resolved, mut waived) = (0, 0);
+    for cap in closed.captures_iter(&term) {
+        resolved += cap[1].parse::<usize>().unwrap();
+        waived += cap[2].parse::<usize>().unwrap();
+    }
+    assert_eq!((resolved, waived), (s.findings.resolved, s.findings.waived));
+    assert!(!term.contains("[已整改]") && !term.contains("[已豁免]"));
 
     // HTML: the table row, the section heading and the filter's totals.
     let html = String::from_utf8(render(&r, Format::Html)).unwrap();

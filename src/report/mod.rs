@@ -136,6 +136,25 @@ fn is_zero(n: &usize) -> bool {
 
 pub use crate::finding::RuleDoc;
 
+/// A rule's basis as a review comment cites it: 《title》（doc_no）article, the documents joined
+/// by "；" (in the catalogue's language).
+pub fn cite(doc: &RuleDoc, t: &Texts) -> String {
+    doc.basis
+        .iter()
+        .map(|b| {
+            let mut s = t.fmt("sheet.basis", &[("title", &b.title)]);
+            if let Some(no) = b.doc_no.as_deref().filter(|s| !s.is_empty()) {
+                s.push_str(&t.fmt("sheet.basis.doc_no", &[("doc_no", &no)]));
+            }
+            if let Some(a) = b.article.as_deref().filter(|s| !s.is_empty()) {
+                s.push_str(&t.fmt("sheet.basis.article", &[("article", &a)]));
+            }
+            s
+        })
+        .collect::<Vec<_>>()
+        .join(&t.get("comment.basis_sep"))
+}
+
 /// `audit-report/1`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
@@ -314,8 +333,8 @@ impl Report {
     /// Counts again after findings changed state (baseline, waivers): the statistics every
     /// renderer reads, and the summary block made from them.
     pub fn recount(&mut self) {
-        self.stats = Stats::of(&self.findings, &self.changes);
         self.comments = crate::comments::build(&self.findings, &self.rules);
+        self.stats = Stats::of(&self.findings, &self.changes, &self.comments);
         let f = &self.stats.findings;
         self.summary.findings = f.open;
         self.summary.waived = f.waived;

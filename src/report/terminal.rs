@@ -1,7 +1,8 @@
-//! The terminal renderer: a one-line summary, then findings grouped by department naming each item,
-//! then the changes. Colour only when asked for (the binary decides: a terminal and no `NO_COLOR`).
+//! The terminal renderer: a one-line summary, then the review comments grouped by department (items
+//! to fix with their numbered points, then advice listing the items), then the changes. Colour only when asked for (the binary decides: a terminal and no `NO_COLOR`).
 
 use super::{Report, Texts, io};
+use crate::comments::Comment;
 use crate::error::Result;
 use crate::finding::FindingState;
 use crate::rules::Severity;
@@ -135,18 +136,32 @@ pub fn render(r: &Report, style: &super::Style, out: &mut dyn Write) -> Result<(
         w.push('\n');
     }
 
-    // Findings, grouped by department (they are sorted by department already).
+    if r.checked && !r.comments.is_empty() {
+        let c = &r.stats.comments;
+        w.push_str(&t.fmt(
+            "terminal.comments",
+            &[
+                ("items", &c.items.total()),
+                ("points", &c.points),
+                ("department", &c.department),
+                ("advice", &c.advice),
+            ],
+        ));
+        w.push('\n');
+    }
+
+    // Comments, grouped by department (they are in department order, as the statistics are):
+    // must-fix first; then how many closed findings are not raised again.
     let mut i = 0;
-    while i < r.findings.len() {
-        let dept = &r.findings[i].department;
-        let end = i + r.findings[i..]
+    for (dept, counts) in &r.stats.departments {
+        let end = i + r.comments[i..]
             .iter()
-            .take_while(|f| &f.department == dept)
+            .take_while(|c| c.department() == dept)
             .count();
-        let group = &r.findings[i..end];
-        // The department's open findings, as the summary counts them; closed ones are listed.
-        let counts = r.stats.department(dept).findings;
-        let errors = counts.open.error;
+        let f = counts.findings;
+        if end == i && f.resolved + f.waived == 0 {
+            continue;
+        }
         let name = if dept.is_empty() {
             t.get("terminal.no_department")
         } else {
@@ -157,44 +172,26 @@ pub fn render(r: &Report, style: &super::Style, out: &mut dyn Write) -> Result<(
             "terminal.department",
             &[
                 ("department", &p.paint(bold, &name)),
-                ("findings", &counts.open_total()),
-                ("errors", &errors),
+                ("items", &counts.comments.items.total()),
+                ("errors", &counts.comments.items.error),
+                ("advice", &counts.comments.advice),
             ],
         ));
         w.push('\n');
-        for f in group {
-            let sev = t.get(&format!("severity.{}", f.severity.as_str()));
-            let code = if f.code.is_empty() {
-                t.get("terminal.department_level")
-            } else {
-                f.code.to_string()
-            };
-            // In a later round, a finding's state is part of what it says: a resolved or waived
-            // one is listed but asks nothing, a persisting one has been asked before.
-            let state = match f.state {
-                FindingState::New => String::new(),
-                other => format!(" [{}]", t.get(&format!("state.{}", state_key(other)))),
-            };
+        for c in &r.comments[i..end] {
+            comment(&mut w, r, t, &p, c);
+        }
+        if f.resolved + f.waived > 0 {
             w.push_str(&format!(
-                "  {}  {:<6}  {}  {}  [{}]{state}\n",
-                p.paint(severity_style(f.severity), &format!("{sev:<7}")),
-                f.rule,
-                code,
-                f.name,
-                t.get(&format!("kind.{}", f.change))
+                "  {}\n",
+                p.paint(
+                    dim,
+                    &t.fmt(
+                        "terminal.closed",
+                        &[("resolved", &f.resolved), ("waived", &f.waived)]
+                    )
+                )
             ));
-            w.push_str(&format!("           {}\n", f.message));
-            let mut loc = t.fmt("terminal.field", &[("field", &f.field)]);
-            if !f.evidence.is_empty() {
-                loc.push_str(&format!(" · {}", f.evidence));
-            }
-            if let Some(a) = &f.adjustment {
-                loc.push_str(&format!(" · {}", t.fmt("terminal.request", &[("id", a)])));
-            }
-            if let Some(l) = &f.location {
-                loc.push_str(&format!(" · {l}"));
-            }
-            w.push_str(&format!("           {}\n", p.paint(dim, &loc)));
         }
         i = end;
     }
@@ -242,6 +239,85 @@ pub fn render(r: &Report, style: &super::Style, out: &mut dyn Write) -> Result<(
         }
     }
     out.write_all(w.as_bytes()).map_err(io)
+}
+
+/// How many items an advice comment lists before the rest is counted.
+const MAX_LISTED: usize = 10;
+
+/// One comment: an item's numbered points, or a department's advice with its items.
+fn comment(w: &mut String, r: &Report, t: &Texts, p: &Paint, c: &Comment) {
+    let dim = Style::new().dimmed();
+    let label = |key: &str, s: Severity| p.paint(severity_style(s), &format!("{} ", t.get(key)));
+    match c {
+        Comment::Item(item) => {
+            w.push_str(&format!(
+                "  {} {}  {}  [{}]\n",
+                label("terminal.must_fix", item.severity),
+                item.code,
+                item.name,
+                t.get(&format!("kind.{}", item.change))
+            ));
+            for (n, point) in item.points.iter().enumerate() {
+                let sev = t.get(&format!("severity.{}", point.severity.as_str()));
+                // In a later round, a point's state is part of what it says: it was asked before.
+                let state = match point.state {
+                    FindingState::New => String::new(),
+                    other => format!(" [{}]", t.get(&format!("state.{}", state_key(other)))),
+                };
+                w.push_str(&format!(
+                    "    {}. {}{state} {}\n",
+                    n + 1,
+                    p.paint(severity_style(point.severity), &sev),
+                    point.text
+                ));
+                let mut about = Vec::new();
+                if let Some(doc) = point.rules.first().and_then(|r0| r.rules.get(&**r0)) {
+                    let basis = super::cite(doc, t);
+                    if !basis.is_empty() {
+                        about.push(t.fmt("terminal.basis", &[("basis", &basis)]));
+                    }
+                }
+                let rules: Vec<&str> = point.rules.iter().map(|r| &**r).collect();
+                about.push(t.fmt(
+                    "terminal.rules",
+                    &[("rules", &rules.join(&t.get("comment.list_sep")))],
+                ));
+                if let Some(a) = &point.adjustment {
+                    about.push(t.fmt("terminal.request", &[("id", a)]));
+                }
+                if let Some(l) = &point.location {
+                    about.push(l.to_string());
+                }
+                w.push_str(&format!("       {}\n", p.paint(dim, &about.join(" · "))));
+            }
+        }
+        Comment::Department(d) => {
+            let key = if d.advice {
+                "terminal.advice"
+            } else {
+                "terminal.department_problem"
+            };
+            w.push_str(&format!("  {}{}\n", label(key, d.severity), d.text));
+            if !d.items.is_empty() {
+                let sep = t.get("comment.list_sep");
+                let shown: Vec<String> = d
+                    .items
+                    .iter()
+                    .take(MAX_LISTED)
+                    .map(|i| format!("{} {}", i.code, i.name))
+                    .collect();
+                let mut line = shown.join(&sep);
+                if d.items.len() > MAX_LISTED {
+                    line.push(' ');
+                    line.push_str(&t.fmt(
+                        "terminal.more_items",
+                        &[("n", &(d.items.len() - MAX_LISTED))],
+                    ));
+                }
+                w.push_str(&format!("       {}\n", p.paint(dim, &line)));
+            }
+        }
+    }
 }
 
 /// A state's key in the message catalogue (`state.resolved`).

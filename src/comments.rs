@@ -103,6 +103,10 @@ pub struct Point {
 /// Advice (or a department-level problem) for a department: what, how many items, which.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DepartmentComment {
+    /// What a reply to it is filed under in the review sheet: for advice listing items,
+    /// [`department_key`] of the department and group (the same next round, whatever the items);
+    /// for a department-level finding, its fingerprint.
+    pub key: String,
     pub department: Text,
     /// The advice group (`review.group`, else the rule code).
     pub group: String,
@@ -128,6 +132,12 @@ pub struct Listed {
     pub code: Text,
     pub name: Text,
     pub fingerprints: Vec<String>,
+}
+
+/// The key of a department's advice comment of one group: 12 hex digits, like a fingerprint, from
+/// the department and the group, so a reply in last round's sheet finds this round's comment.
+pub fn department_key(department: &str, group: &str) -> String {
+    crate::finding::fingerprint("department-comment", department, group, "")
 }
 
 /// How a rule's findings are reviewed.
@@ -219,6 +229,7 @@ fn department(findings: &[Finding], rules: &BTreeMap<String, RuleDoc>, out: &mut
     }
     for f in level {
         out.push(Comment::Department(DepartmentComment {
+            key: f.fingerprint.clone(),
             department: dept.clone(),
             group: f.rule.to_string(),
             rules: vec![f.rule.clone()],
@@ -235,6 +246,7 @@ fn department(findings: &[Finding], rules: &BTreeMap<String, RuleDoc>, out: &mut
     for (group, (listed, level)) in advice {
         for f in level {
             notes.push(DepartmentComment {
+                key: f.fingerprint.clone(),
                 department: dept.clone(),
                 group: group.to_string(),
                 rules: vec![f.rule.clone()],
@@ -281,6 +293,7 @@ fn department(findings: &[Finding], rules: &BTreeMap<String, RuleDoc>, out: &mut
                     .unwrap_or_default()
             });
         notes.push(DepartmentComment {
+            key: department_key(dept, group),
             department: dept.clone(),
             group: group.to_string(),
             rules: rules_named,

@@ -388,43 +388,90 @@ pub fn claims_fixed(text: &str) -> bool {
 }
 
 /// Attaches replies to findings; a finding the department called fixed that is still open is
-/// flagged (CF-92).
+/// flagged (CF-92). A reply to an advice comment (filed under its
+/// [`crate::comments::department_key`]) goes to every finding of the department in that group;
+/// if it claims a fix while some are still open, that is one department-level CF-92, not one per
+/// item. `advice_group` gives an advice rule's group (None for a must-fix rule).
 pub fn attach_responses(
     findings: &mut [Finding],
     responses: &Responses,
+    advice_group: &dyn Fn(&str) -> Option<String>,
     t: &Texts,
 ) -> Vec<Finding> {
     let mut extra = Vec::new();
+    // (department, group) → (reply, its open findings, their rules) for advice claimed fixed.
+    let mut claimed: BTreeMap<(String, String), (Response, usize, Vec<String>)> = BTreeMap::new();
     for f in findings.iter_mut() {
-        let Some(r) = responses.get(&f.fingerprint) else {
-            continue;
+        let (r, group) = match responses.get(&f.fingerprint) {
+            Some(r) => (r, None),
+            None => {
+                let Some(group) = advice_group(&f.rule).filter(|_| !f.code.is_empty()) else {
+                    continue;
+                };
+                let key = crate::comments::department_key(&f.department, &group);
+                match responses.get(&key) {
+                    Some(r) => (r, Some(group)),
+                    None => continue,
+                }
+            }
         };
         f.response = Some(r.clone());
-        if r.claims_fixed && !matches!(f.state, FindingState::Resolved | FindingState::Waived) {
-            // Catalog and reply text are filled in last, so braces in them stay as written.
-            let message = t.fmt(
-                "rule.CF-92.message",
-                &[
-                    ("rule", &f.rule),
-                    ("code", &f.code),
-                    ("department", &f.department),
-                    ("name", &f.name),
-                    ("reply", &r.text),
-                ],
-            );
-            let mut flag = round_finding(
-                CLAIMED_FIXED,
-                &f.department,
-                &f.field,
-                message,
-                f.fingerprint.clone(),
-            );
-            flag.code = f.code.clone();
-            flag.name = f.name.clone();
-            flag.fingerprint =
-                crate::finding::fingerprint(CLAIMED_FIXED, &f.code, &f.field, &f.fingerprint);
-            extra.push(flag);
+        if !r.claims_fixed || matches!(f.state, FindingState::Resolved | FindingState::Waived) {
+            continue;
         }
+        if let Some(group) = group {
+            let e = claimed
+                .entry((f.department.to_string(), group))
+                .or_insert_with(|| (r.clone(), 0, Vec::new()));
+            e.1 += 1;
+            if !e.2.iter().any(|x| **x == *f.rule) {
+                e.2.push(f.rule.to_string());
+            }
+            continue;
+        }
+        // Catalog and reply text are filled in last, so braces in them stay as written.
+        let message = t.fmt(
+            "rule.CF-92.message",
+            &[
+                ("rule", &f.rule),
+                ("code", &f.code),
+                ("department", &f.department),
+                ("name", &f.name),
+                ("reply", &r.text),
+            ],
+        );
+        let mut flag = round_finding(
+            CLAIMED_FIXED,
+            &f.department,
+            &f.field,
+            message,
+            f.fingerprint.clone(),
+        );
+        flag.code = f.code.clone();
+        flag.name = f.name.clone();
+        flag.fingerprint =
+            crate::finding::fingerprint(CLAIMED_FIXED, &f.code, &f.field, &f.fingerprint);
+        extra.push(flag);
+    }
+    for ((department, group), (reply, open, mut rules)) in claimed {
+        rules.sort();
+        let message = t.fmt(
+            "rule.CF-92.advice_message",
+            &[
+                ("department", &department),
+                ("rules", &rules.join(&t.get("comment.list_sep"))),
+                ("n", &open),
+                ("reply", &reply.text),
+            ],
+        );
+        let key = crate::comments::department_key(&department, &group);
+        extra.push(round_finding(
+            CLAIMED_FIXED,
+            &department,
+            &group,
+            message,
+            key,
+        ));
     }
     extra
 }

@@ -227,18 +227,21 @@ fn every_format_says_the_same_numbers() {
     // XLSX: the summary sheet's rows (department, six categories, total, three severities).
     let xlsx = render(&r, Format::Xlsx);
     let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx)).unwrap();
-    let sheet = wb.sheet_names()[1].clone();
+    assert_eq!(wb.sheet_names(), ["审核意见", "问题明细", "汇总"]);
+    let sheet = wb.sheet_names()[2].clone();
     let range = wb.worksheet_range(&sheet).unwrap();
     let mut rows = 0;
     for row in range.rows().skip(1) {
         let name = row[0].to_string();
         let n = |c: usize| calamine::DataType::as_f64(&row[c]).unwrap() as usize;
-        let c = if name == "合计" {
-            s.findings
+        let (c, k) = if name == "合计" {
+            (s.findings, s.comments)
         } else {
             rows += 1;
-            s.department(&name).findings
+            let d = s.department(&name);
+            (d.findings, d.comments)
         };
+        assert_eq!((n(11), n(12)), (k.items.total(), k.advice), "{name}");
         assert_eq!(n(7), c.open_total(), "{name}");
         assert_eq!(
             (n(8), n(9), n(10)),
@@ -293,8 +296,41 @@ fn every_format_says_the_same_numbers() {
         );
     }
 
-    // CSV: one row per listed finding.
+    // XLSX: one comment per row, every finding in the findings sheet.
+    let rows_of = |wb: &mut Xlsx<_>, i: usize| {
+        let name = wb.sheet_names()[i].clone();
+        wb.worksheet_range(&name).unwrap().rows().count() - 1
+    };
+    assert_eq!(rows_of(&mut wb, 0), s.comments.total());
+    assert_eq!(rows_of(&mut wb, 1), s.findings.listed);
+
+    // CSV: one row per comment, of the kinds the statistics count; the 指纹 cells name every
+    // open finding of an item comment.
     let csv = String::from_utf8(render(&r, Format::Csv)).unwrap();
     let mut rdr = csv::Reader::from_reader(csv.trim_start_matches('\u{feff}').as_bytes());
-    assert_eq!(rdr.records().count(), s.findings.listed);
+    let headers = rdr.headers().unwrap().clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let (kind, keys) = (col("意见类型"), col("指纹"));
+    let records: Vec<csv::StringRecord> = rdr.records().map(Result::unwrap).collect();
+    assert_eq!(records.len(), s.comments.total());
+    let of_kind = |k: &str| records.iter().filter(|r| &r[kind] == k).count();
+    assert_eq!(of_kind("须整改"), s.comments.items.total());
+    assert_eq!(of_kind("建议"), s.comments.advice);
+    assert_eq!(of_kind("部门整体"), s.comments.department);
+    let named: std::collections::BTreeSet<&str> = records
+        .iter()
+        .flat_map(|r| r.get(keys).unwrap().split(' '))
+        .collect();
+    let points: usize = r
+        .comments
+        .iter()
+        .filter_map(|c| match c {
+            catalog_audit::comments::Comment::Item(i) => Some(i),
+            _ => None,
+        })
+        .flat_map(|i| &i.points)
+        .flat_map(|p| &p.fingerprints)
+        .inspect(|fp| assert!(named.contains(fp.as_str()), "{fp} not in the sheet"))
+        .count();
+    assert!(points > 0);
 }

@@ -81,7 +81,27 @@ fn has_cjk(s: &str) -> bool {
     })
 }
 
-const ZH_HEADERS: [&str; 15] = [
+const ZH_HEADERS: [&str; 16] = [
+    "序号",
+    "部门",
+    "意见类型",
+    "事项编码",
+    "事项名称",
+    "变更类型",
+    "审核意见",
+    "依据",
+    "整改要求",
+    "所列事项",
+    "规则",
+    "严重程度",
+    "状态",
+    "指纹",
+    "整改情况",
+    "反馈日期",
+];
+
+/// The findings sheet (问题明细).
+const ZH_DETAIL: [&str; 11] = [
     "序号",
     "部门",
     "事项编码",
@@ -90,64 +110,148 @@ const ZH_HEADERS: [&str; 15] = [
     "问题类别",
     "规则",
     "审核意见",
-    "依据",
-    "整改要求",
     "严重程度",
     "状态",
     "指纹",
-    "整改情况",
-    "反馈日期",
 ];
+
+fn dcol(name: &str) -> usize {
+    ZH_DETAIL.iter().position(|h| *h == name).unwrap()
+}
+
+fn comments(report: &Value) -> &Vec<Value> {
+    report["comments"].as_array().unwrap()
+}
+
+/// A list's lines as the sheet writes them: numbered when there is more than one.
+fn numbered(lines: &[String]) -> String {
+    if lines.len() == 1 {
+        return lines[0].clone();
+    }
+    lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| format!("{}. {l}", i + 1))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
 
 fn col(name: &str) -> usize {
     ZH_HEADERS.iter().position(|h| *h == name).unwrap()
 }
 
 #[test]
-fn xlsx_review_sheet_has_one_row_per_finding_matching_the_json() {
+fn xlsx_review_sheet_has_one_row_per_comment_and_the_findings_behind_them() {
     let dir = tempfile::tempdir().unwrap();
     audit_demo(dir.path(), &["--format", "json", "--format", "xlsx"]);
     let report = json(&dir.path().join("audit-report.json"));
     let fs = findings(&report);
-    assert!(fs.len() > 50, "the demo has findings");
+    let cs = comments(&report);
+    assert!(
+        fs.len() > 50 && cs.len() * 2 < fs.len(),
+        "fewer comments than findings"
+    );
     let book = read_xlsx(&dir.path().join("audit-report.xlsx"));
     let names: Vec<&str> = book.iter().map(|(n, _)| n.as_str()).collect();
-    assert_eq!(names, ["审核意见", "汇总"]);
+    assert_eq!(names, ["审核意见", "问题明细", "汇总"]);
     let rows = &book[0].1;
     assert_eq!(rows[0], ZH_HEADERS);
-    assert_eq!(rows.len() - 1, fs.len(), "one row per finding");
-    for (i, (row, f)) in rows[1..].iter().zip(fs).enumerate() {
+    assert_eq!(rows.len() - 1, cs.len(), "one row per comment");
+    let strs = |v: &Value| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_str().unwrap().to_string())
+            .collect()
+    };
+    for (i, (row, c)) in rows[1..].iter().zip(cs).enumerate() {
         assert_eq!(row[col("序号")], (i + 1).to_string());
-        assert_eq!(row[col("指纹")], f["fingerprint"].as_str().unwrap());
-        assert_eq!(row[col("部门")], f["department"].as_str().unwrap());
-        assert_eq!(row[col("事项编码")], f["code"].as_str().unwrap());
-        assert_eq!(row[col("事项名称")], f["name"].as_str().unwrap());
-        assert_eq!(row[col("审核意见")], f["message"].as_str().unwrap());
-        let rule = f["rule"].as_str().unwrap();
-        assert!(row[col("规则")].starts_with(rule), "{row:?}");
-        let doc = &report["rules"][rule];
-        assert_eq!(row[col("整改要求")], doc["remediation"].as_str().unwrap());
-        for b in doc["basis"].as_array().unwrap() {
-            assert!(row[col("依据")].contains(b["title"].as_str().unwrap()));
-            if let Some(no) = b["doc_no"].as_str() {
-                assert!(row[col("依据")].contains(no), "{no} in {row:?}");
+        assert_eq!(row[col("部门")], c["department"].as_str().unwrap());
+        assert_eq!(row[col("整改情况")], "", "reply columns are left empty");
+        assert_eq!(row.get(col("反馈日期")).map_or("", String::as_str), "");
+        if c["kind"] == "item" {
+            assert_eq!(row[col("意见类型")], "须整改");
+            assert_eq!(row[col("事项编码")], c["code"].as_str().unwrap());
+            assert_eq!(row[col("事项名称")], c["name"].as_str().unwrap());
+            let points = c["points"].as_array().unwrap();
+            let texts: Vec<String> = points
+                .iter()
+                .map(|p| p["text"].as_str().unwrap().to_string())
+                .collect();
+            assert_eq!(row[col("审核意见")], numbered(&texts));
+            let fixes: Vec<String> = points
+                .iter()
+                .map(|p| {
+                    let rule = p["rules"][0].as_str().unwrap();
+                    report["rules"][rule]["remediation"]
+                        .as_str()
+                        .unwrap()
+                        .to_string()
+                })
+                .collect();
+            assert_eq!(row[col("整改要求")], numbered(&fixes));
+            for p in points {
+                let rule = p["rules"][0].as_str().unwrap();
+                assert!(row[col("规则")].contains(rule), "{row:?}");
+                for b in report["rules"][rule]["basis"].as_array().unwrap() {
+                    assert!(row[col("依据")].contains(b["title"].as_str().unwrap()));
+                    if let Some(no) = b["doc_no"].as_str() {
+                        assert!(row[col("依据")].contains(no), "{no} in {row:?}");
+                    }
+                }
             }
+            let fps: Vec<String> = points
+                .iter()
+                .flat_map(|p| strs(&p["fingerprints"]))
+                .collect();
+            assert_eq!(row[col("指纹")], fps.join(" "));
+            assert_eq!(row[col("状态")], "新发现");
+            assert_eq!(row[col("所列事项")], "");
+        } else {
+            assert_eq!(row[col("意见类型")], "建议");
+            assert_eq!(row[col("审核意见")], c["text"].as_str().unwrap());
+            assert_eq!(row[col("指纹")], c["key"].as_str().unwrap());
+            let listed: Vec<String> = c["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| {
+                    format!(
+                        "{} {}",
+                        i["code"].as_str().unwrap(),
+                        i["name"].as_str().unwrap()
+                    )
+                })
+                .collect();
+            assert_eq!(row[col("所列事项")], listed.join("\n"));
+            assert_eq!(row[col("事项编码")], "");
         }
-        let sev = match f["severity"].as_str().unwrap() {
+        let sev = match c["severity"].as_str().unwrap() {
             "error" => "错误",
             "warning" => "警告",
             _ => "提示",
         };
         assert_eq!(row[col("严重程度")], sev);
-        assert_eq!(row[col("状态")], "新发现");
-        assert_eq!(row[col("整改情况")], "", "reply columns are left empty");
-        assert_eq!(row.get(col("反馈日期")).map_or("", String::as_str), "");
+    }
+    // The findings sheet: every finding, in the report's order.
+    let rows = &book[1].1;
+    assert_eq!(rows[0], ZH_DETAIL);
+    assert_eq!(rows.len() - 1, fs.len(), "one row per finding");
+    for (i, (row, f)) in rows[1..].iter().zip(fs).enumerate() {
+        assert_eq!(row[dcol("序号")], (i + 1).to_string());
+        assert_eq!(row[dcol("指纹")], f["fingerprint"].as_str().unwrap());
+        assert_eq!(row[dcol("部门")], f["department"].as_str().unwrap());
+        assert_eq!(row[dcol("事项编码")], f["code"].as_str().unwrap());
+        assert_eq!(row[dcol("事项名称")], f["name"].as_str().unwrap());
+        assert_eq!(row[dcol("审核意见")], f["message"].as_str().unwrap());
+        assert!(row[dcol("规则")].starts_with(f["rule"].as_str().unwrap()));
+        assert_eq!(row[dcol("状态")], "新发现");
     }
     // Codes stay text (leading zeros, hyphens), never numbers.
     assert!(
         rows[1..]
             .iter()
-            .all(|r| r[col("事项编码")].contains("-GG-"))
+            .all(|r| r[dcol("事项编码")].contains("-GG-"))
     );
 }
 
@@ -157,7 +261,7 @@ fn xlsx_summary_sheet_counts_match_the_json() {
     audit_demo(dir.path(), &["--format", "json", "--format", "xlsx"]);
     let report = json(&dir.path().join("audit-report.json"));
     let book = read_xlsx(&dir.path().join("audit-report.xlsx"));
-    let rows = &book[1].1;
+    let rows = &book[2].1;
     let cats = [
         "legal_basis",
         "fee",
@@ -179,11 +283,23 @@ fn xlsx_summary_sheet_counts_match_the_json() {
             "合计",
             "错误",
             "警告",
-            "提示"
+            "提示",
+            "须整改事项",
+            "建议"
         ]
     );
-    // Expected: department → [6 categories, total, error, warning, info].
-    let mut want: BTreeMap<String, [usize; 10]> = BTreeMap::new();
+    // Expected: department → [6 categories, total, error, warning, info, items to fix, advice].
+    let mut want: BTreeMap<String, [usize; 12]> = BTreeMap::new();
+    for c in comments(&report) {
+        let row = want
+            .entry(c["department"].as_str().unwrap().to_string())
+            .or_default();
+        match (c["kind"].as_str().unwrap(), c["advice"].as_bool()) {
+            ("item", _) => row[10] += 1,
+            (_, Some(true)) => row[11] += 1,
+            _ => {}
+        }
+    }
     for f in findings(&report) {
         let row = want
             .entry(f["department"].as_str().unwrap().to_string())
@@ -221,6 +337,7 @@ fn xlsx_summary_sheet_counts_match_the_json() {
     assert_eq!(t[8], s["warning"].as_u64().unwrap() as usize);
     assert_eq!(t[9], s["info"].as_u64().unwrap() as usize);
     assert_eq!(t[..6].iter().sum::<usize>(), t[6]);
+    assert_eq!(t[10] + t[11], comments(&report).len());
 }
 
 #[test]
@@ -238,12 +355,15 @@ fn csv_has_a_bom_parses_and_matches_the_json() {
     let headers: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
     assert_eq!(headers, ZH_HEADERS);
     let records: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
-    let fs = findings(&report);
-    assert_eq!(records.len(), fs.len());
-    for (rec, f) in records.iter().zip(fs) {
+    let cs = comments(&report);
+    assert_eq!(records.len(), cs.len());
+    for (rec, c) in records.iter().zip(cs) {
         assert_eq!(rec.len(), ZH_HEADERS.len());
-        assert_eq!(&rec[col("指纹")], f["fingerprint"].as_str().unwrap());
-        assert_eq!(&rec[col("事项名称")], f["name"].as_str().unwrap());
+        assert_eq!(&rec[col("部门")], c["department"].as_str().unwrap());
+        assert_eq!(&rec[col("事项名称")], c["name"].as_str().unwrap_or(""));
+        if c["kind"] == "department" {
+            assert_eq!(&rec[col("指纹")], c["key"].as_str().unwrap());
+        }
         assert_eq!(&rec[col("整改情况")], "");
     }
 }
@@ -294,26 +414,28 @@ fn english_sheet_has_english_tool_text_and_catalog_text_as_is() {
     let fs = findings(&report);
     let book = read_xlsx(&dir.path().join("audit-report.xlsx"));
     let names: Vec<&str> = book.iter().map(|(n, _)| n.as_str()).collect();
-    assert_eq!(names, ["Findings", "Summary"]);
+    assert_eq!(names, ["Comments", "Findings", "Summary"]);
     let rows = &book[0].1;
     assert!(rows[0].iter().all(|h| !has_cjk(h)), "{:?}", rows[0]);
     assert!(rows[0].contains(&"Fingerprint".to_string()));
-    // Change kind, category, severity, state: columns 4, 5, 10, 11.
+    // Kind and severity (columns 2, 11) on every comment; change kind and state (5, 12) on items.
     for row in &rows[1..] {
-        for c in [4, 5, 10, 11] {
+        for c in [2, 5, 11, 12] {
             assert!(!has_cjk(&row[c]), "{c}: {}", row[c]);
-            assert!(!row[c].is_empty());
         }
+        assert!(!row[2].is_empty() && !row[11].is_empty());
+        assert_eq!(row[2] == "Fix", !row[5].is_empty());
     }
-    let enums: BTreeSet<&str> = rows[1..].iter().map(|r| r[10].as_str()).collect();
+    let enums: BTreeSet<&str> = rows[1..].iter().map(|r| r[11].as_str()).collect();
     assert!(enums.is_subset(&BTreeSet::from(["error", "warning", "info"])));
     // Catalog content is not translated.
+    let rows = &book[1].1;
     for (row, f) in rows[1..].iter().zip(fs) {
         assert_eq!(row[3], f["name"].as_str().unwrap());
         assert_eq!(row[1], f["department"].as_str().unwrap());
     }
     assert!(rows[1..].iter().any(|r| has_cjk(&r[3])));
-    let summary = &book[1].1;
+    let summary = &book[2].1;
     assert!(summary[0].iter().all(|h| !has_cjk(h)), "{:?}", summary[0]);
     assert_eq!(summary.last().unwrap()[0], "Total");
     let csv = std::fs::read_to_string(dir.path().join("audit-report.csv")).unwrap();
@@ -416,16 +538,23 @@ fn split_by_department_writes_exactly_each_departments_findings() {
         );
         assert!(err.contains(&format!("wrote {}", dir.path().join(&xlsx).display())));
         let book = read_xlsx(&dir.path().join(&xlsx));
-        let rows = &book[0].1;
-        let got: Vec<&str> = rows[1..].iter().map(|r| r[col("指纹")].as_str()).collect();
+        let rows = &book[1].1;
+        let got: Vec<&str> = rows[1..].iter().map(|r| r[dcol("指纹")].as_str()).collect();
         let want: Vec<&str> = dept_findings
             .iter()
             .map(|f| f["fingerprint"].as_str().unwrap())
             .collect();
         assert_eq!(got, want, "{dept}: exactly its findings, in order");
-        assert!(rows[1..].iter().all(|r| r[col("部门")] == *dept));
+        assert!(rows[1..].iter().all(|r| r[dcol("部门")] == *dept));
+        // Its comments, and no other department's.
+        let own: Vec<&Value> = comments(&report)
+            .iter()
+            .filter(|c| c["department"] == *dept)
+            .collect();
+        assert_eq!(book[0].1.len() - 1, own.len(), "{dept}: its comments");
+        assert!(book[0].1[1..].iter().all(|r| r[col("部门")] == *dept));
         // The summary sheet counts this department only.
-        let summary = &book[1].1;
+        let summary = &book[2].1;
         assert_eq!(summary.last().unwrap()[7], want.len().to_string());
         let page = std::fs::read_to_string(dir.path().join(&html)).unwrap();
         for f in fs {
@@ -732,6 +861,7 @@ fn hostile_catalog_text_renders_in_every_new_format() {
             _ => f.code = "=cmd|' /C calc'!A0".into(),
         }
     }
+    r.recount();
     let style = catalog_audit::report::Style::plain(Lang::Zh);
     let dir = tempfile::tempdir().unwrap();
     for format in [
@@ -746,22 +876,33 @@ fn hostile_catalog_text_renders_in_every_new_format() {
         .unwrap();
     }
     let book = read_xlsx(&dir.path().join("r.xlsx"));
-    let rows = &book[0].1;
+    assert_eq!(book[0].1.len() - 1, r.comments.len());
+    assert!(
+        book[0].1[1..]
+            .iter()
+            .all(|row| row.iter().all(|c| c.encode_utf16().count() <= 32_767)),
+        "every comment cell fits"
+    );
+    let rows = &book[1].1;
     assert_eq!(rows.len() - 1, r.findings.len());
+    let at = |f: usize| {
+        rows.iter()
+            .position(|row| row[dcol("指纹")] == r.findings[f].fingerprint)
+            .unwrap()
+    };
     assert_eq!(
-        rows[2][col("审核意见")].chars().count(),
+        rows[at(1)][dcol("审核意见")].chars().count(),
         32_767,
         "cut to a cell"
     );
     assert_eq!(
-        rows[4][col("规则")],
+        rows[at(3)][dcol("规则")],
         "XX-99",
         "a rule the report does not document"
     );
-    assert_eq!(rows[4][col("依据")], "");
-    assert_eq!(rows[5][col("变更类型")], "whatever");
+    assert_eq!(rows[at(4)][dcol("变更类型")], "whatever");
     assert_eq!(
-        rows[6][col("事项编码")],
+        rows[at(5)][dcol("事项编码")],
         "=cmd|' /C calc'!A0",
         "text, not a formula"
     );

@@ -73,7 +73,7 @@ fn a_scheduled_review_round() {
         csv::ReaderBuilder::new().from_reader(text.trim_start_matches('\u{feff}').as_bytes());
     let headers = rdr.headers().unwrap().clone();
     let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
-    let (fp, reply, rule, code) = (col("指纹"), col("整改情况"), col("规则"), col("事项编码"));
+    let (reply, rule, code, dept) = (col("整改情况"), col("规则"), col("事项编码"), col("部门"));
     let mut w = csv::Writer::from_writer(vec![]);
     w.write_record(&headers).unwrap();
     for rec in rdr.records() {
@@ -81,10 +81,13 @@ fn a_scheduled_review_round() {
         if rec[rule].starts_with("TL-01") && rec[code].ends_with("00062") {
             rec[reply] = "已整改，承诺时限改为15个工作日".into();
         }
+        // A reply to the police bureau's advice on zero visits, answering its seven items.
+        if rec[rule] == "OV-06" && rec[dept] == "青禾市公安局" {
+            rec[reply] = "已整改，均已实现网上办理".into();
+        }
         w.write_record(&rec).unwrap();
     }
     std::fs::write(p("replies.csv"), w.into_inner().unwrap()).unwrap();
-    let _ = fp;
 
     // Round 2: two fixes, one new defect, one waiver; replies read back.
     let mut doc: Value =
@@ -164,6 +167,29 @@ fn a_scheduled_review_round() {
         .find(|f| f["rule"] == "TL-01")
         .unwrap();
     assert_eq!(tl01["response"]["claims_fixed"], true);
+    // The advice reply reached every item it listed; as the items still need a visit, it is one
+    // department-level CF-92, not one per item.
+    let police_ov06: Vec<&Value> = r2["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "OV-06" && f["department"] == "青禾市公安局")
+        .collect();
+    assert_eq!(police_ov06.len(), 7);
+    assert!(
+        police_ov06
+            .iter()
+            .all(|f| f["response"]["claims_fixed"] == true)
+    );
+    let cf92: Vec<&Value> = r2["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "CF-92" && f["department"] == "青禾市公安局")
+        .collect();
+    assert_eq!(cf92.len(), 1, "{cf92:?}");
+    assert_eq!(cf92[0]["code"], "");
+    assert!(cf92[0]["message"].as_str().unwrap().contains("仍有7个"));
 
     // The same round in HTML and XLSX shows the same states.
     let dir = p("round2");
@@ -192,8 +218,8 @@ fn a_scheduled_review_round() {
     use calamine::Reader;
     let mut book: calamine::Xlsx<_> =
         calamine::open_workbook(dir.join("audit-report.xlsx")).unwrap();
-    let first = book.sheet_names()[0].clone();
-    let range = book.worksheet_range(&first).unwrap();
+    // Closed findings are no comments; the findings sheet lists them with their state.
+    let range = book.worksheet_range("问题明细").unwrap();
     let rows: Vec<Vec<String>> = range
         .rows()
         .map(|r| r.iter().map(|c| c.to_string()).collect())

@@ -193,7 +193,15 @@ pub fn apply_round(
         report.resolved_before = resolved;
     }
     let t = Texts::builtin(lang);
-    let mut extra = rounds::attach_responses(&mut report.findings, &round.responses, &t);
+    let rules = &report.rules;
+    let advice_group = |rule: &str| {
+        rules
+            .get(rule)
+            .filter(|d| d.review.advice)
+            .map(|d| d.review.group.clone().unwrap_or_else(|| rule.to_string()))
+    };
+    let mut extra =
+        rounds::attach_responses(&mut report.findings, &round.responses, &advice_group, &t);
     extra.extend(rounds::apply_waivers(
         &mut report.findings,
         &round.waivers,

@@ -1,6 +1,7 @@
 //! The departments' replies read back from last round's review sheets: every XLSX or CSV with a
 //! fingerprint column (指纹) and a reply column (整改情况), found by the review sheet's own headers
-//! in either language.
+//! in either language. A comment's 指纹 cell may name several keys (an item comment's findings,
+//! separated by spaces or commas); the reply answers each.
 
 use crate::error::{Error, Result};
 use crate::load;
@@ -61,21 +62,27 @@ pub fn read_responses(path: &Path, opts: &load::Options) -> Result<rounds::Respo
             let date = col(&date_h);
             for (_, row) in &sheet.rows {
                 let text = row.get(reply).map_or("", |s| s.trim());
-                let key = row.get(fp).map_or("", |s| s.trim());
-                if text.is_empty() || key.is_empty() {
+                let keys = row.get(fp).map_or("", |s| s.trim());
+                if text.is_empty() || keys.is_empty() {
                     continue;
                 }
-                out.insert(
-                    key.to_string(),
-                    crate::finding::Response {
-                        text: text.to_string(),
-                        date: date
-                            .and_then(|d| row.get(d))
-                            .map(|s| s.trim().to_string())
-                            .filter(|s| !s.is_empty()),
-                        claims_fixed: rounds::claims_fixed(text),
-                    },
-                );
+                let response = crate::finding::Response {
+                    text: text.to_string(),
+                    date: date
+                        .and_then(|d| row.get(d))
+                        .map(|s| s.trim().to_string())
+                        .filter(|s| !s.is_empty()),
+                    claims_fixed: rounds::claims_fixed(text),
+                };
+                // An item comment's row names all its findings; the reply answers each.
+                for key in keys
+                    .split(|c: char| {
+                        c.is_whitespace() || matches!(c, ',' | '，' | '、' | ';' | '；')
+                    })
+                    .filter(|k| !k.is_empty())
+                {
+                    out.insert(key.to_string(), response.clone());
+                }
             }
         }
     }

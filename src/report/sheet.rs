@@ -1,9 +1,13 @@
-//! The review-comment sheet (审核意见表): one row per finding, for departments to answer in the
-//! spreadsheet they work in, as XLSX (with a summary sheet) or CSV.
+//! The review-comment sheet (审核意见表): one row per review comment ([`crate::comments`]), for
+//! departments to answer in the spreadsheet they work in, as XLSX or CSV. The XLSX adds the
+//! findings behind the comments (问题明细, one row per finding, the list a department comment
+//! refers to) and the counts by department (汇总).
 //!
-//! Columns: 序号, 部门, 事项编码, 事项名称, 变更类型, 问题类别, 规则, 审核意见, 依据, 整改要求,
-//! 严重程度, 状态, 指纹, then the department's reply: 整改情况, 反馈日期 (left empty). The next round
-//! reads replies back by the 指纹 column, so that column is never translated away or reordered.
+//! Comment columns: 序号, 部门, 意见类型 (须整改 / 建议 / 部门整体), 事项编码, 事项名称, 变更类型,
+//! 审核意见 (an item's numbered points), 依据, 整改要求 (numbered like the points), 所列事项 (an
+//! advice comment's items), 规则, 严重程度, 状态, 指纹, then the department's reply: 整改情况,
+//! 反馈日期 (left empty). The next round reads replies back by the 指纹 column (an item comment's
+//! findings, or an advice comment's key), so that column is never translated away or reordered.
 //! Headers and enumerated values (severity, category, change kind, state) come from the message
 //! catalogue; catalog content (names, messages) is written as it is.
 //!
@@ -12,10 +16,11 @@
 //! date), so the same report gives the same bytes.
 
 use super::{Report, Style, Texts, io};
+use crate::comments::Comment;
 use crate::error::{Error, Result};
-use crate::finding::Finding;
+use crate::finding::FindingState;
 use crate::rules::{Category, Severity};
-use crate::stats::{FindingCounts, SeverityCounts};
+use crate::stats::{CommentCounts, FindingCounts, SeverityCounts};
 use chrono::Datelike;
 use rust_xlsxwriter::{
     Color, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet,
@@ -23,18 +28,19 @@ use rust_xlsxwriter::{
 };
 use std::io::Write;
 
-/// The columns of the findings sheet: message key of the header and Excel width (in characters).
+/// The columns of the comments sheet: message key of the header and Excel width (in characters).
 pub const COLUMNS: &[(&str, f64)] = &[
     ("sheet.col.no", 6.0),
     ("sheet.col.department", 18.0),
+    ("sheet.col.kind", 9.0),
     ("sheet.col.code", 20.0),
-    ("sheet.col.name", 26.0),
-    ("sheet.col.change", 10.0),
-    ("sheet.col.category", 12.0),
-    ("sheet.col.rule", 26.0),
-    ("sheet.col.message", 60.0),
+    ("sheet.col.name", 24.0),
+    ("sheet.col.change", 9.0),
+    ("sheet.col.message", 64.0),
     ("sheet.col.basis", 40.0),
     ("sheet.col.remediation", 44.0),
+    ("sheet.col.items", 36.0),
+    ("sheet.col.rule", 14.0),
     ("sheet.col.severity", 9.0),
     ("sheet.col.state", 9.0),
     ("sheet.col.fingerprint", 15.0),
@@ -45,11 +51,30 @@ pub const COLUMNS: &[(&str, f64)] = &[
 /// Position of the sequence-number column (written as a number in XLSX).
 const COL_NO: usize = 0;
 /// Position of the severity column (coloured in XLSX).
-const COL_SEVERITY: usize = 10;
+const COL_SEVERITY: usize = 11;
 /// Position of the reply column (shaded for the department to fill in).
-const COL_REPLY: usize = 13;
+const COL_REPLY: usize = 14;
 /// Position of the reply-date column (date-formatted in XLSX).
-const COL_REPLY_DATE: usize = 14;
+const COL_REPLY_DATE: usize = 15;
+
+/// The columns of the findings sheet (问题明细): every finding, with no reply columns (replies go
+/// on the comments).
+pub const DETAIL_COLUMNS: &[(&str, f64)] = &[
+    ("sheet.col.no", 6.0),
+    ("sheet.col.department", 18.0),
+    ("sheet.col.code", 20.0),
+    ("sheet.col.name", 26.0),
+    ("sheet.col.change", 10.0),
+    ("sheet.col.category", 12.0),
+    ("sheet.col.rule", 26.0),
+    ("sheet.col.message", 60.0),
+    ("sheet.col.severity", 9.0),
+    ("sheet.col.state", 9.0),
+    ("sheet.col.fingerprint", 15.0),
+];
+
+/// Position of the severity column of the findings sheet.
+const DETAIL_SEVERITY: usize = 8;
 
 /// Excel's limit on the length of a cell's text, in UTF-16 code units.
 const MAX_CELL: usize = 32_767;
@@ -69,43 +94,23 @@ fn label(t: &Texts, prefix: &str, value: &str) -> String {
 }
 
 /// The state's name as the report writes it (`new`, `persisting`, …).
-fn state_name(f: &Finding) -> String {
-    serde_json::to_value(f.state)
+fn state_name(s: FindingState) -> String {
+    serde_json::to_value(s)
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))
         .unwrap_or_default()
 }
 
-/// One row per finding, every cell as text (the reply cells empty), in the report's order.
-pub fn rows(r: &Report, t: &Texts) -> Vec<Vec<String>> {
+/// One row per finding, every cell as text, in the report's order (the findings sheet).
+pub fn detail_rows(r: &Report, t: &Texts) -> Vec<Vec<String>> {
     r.findings
         .iter()
         .enumerate()
         .map(|(i, f)| {
-            let doc = r.rules.get(&*f.rule);
-            let rule = match doc {
+            let rule = match r.rules.get(&*f.rule) {
                 Some(d) if !d.title.is_empty() => format!("{} {}", f.rule, d.title),
                 _ => f.rule.to_string(),
             };
-            let basis = doc
-                .map(|d| {
-                    d.basis
-                        .iter()
-                        .map(|b| {
-                            let mut s = t.fmt("sheet.basis", &[("title", &b.title)]);
-                            if let Some(no) = b.doc_no.as_deref().filter(|s| !s.is_empty()) {
-                                s.push_str(&t.fmt("sheet.basis.doc_no", &[("doc_no", &no)]));
-                            }
-                            if let Some(a) = b.article.as_deref().filter(|s| !s.is_empty()) {
-                                s.push(' ');
-                                s.push_str(a);
-                            }
-                            s
-                        })
-                        .collect::<Vec<_>>()
-                        .join("\n")
-                })
-                .unwrap_or_default();
             vec![
                 (i + 1).to_string(),
                 f.department.to_string(),
@@ -115,11 +120,144 @@ pub fn rows(r: &Report, t: &Texts) -> Vec<Vec<String>> {
                 label(t, "category", f.category.as_str()),
                 rule,
                 f.message.clone(),
-                basis,
-                doc.map(|d| d.remediation.clone()).unwrap_or_default(),
                 label(t, "severity", f.severity.as_str()),
-                label(t, "state", &state_name(f)),
+                label(t, "state", &state_name(f.state)),
                 f.fingerprint.clone(),
+            ]
+        })
+        .collect()
+}
+
+/// "1. …" lines, numbered only when there is more than one.
+fn numbered(lines: &[String]) -> String {
+    if lines.len() == 1 {
+        return lines[0].clone();
+    }
+    lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| !l.is_empty())
+        .map(|(i, l)| format!("{}. {l}", i + 1))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// How many listed items a cell shows before the rest is counted (the findings sheet has all).
+const MAX_LISTED: usize = 500;
+
+/// One row per review comment, every cell as text (the reply cells empty), in the report's order.
+pub fn rows(r: &Report, t: &Texts) -> Vec<Vec<String>> {
+    let doc = |rule: &str| r.rules.get(rule);
+    r.comments
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let (kind, code, name, change, message, basis, fix, items, rules, states, keys) =
+                match c {
+                    Comment::Item(item) => {
+                        let first =
+                            |p: &crate::comments::Point| p.rules.first().and_then(|r0| doc(r0));
+                        let texts: Vec<String> =
+                            item.points.iter().map(|p| p.text.clone()).collect();
+                        let basis: Vec<String> = item
+                            .points
+                            .iter()
+                            .map(|p| first(p).map(|d| super::cite(d, t)).unwrap_or_default())
+                            .collect();
+                        let fix: Vec<String> = item
+                            .points
+                            .iter()
+                            .map(|p| first(p).map(|d| d.remediation.clone()).unwrap_or_default())
+                            .collect();
+                        let rules: Vec<String> = item
+                            .points
+                            .iter()
+                            .map(|p| {
+                                p.rules
+                                    .iter()
+                                    .map(|r| r.to_string())
+                                    .collect::<Vec<_>>()
+                                    .join(&t.get("comment.list_sep"))
+                            })
+                            .collect();
+                        let mut states: Vec<String> = Vec::new();
+                        for p in &item.points {
+                            let s = label(t, "state", &state_name(p.state));
+                            if !states.contains(&s) {
+                                states.push(s);
+                            }
+                        }
+                        let keys: Vec<&str> = item
+                            .points
+                            .iter()
+                            .flat_map(|p| p.fingerprints.iter().map(String::as_str))
+                            .collect();
+                        (
+                            t.get("sheet.kind.item"),
+                            item.code.to_string(),
+                            item.name.to_string(),
+                            label(t, "kind", &item.change),
+                            numbered(&texts),
+                            numbered(&basis),
+                            numbered(&fix),
+                            String::new(),
+                            numbered(&rules),
+                            states.join(&t.get("comment.list_sep")),
+                            keys.join(" "),
+                        )
+                    }
+                    Comment::Department(d) => {
+                        let first = d.rules.first().and_then(|r0| doc(r0));
+                        let mut listed: Vec<String> = d
+                            .items
+                            .iter()
+                            .take(MAX_LISTED)
+                            .map(|i| format!("{} {}", i.code, i.name))
+                            .collect();
+                        if d.items.len() > MAX_LISTED {
+                            listed.push(
+                                t.fmt("sheet.more_items", &[("n", &(d.items.len() - MAX_LISTED))]),
+                            );
+                        }
+                        let kind = if d.advice {
+                            "sheet.kind.advice"
+                        } else {
+                            "sheet.kind.department"
+                        };
+                        (
+                            t.get(kind),
+                            String::new(),
+                            String::new(),
+                            String::new(),
+                            d.text.clone(),
+                            first.map(|x| super::cite(x, t)).unwrap_or_default(),
+                            first.map(|x| x.remediation.clone()).unwrap_or_default(),
+                            listed.join("\n"),
+                            d.rules
+                                .iter()
+                                .map(|r| r.to_string())
+                                .collect::<Vec<_>>()
+                                .join(&t.get("comment.list_sep")),
+                            String::new(),
+                            d.key.clone(),
+                        )
+                    }
+                };
+            vec![
+                (i + 1).to_string(),
+                c.department().to_string(),
+                kind,
+                code,
+                name,
+                change,
+                message,
+                basis,
+                fix,
+                items,
+                rules,
+                label(t, "severity", c.severity().as_str()),
+                states,
+                keys,
                 String::new(),
                 String::new(),
             ]
@@ -141,6 +279,8 @@ fn summary_headers(t: &Texts) -> Vec<String> {
             .iter()
             .map(|s| label(t, "severity", s.as_str())),
     );
+    h.push(t.get("sheet.col.items_to_fix"));
+    h.push(t.get("sheet.col.advice"));
     h
 }
 
@@ -164,8 +304,8 @@ fn fit(s: &str) -> String {
     s.to_string()
 }
 
-/// Writes the review sheet as an XLSX workbook: 审核意见 (one row per finding) and 汇总 (counts by
-/// department and category).
+/// Writes the review sheet as an XLSX workbook: 审核意见 (one row per comment), 问题明细 (one row per
+/// finding) and 汇总 (counts by department and category).
 pub fn render_xlsx(r: &Report, style: &Style, out: &mut dyn Write) -> Result<()> {
     let bytes = workbook(r, &style.texts)
         .map_err(|e| Error::Output(format!("the XLSX review sheet: {e}")))?;
@@ -209,9 +349,9 @@ pub fn workbook(r: &Report, t: &Texts) -> std::result::Result<Vec<u8>, XlsxError
         _ => body.clone().set_font_color(Color::RGB(0x0B5CAD)),
     };
 
-    // The findings sheet.
+    // The comments sheet.
     let ws = wb.add_worksheet();
-    ws.set_name(t.get("sheet.name.findings"))?;
+    ws.set_name(t.get("sheet.name.comments"))?;
     for (c, h) in headers(t).iter().enumerate() {
         let col = c as u16;
         ws.write_string_with_format(0, col, fit(h), &header)?;
@@ -221,17 +361,17 @@ pub fn workbook(r: &Report, t: &Texts) -> std::result::Result<Vec<u8>, XlsxError
     ws.set_column_format(COL_REPLY as u16, &reply)?;
     ws.set_column_format(COL_REPLY_DATE as u16, &reply_date)?;
     let rows = rows(r, t);
-    for ((i, row), f) in rows.iter().enumerate().zip(&r.findings) {
+    for ((i, row), c) in rows.iter().enumerate().zip(&r.comments) {
         let rn = u32::try_from(i + 1).map_err(|_| XlsxError::RowColumnLimitError)?;
-        for (c, cell) in row.iter().enumerate() {
-            let col = c as u16;
-            match c {
+        for (col_at, cell) in row.iter().enumerate() {
+            let col = col_at as u16;
+            match col_at {
                 COL_NO => ws.write_number_with_format(rn, col, (i + 1) as f64, &body)?,
                 COL_SEVERITY => ws.write_string_with_format(
                     rn,
                     col,
                     fit(cell),
-                    &severity_fmt(f.severity.as_str()),
+                    &severity_fmt(c.severity().as_str()),
                 )?,
                 COL_REPLY => ws.write_string_with_format(rn, col, fit(cell), &reply)?,
                 COL_REPLY_DATE => ws.write_blank(rn, col, &reply_date)?,
@@ -245,6 +385,38 @@ pub fn workbook(r: &Report, t: &Texts) -> std::result::Result<Vec<u8>, XlsxError
     ws.set_repeat_rows(0, 0)?;
     ws.set_landscape();
     ws.set_print_fit_to_pages(1, 0);
+    drop(rows);
+
+    // The findings sheet: every finding, the list the comments refer to.
+    let ws = wb.add_worksheet();
+    ws.set_name(t.get("sheet.name.findings"))?;
+    for (c, (key, width)) in DETAIL_COLUMNS.iter().enumerate() {
+        let col = c as u16;
+        ws.write_string_with_format(0, col, fit(&t.get(key)), &header)?;
+        ws.set_column_width(col, *width)?;
+    }
+    ws.set_row_height(0, 30)?;
+    let rows = detail_rows(r, t);
+    for ((i, row), f) in rows.iter().enumerate().zip(&r.findings) {
+        let rn = u32::try_from(i + 1).map_err(|_| XlsxError::RowColumnLimitError)?;
+        for (col_at, cell) in row.iter().enumerate() {
+            let col = col_at as u16;
+            match col_at {
+                COL_NO => ws.write_number_with_format(rn, col, (i + 1) as f64, &body)?,
+                DETAIL_SEVERITY => ws.write_string_with_format(
+                    rn,
+                    col,
+                    fit(cell),
+                    &severity_fmt(f.severity.as_str()),
+                )?,
+                _ => ws.write_string_with_format(rn, col, fit(cell), &body)?,
+            };
+        }
+    }
+    let last_row = u32::try_from(rows.len()).map_err(|_| XlsxError::RowColumnLimitError)?;
+    ws.autofilter(0, 0, last_row, (DETAIL_COLUMNS.len() - 1) as u16)?;
+    ws.set_freeze_panes(1, 0)?;
+    drop(rows);
 
     // The summary sheet.
     let ws: &mut Worksheet = wb.add_worksheet();
@@ -265,6 +437,7 @@ pub fn workbook(r: &Report, t: &Texts) -> std::result::Result<Vec<u8>, XlsxError
                         row: u32,
                         name: &str,
                         c: &FindingCounts,
+                        k: &CommentCounts,
                         lf: &Format,
                         nf: &Format|
      -> std::result::Result<(), XlsxError> {
@@ -274,7 +447,8 @@ pub fn workbook(r: &Report, t: &Texts) -> std::result::Result<Vec<u8>, XlsxError
             .iter()
             .map(SeverityCounts::total)
             .chain(std::iter::once(c.open_total()))
-            .chain([c.open.error, c.open.warning, c.open.info]);
+            .chain([c.open.error, c.open.warning, c.open.info])
+            .chain([k.items.total(), k.advice]);
         for (col, n) in numbers.enumerate() {
             ws.write_number_with_format(row, (col + 1) as u16, n as f64, nf)?;
         }
@@ -287,7 +461,15 @@ pub fn workbook(r: &Report, t: &Texts) -> std::result::Result<Vec<u8>, XlsxError
         .iter()
         .filter(|(_, c)| c.findings.listed > 0)
     {
-        write_counts(ws, row, &dept_name(t, d), &counts.findings, &body, &number)?;
+        write_counts(
+            ws,
+            row,
+            &dept_name(t, d),
+            &counts.findings,
+            &counts.comments,
+            &body,
+            &number,
+        )?;
         row += 1;
     }
     write_counts(
@@ -295,6 +477,7 @@ pub fn workbook(r: &Report, t: &Texts) -> std::result::Result<Vec<u8>, XlsxError
         row,
         &t.get("sheet.row.total"),
         &r.stats.findings,
+        &r.stats.comments,
         &total_label,
         &total_number,
     )?;
@@ -306,7 +489,7 @@ pub fn workbook(r: &Report, t: &Texts) -> std::result::Result<Vec<u8>, XlsxError
 }
 
 /// Writes the review sheet as CSV: a UTF-8 BOM (so Excel reads Chinese correctly), the header row,
-/// one record per finding, CRLF line ends. A cell Excel would take for a formula (`=`, `+`, `-`,
+/// one record per comment, CRLF line ends. A cell Excel would take for a formula (`=`, `+`, `-`,
 /// `@` first) is prefixed with `'`, which Excel shows as text.
 pub fn render_csv(r: &Report, style: &Style, out: &mut dyn Write) -> Result<()> {
     let t = &style.texts;
@@ -361,13 +544,14 @@ mod tests {
     fn headers_cover_every_column() {
         for lang in [crate::rules::Lang::Zh, crate::rules::Lang::En] {
             let t = Texts::builtin(lang);
-            for (k, _) in COLUMNS {
+            for (k, _) in COLUMNS.iter().chain(DETAIL_COLUMNS) {
                 assert!(t.texts.contains_key(*k), "{k}");
             }
         }
         let zh = headers(&Texts::builtin(crate::rules::Lang::Zh));
-        assert_eq!(zh[12], "指纹");
-        assert_eq!(zh[13], "整改情况");
+        assert_eq!(zh[13], "指纹");
+        assert_eq!(zh[COL_REPLY], "整改情况");
+        assert_eq!(zh[COL_SEVERITY], "严重程度");
         assert_eq!(zh[COL_REPLY_DATE], "反馈日期");
     }
 }

@@ -215,11 +215,13 @@ fn every_format_says_the_same_numbers() {
     for name in &with_findings {
         let d = s.department(name);
         let row = format!(
-            "| {name} | {} | {} | {} | {} |",
+            "| {name} | {} | {} | {} | {} | {} | {} |",
             d.findings.open.error,
             d.findings.open.warning,
             d.findings.open.info,
-            d.changes.total()
+            d.changes.total(),
+            d.comments.items.total(),
+            d.comments.advice
         );
         assert!(md.contains(&row), "markdown lacks {row}");
     }

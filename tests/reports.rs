@@ -805,13 +805,18 @@ fn markdown_escapes_cells_and_renders_through_a_replaceable_template() {
         }
         assert_eq!(pipes, columns, "{line}");
     }
-    assert!(md.contains("| 事项编码 | 事项名称 | 规则 | 严重程度 | 审核意见 |"));
+    assert!(md.contains("| 部门 | 错误 | 警告 | 提示 | 变更 | 须整改事项 | 建议 |"));
+    // Comments: a heading per kind, numbered points.
+    assert!(
+        md.contains("\n### 须整改\n") && md.contains("\n1. "),
+        "{md}"
+    );
 
     let templates = dir.path().join("templates");
     std::fs::create_dir(&templates).unwrap();
     std::fs::write(
         templates.join("report.md.hbs"),
-        "custom {{md title}}: {{#each departments}}{{md name}}={{finding_count}};{{/each}}\n",
+        "custom {{md title}}: {{#each departments}}{{md name}}={{items_to_fix}};{{/each}}\n",
     )
     .unwrap();
     let run = bin()

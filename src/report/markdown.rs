@@ -1,5 +1,6 @@
-//! The Markdown renderer, for pasting into tickets and mail: the summary, then per department a table
-//! of its findings (code, name, rule, severity, message).
+//! The Markdown renderer, for pasting into tickets and mail: the summary, then per department its
+//! review comments: the items to fix, each with numbered points (basis and rules below each), then
+//! the advice with the items it lists.
 //!
 //! It renders through the Handlebars template `reports/report.md.hbs` (replaceable with
 //! `--templates DIR`) with HTML escaping off; every value goes through the `md` helper, which
@@ -7,6 +8,7 @@
 //! open an HTML tag) and turns line breaks into `<br>`, so a cell stays one table cell.
 
 use super::{Report, Texts, io, terminal};
+use crate::comments::Comment;
 use crate::error::{Error, Result};
 use handlebars::{Handlebars, handlebars_helper};
 use serde::Serialize;
@@ -36,24 +38,45 @@ struct Dept {
     errors: usize,
     warnings: usize,
     infos: usize,
-    finding_count: usize,
     change_count: usize,
-    findings_heading: String,
-    findings: Vec<Row>,
+    items_to_fix: usize,
+    advice_count: usize,
+    /// "须整改事项 6 个，建议 3 条", with the closed findings named apart.
+    comments_heading: String,
+    has_comments: bool,
+    /// Department-level problems, then item comments.
+    fix: Vec<ItemView>,
+    advice: Vec<AdviceView>,
+}
+
+/// An item comment (or a department-level problem, without points).
+#[derive(Serialize)]
+struct ItemView {
+    heading: String,
+    /// The change kind and highest severity, "变更 · 错误".
+    tags: String,
+    text: String,
+    points: Vec<PointView>,
 }
 
 #[derive(Serialize)]
-struct Row {
-    code: String,
-    name: String,
-    rule: String,
-    severity: String,
-    severity_key: &'static str,
-    category: String,
-    change: String,
-    message: String,
-    fingerprint: String,
+struct PointView {
+    /// 1, 2, 3…
+    n: usize,
+    text: String,
+    /// Basis, rules, request, location: "依据：《…》第六条 · 规则 DA-03".
+    about: String,
 }
+
+#[derive(Serialize)]
+struct AdviceView {
+    text: String,
+    /// The listed items: "339900-GG-00028 失业保险金申领、…".
+    items: String,
+}
+
+/// How many items an advice comment lists before the rest is counted.
+const MAX_LISTED: usize = 50;
 
 /// Escapes text for Markdown: a backslash before the characters CommonMark and GFM read as markup
 /// anywhere in a line, `<br>` for line breaks, other control characters dropped.
@@ -96,19 +119,75 @@ fn label(t: &Texts, prefix: &str, value: &str) -> String {
 }
 
 fn view<'a>(r: &'a Report, t: &'a Texts) -> View<'a> {
-    let mut depts: BTreeMap<&str, (Vec<&crate::finding::Finding>, usize)> = BTreeMap::new();
-    for f in &r.findings {
-        depts.entry(&f.department).or_default().0.push(f);
+    let sep = t.get("comment.list_sep");
+    let mut depts: BTreeMap<&str, (Vec<ItemView>, Vec<AdviceView>, usize)> = BTreeMap::new();
+    for (name, counts) in &r.stats.departments {
+        if counts.findings.listed > 0 || counts.changes.total() > 0 {
+            depts.insert(name, Default::default());
+        }
     }
     for c in &r.changes {
-        depts.entry(&c.department).or_default().1 += 1;
+        depts.entry(&c.department).or_default().2 += 1;
+    }
+    for c in &r.comments {
+        let entry = depts.entry(c.department()).or_default();
+        match c {
+            Comment::Item(item) => entry.0.push(ItemView {
+                heading: format!("{} {}", item.code, item.name),
+                tags: format!(
+                    "{} · {}",
+                    label(t, "kind", &item.change),
+                    label(t, "severity", item.severity.as_str())
+                ),
+                text: String::new(),
+                points: item
+                    .points
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| PointView {
+                        n: i + 1,
+                        text: p.text.clone(),
+                        about: about(r, t, p),
+                    })
+                    .collect(),
+            }),
+            Comment::Department(d) if !d.advice => entry.0.push(ItemView {
+                heading: t.get("terminal.department_level"),
+                tags: label(t, "severity", d.severity.as_str()),
+                text: d.text.clone(),
+                points: Vec::new(),
+            }),
+            Comment::Department(d) => {
+                let mut items: Vec<String> = d
+                    .items
+                    .iter()
+                    .take(MAX_LISTED)
+                    .map(|i| format!("{} {}", i.code, i.name))
+                    .collect();
+                if d.items.len() > MAX_LISTED {
+                    items.push(t.fmt(
+                        "terminal.more_items",
+                        &[("n", &(d.items.len() - MAX_LISTED))],
+                    ));
+                }
+                entry.1.push(AdviceView {
+                    text: d.text.clone(),
+                    items: items.join(&sep),
+                });
+            }
+        }
     }
     let departments = depts
         .into_iter()
-        .map(|(name, (findings, change_count))| {
-            let counts = r.stats.department(name).findings;
-            let mut heading = t.fmt("md.findings", &[("n", &counts.open_total())]);
-            if let Some(note) = super::html::closed_note(counts.resolved, counts.waived, t) {
+        .map(|(name, (fix, advice, change_count))| {
+            let counts = r.stats.department(name);
+            let c = counts.comments;
+            let mut heading = t.fmt(
+                "md.comments",
+                &[("items", &c.items.total()), ("advice", &c.advice)],
+            );
+            let f = counts.findings;
+            if let Some(note) = super::html::closed_note(f.resolved, f.waived, t) {
                 heading.push_str(&format!("（{note}）"));
             }
             Dept {
@@ -117,30 +196,16 @@ fn view<'a>(r: &'a Report, t: &'a Texts) -> View<'a> {
                 } else {
                     name.to_string()
                 },
-                errors: counts.open.error,
-                warnings: counts.open.warning,
-                infos: counts.open.info,
-                finding_count: findings.len(),
+                errors: f.open.error,
+                warnings: f.open.warning,
+                infos: f.open.info,
                 change_count,
-                findings_heading: heading,
-                findings: findings
-                    .iter()
-                    .map(|f| Row {
-                        code: if f.code.is_empty() {
-                            t.get("terminal.department_level")
-                        } else {
-                            f.code.to_string()
-                        },
-                        name: f.name.to_string(),
-                        rule: f.rule.to_string(),
-                        severity: label(t, "severity", f.severity.as_str()),
-                        severity_key: f.severity.as_str(),
-                        category: label(t, "category", f.category.as_str()),
-                        change: label(t, "kind", &f.change),
-                        message: f.message.clone(),
-                        fingerprint: f.fingerprint.clone(),
-                    })
-                    .collect(),
+                items_to_fix: c.items.total(),
+                advice_count: c.advice,
+                comments_heading: heading,
+                has_comments: !fix.is_empty() || !advice.is_empty() || f.listed > 0,
+                fix,
+                advice,
             }
         })
         .collect();
@@ -161,6 +226,29 @@ fn view<'a>(r: &'a Report, t: &'a Texts) -> View<'a> {
         report: r,
         departments,
     }
+}
+
+/// A point's basis, rules, request and location, as one line.
+fn about(r: &Report, t: &Texts, p: &crate::comments::Point) -> String {
+    let mut parts = Vec::new();
+    if let Some(doc) = p.rules.first().and_then(|c| r.rules.get(&**c)) {
+        let basis = super::cite(doc, t);
+        if !basis.is_empty() {
+            parts.push(t.fmt("terminal.basis", &[("basis", &basis)]));
+        }
+    }
+    let rules: Vec<&str> = p.rules.iter().map(|c| &**c).collect();
+    parts.push(t.fmt(
+        "terminal.rules",
+        &[("rules", &rules.join(&t.get("comment.list_sep")))],
+    ));
+    if let Some(a) = &p.adjustment {
+        parts.push(t.fmt("terminal.request", &[("id", a)]));
+    }
+    if let Some(l) = &p.location {
+        parts.push(l.to_string());
+    }
+    parts.join(" · ")
 }
 
 /// Writes the Markdown report.

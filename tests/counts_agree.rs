@@ -166,13 +166,31 @@ fn every_format_says_the_same_numbers() {
     assert_eq!((resolved, waived), (s.findings.resolved, s.findings.waived));
     assert!(!term.contains("[已整改]") && !term.contains("[已豁免]"));
 
-    // HTML: the table row, the section heading and the filter's totals.
+    // HTML: the summary cards, the table row, the section's counts and the filter's totals. The
+    // sections show comments (must-fix cards, advice cards) and, folded apart, the closed
+    // findings; the comment numbers are the report's comments, the rest the statistics.
     let html = String::from_utf8(render(&r, Format::Html)).unwrap();
+    let card = |key: &str| number_after(&html, &format!("data-card=\"{key}\" data-count=\""));
+    assert_eq!(card("error"), s.findings.open.error);
+    assert_eq!(card("warning"), s.findings.open.warning);
+    assert_eq!(card("info"), s.findings.open.info);
+    assert_eq!(card("resolved"), s.findings.resolved);
+    assert_eq!(card("waived"), s.findings.waived);
+    let must_fix = r.comments.iter().filter(|c| c.must_fix()).count();
+    assert_eq!(card("fix"), must_fix);
+    assert_eq!(card("advice"), r.comments.len() - must_fix);
     assert_eq!(
         number_after(&html, "id=\"filter-status\" role=\"status\" data-total=\""),
-        s.findings.listed
+        r.comments.len()
     );
-    assert_eq!(number_after(&html, "data-open=\""), s.findings.open_total());
+    assert_eq!(
+        number_after(&html, "data-closed-total=\""),
+        s.findings.resolved + s.findings.waived
+    );
+    assert_eq!(
+        html.matches("<article class=\"comment ").count(),
+        r.comments.len()
+    );
     for (i, name) in s.departments.keys().enumerate() {
         let d = s.department(name);
         let anchor = format!("dept-{}", i + 1);
@@ -201,12 +219,65 @@ fn every_format_says_the_same_numbers() {
             d.changes.total()
         );
         if d.findings.listed > 0 {
-            let section = &html[html.find(&format!("id=\"{anchor}\"")).unwrap()..];
+            let start = html
+                .find(&format!("<section class=\"dept\" id=\"{anchor}\""))
+                .unwrap();
+            let end = html[start..].find("</section>").unwrap();
+            let section = &html[start..start + end];
+            let count = |part: &str| {
+                number_after(
+                    section,
+                    &format!("data-dept-count=\"{part}\" data-count=\""),
+                )
+            };
+            assert_eq!(count("open"), d.findings.open_total(), "{name}");
+            assert_eq!(count("error"), d.findings.open.error, "{name}");
+            assert_eq!(count("warning"), d.findings.open.warning, "{name}");
+            assert_eq!(count("info"), d.findings.open.info, "{name}");
+            let mine: Vec<_> = r
+                .comments
+                .iter()
+                .filter(|c| c.department() == name.as_str())
+                .collect();
+            let fix = mine.iter().filter(|c| c.must_fix()).count();
+            let block = |kind: &str| {
+                section
+                    .find(&format!("data-block-count=\"{kind}\" data-count=\""))
+                    .map_or(0, |at| number_after(&section[at..], "data-count=\""))
+            };
+            assert_eq!(block("fix"), fix, "{name}");
+            assert_eq!(block("advice"), mine.len() - fix, "{name}");
             assert_eq!(
-                number_after(section, "<h3>"),
-                d.findings.open_total(),
+                section.matches("<article class=\"comment fix ").count(),
+                fix,
                 "{name}"
             );
+            assert_eq!(
+                section.matches("<article class=\"comment advice ").count(),
+                mine.len() - fix,
+                "{name}"
+            );
+            // The closed findings: one each, and the fold's heading says how many.
+            let closed = d.findings.resolved + d.findings.waived;
+            assert_eq!(
+                section.matches("<article class=\"finding ").count(),
+                closed,
+                "{name}"
+            );
+            if closed > 0 {
+                let summary = &section[section.find("<details class=\"closed\">").unwrap()..];
+                // Past the heading (已整改 / 已豁免), the note: 已整改 2 · 已豁免 1.
+                let summary =
+                    &summary[summary.find('(').unwrap()..summary.find("</summary>").unwrap()];
+                for (state, n) in [
+                    ("已整改", d.findings.resolved),
+                    ("已豁免", d.findings.waived),
+                ] {
+                    if n > 0 {
+                        assert_eq!(number_after(summary, &format!("{state} ")), n, "{name}");
+                    }
+                }
+            }
         }
     }
 

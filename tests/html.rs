@@ -143,11 +143,26 @@ fn chart_numbers_count_open_findings_after_a_round() {
     assert!(resolved > 0 && resolved < findings.len(), "a mixed round");
     assert_eq!(report["summary"]["resolved"], resolved);
     assert!(html.contains(&format!("data-card=\"resolved\" data-count=\"{resolved}\"")));
+    // Closed findings are listed apart, folded; the open ones are comments.
     assert_eq!(
         html.matches("<article class=\"finding sev-").count(),
-        findings.len()
+        resolved
     );
     assert_eq!(html.matches(" st-resolved\" id=\"f-").count(), resolved);
+    assert_eq!(
+        html.matches("<details class=\"closed\">").count(),
+        findings
+            .iter()
+            .filter(|f| !is_open(f))
+            .map(|f| f["department"].as_str().unwrap())
+            .collect::<std::collections::BTreeSet<_>>()
+            .len(),
+        "one fold per department with closed findings"
+    );
+    assert_eq!(
+        html.matches("<article class=\"comment ").count(),
+        report["comments"].as_array().unwrap().len()
+    );
     chart_numbers_in("zh", &html, &report);
 }
 
@@ -227,7 +242,39 @@ fn chart_numbers_in(lang: &str, html: &str, report: &Value) {
         findings.iter().filter(|f| is_open(f)).count() as u64
     );
 
-    // Every finding is on the page once, tagged as the JSON says (the filters select by these).
+    // Every finding is on the page once. An open one in the comment that stands for it (a
+    // point, an item an advice card lists, a department-level note), whose category the element
+    // carries when it is what the category filter reads; a closed one as its own entry, tagged as
+    // the JSON says.
+    let by_fingerprint: BTreeMap<&str, &Value> = findings
+        .iter()
+        .map(|f| (f["fingerprint"].as_str().unwrap(), f))
+        .collect();
+    let standing =
+        Regex::new(r#"<(?:li|article) [^>]*\bdata-fingerprints="([^"]*)"[^>]*>"#).unwrap();
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    for m in standing.captures_iter(html) {
+        let tag = m.get(0).unwrap().as_str();
+        for fp in m[1].split(' ') {
+            *seen.entry(fp.to_string()).or_default() += 1;
+            let f = by_fingerprint[fp];
+            assert!(is_open(f), "{lang}: a closed finding in a comment: {fp}");
+            if let Some(cats) = attr(tag, "data-category") {
+                let cat = f["category"].as_str().unwrap();
+                assert!(
+                    cats.split(' ').any(|c| c == cat),
+                    "{lang}: {fp} {cat} in {cats}"
+                );
+            }
+        }
+    }
+    let want: BTreeMap<String, usize> = findings
+        .iter()
+        .filter(|f| is_open(f))
+        .map(|f| (f["fingerprint"].as_str().unwrap().to_string(), 1))
+        .collect();
+    assert_eq!(seen, want, "{lang}: every open finding in one comment");
+
     let article = Regex::new(r#"<article class="finding [^"]*" ([^>]*)>"#).unwrap();
     let mut seen = BTreeMap::new();
     for a in article.captures_iter(html) {
@@ -248,6 +295,7 @@ fn chart_numbers_in(lang: &str, html: &str, report: &Value) {
     }
     let want: BTreeMap<String, (String, String, String, String)> = findings
         .iter()
+        .filter(|f| !is_open(f))
         .map(|f| {
             let s = |k: &str| f[k].as_str().unwrap().to_string();
             (
@@ -256,7 +304,10 @@ fn chart_numbers_in(lang: &str, html: &str, report: &Value) {
             )
         })
         .collect();
-    assert_eq!(seen, want, "{lang}: findings and their filter attributes");
+    assert_eq!(
+        seen, want,
+        "{lang}: closed findings and their filter attributes"
+    );
 
     // An appendix entry per fired rule, and every finding links to one.
     let rules = report["rules"].as_object().unwrap();
@@ -419,12 +470,19 @@ fn markup_in_catalog_text_stays_text() {
     assert!(html.contains("越州市&lt;b onclick&#x3D;&quot;x()&quot;&gt;教育局&lt;/b&gt;"));
     assert!(html.contains("越州市&lt;i&gt;目录&lt;/i&gt;"));
     assert!(html.contains("&lt;iframe src&#x3D;&quot;https://evil.invalid&quot;&gt;"));
-    let message = Regex::new(r#"<p class="message pack">([^<]*)</p>"#).unwrap();
+    // The comment's heading names the item as text, and its points quote the name as text.
+    assert!(html.contains(
+        "<h4>事项“<span class=\"cat\">&lt;script&gt;alert(1)&lt;/script&gt;转学</span>”（<span class=\"cat\">A-1</span>）</h4>"
+    ));
+    let point = Regex::new(
+        r#"(?s)<li class="point [^>]*>\s*<p class="text">.*?<span class="pack">([^<]*)</span></p>"#,
+    )
+    .unwrap();
     assert!(
-        message
+        point
             .captures_iter(&html)
             .any(|c| c[1].contains("&lt;script&gt;")),
-        "messages quote the name as text"
+        "points quote the name as text"
     );
     for tag in ["<img", "<iframe", "<b ", "<i>"] {
         assert!(!html.contains(tag), "{tag} from catalog text");
@@ -512,4 +570,207 @@ fn the_same_inputs_give_the_same_page() {
     let (a, _) = demo_reports("zh");
     let (b, _) = demo_reports("zh");
     assert!(a == b, "byte-identical HTML");
+}
+
+/// Text as Handlebars escapes it.
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#x27;")
+        .replace('`', "&#x60;")
+        .replace('=', "&#x3D;")
+}
+
+/// The comment cards in page order: (fix or advice, the opening tag's attributes, the body).
+fn comment_cards(html: &str) -> Vec<(String, String, String)> {
+    let re =
+        Regex::new(r#"(?s)<article class="comment (fix|advice) [^"]*"([^>]*)>(.*?)</article>"#)
+            .unwrap();
+    re.captures_iter(html)
+        .map(|c| (c[1].to_string(), c[2].to_string(), c[3].to_string()))
+        .collect()
+}
+
+/// The department reads its comments: one must-fix card per item comment, headed by the item,
+/// its points numbered in order with errors first, each citing its rule's basis; then one advice
+/// card per advice comment listing exactly its items. Cards come in the report's comment order,
+/// and no finding of an advice rule becomes a must-fix card.
+#[test]
+fn comments_are_the_cards_a_department_reads() {
+    let point_re = Regex::new(r#"(?s)<li class="point [^"]*" ([^>]*)>(.*?)</li>"#).unwrap();
+    let listed_re = Regex::new(
+        r#"<li class="listed-item" [^>]*><code class="cat">([^<]*)</code> <strong class="cat">([^<]*)</strong>"#,
+    )
+    .unwrap();
+    let rank = |s: &str| ["error", "warning", "info"].iter().position(|x| *x == s);
+    for lang in ["zh", "en"] {
+        let (html, report) = demo_reports(lang);
+        let anchors = department_anchors(&html);
+        let comments = report["comments"].as_array().unwrap();
+        let rules = report["rules"].as_object().unwrap();
+        let advice_rules: Vec<&str> = rules
+            .iter()
+            .filter(|(_, r)| r["review"]["advice"] == true)
+            .map(|(k, _)| k.as_str())
+            .collect();
+        assert_eq!(
+            advice_rules,
+            ["OV-06", "OV-10", "TL-08"],
+            "the demo's advice rules"
+        );
+        let cards = comment_cards(&html);
+        assert_eq!(cards.len(), comments.len(), "{lang}: a card per comment");
+        let (mut items, mut advice) = (0, 0);
+        for ((kind, tag, body), c) in cards.iter().zip(comments) {
+            let s = |v: &Value| v.as_str().unwrap().to_string();
+            assert_eq!(
+                anchors[&attr(tag, "data-dept").unwrap()],
+                s(&c["department"])
+            );
+            assert_eq!(attr(tag, "data-severity").unwrap(), s(&c["severity"]));
+            let must_fix = c["kind"] == "item" || c["advice"] == false;
+            assert_eq!(kind == "fix", must_fix, "{lang}: {c}");
+            if c["kind"] == "item" {
+                items += 1;
+                let head = &body[body.find("<h4>").unwrap()..body.find("</h4>").unwrap()];
+                for k in ["name", "code"] {
+                    let cat = format!("<span class=\"cat\">{}</span>", escape(&s(&c[k])));
+                    assert!(head.contains(&cat), "{lang}: {cat} in {head}");
+                }
+                let want = c["points"].as_array().unwrap();
+                let points: Vec<_> = point_re.captures_iter(body).collect();
+                assert_eq!(points.len(), want.len(), "{lang}: {}", c["code"]);
+                for (i, (p, w)) in points.iter().zip(want).enumerate() {
+                    assert_eq!(attr(&p[1], "value").unwrap(), (i + 1).to_string());
+                    assert_eq!(attr(&p[1], "data-severity").unwrap(), s(&w["severity"]));
+                    let fps: Vec<String> = w["fingerprints"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(s)
+                        .collect();
+                    assert_eq!(attr(&p[1], "data-fingerprints").unwrap(), fps.join(" "));
+                    assert!(p[2].contains(&escape(&s(&w["text"]))), "{lang}: point text");
+                    let codes: Vec<String> = w["rules"].as_array().unwrap().iter().map(s).collect();
+                    for code in &codes {
+                        assert!(
+                            !advice_rules.contains(&code.as_str()),
+                            "{lang}: {code} as must fix"
+                        );
+                        assert!(p[2].contains(&format!("href=\"#rule-{code}\">{code}</a>")));
+                    }
+                    // The basis cited is the first rule's, every document of it.
+                    for b in rules[&codes[0]]["basis"].as_array().unwrap() {
+                        let title =
+                            format!("<span class=\"pack\">{}</span>", escape(&s(&b["title"])));
+                        assert!(p[2].contains(&title), "{lang}: {title}");
+                    }
+                }
+                let order: Vec<usize> = want
+                    .iter()
+                    .map(|w| rank(w["severity"].as_str().unwrap()).unwrap())
+                    .collect();
+                assert!(
+                    order.windows(2).all(|w| w[0] <= w[1]),
+                    "errors first: {order:?}"
+                );
+            } else if c["advice"] == true {
+                advice += 1;
+                assert!(
+                    body.contains(&escape(&s(&c["text"]))),
+                    "{lang}: advice text"
+                );
+                let listed: Vec<(String, String)> = listed_re
+                    .captures_iter(body)
+                    .map(|m| (unescape(&m[1]), unescape(&m[2])))
+                    .collect();
+                let want: Vec<(String, String)> = c["items"]
+                    .as_array()
+                    .map(|a| a.iter().map(|i| (s(&i["code"]), s(&i["name"]))).collect())
+                    .unwrap_or_default();
+                assert_eq!(listed, want, "{lang}: the items an advice card lists");
+                assert_eq!(c["count"], want.len());
+                if !want.is_empty() {
+                    assert!(body.contains(&format!(
+                        "<ul class=\"listed\" data-count=\"{}\">",
+                        want.len()
+                    )));
+                }
+            }
+        }
+        assert!(
+            items > 10 && advice > 10,
+            "{lang}: {items} item cards, {advice} advice cards"
+        );
+        // The demo's advice-rule findings sit in advice cards only.
+        for (kind, _, body) in &cards {
+            for code in &advice_rules {
+                if kind == "fix" {
+                    assert!(
+                        !body.contains(&format!("#rule-{code}\"")),
+                        "{lang}: {code} in a fix card"
+                    );
+                }
+            }
+        }
+        // Each department's section shows its must-fix cards before its advice.
+        let sections: Vec<&str> = html.split("<section class=\"dept\"").skip(1).collect();
+        for sec in sections {
+            if let (Some(fix), Some(adv)) = (
+                sec.rfind("<article class=\"comment fix "),
+                sec.find("<article class=\"comment advice "),
+            ) {
+                assert!(fix < adv, "{lang}: must fix before advice");
+            }
+        }
+        // No demo list is long enough to fold.
+        assert!(!html.contains("<details class=\"listed-more\">"));
+    }
+}
+
+/// An advice card listing more than 20 items folds them into a `<details>` element (the count
+/// outside, the items inside).
+#[test]
+fn a_long_advice_list_folds() {
+    let d = tempfile::tempdir().unwrap();
+    let items: Vec<Value> = (1..=21)
+        .map(|i| {
+            let mut it = item(&format!("A-{i:02}"), &format!("转学{i}"), "越州市教育局");
+            it["onsite_visits"] = json!(1);
+            it["onsite_reason"] = json!("需现场核验身份");
+            it["online_depth"] = json!(3);
+            it
+        })
+        .collect();
+    let new = d.path().join("new.json");
+    std::fs::write(
+        &new,
+        serde_json::to_string(&snapshot("2017-12-31", items)).unwrap(),
+    )
+    .unwrap();
+    let out = bin()
+        .arg("check")
+        .arg(&new)
+        .args(["--format", "html", "--fail-on", "never"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let html = String::from_utf8(out.stdout).unwrap();
+    let cards = comment_cards(&html);
+    let (_, _, body) = cards
+        .iter()
+        .find(|(kind, _, body)| kind == "advice" && body.contains("#rule-OV-06\""))
+        .expect("an OV-06 advice card");
+    let fold = body
+        .find("<details class=\"listed-more\"><summary>涉及 21 个事项</summary>")
+        .expect("the list folds, its count outside");
+    let listed = &body[fold..body.find("</details>").unwrap()];
+    assert_eq!(listed.matches("<li class=\"listed-item\"").count(), 21);
+    assert_eq!(body.matches("<li class=\"listed-item\"").count(), 21);
 }

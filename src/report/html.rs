@@ -8,6 +8,15 @@
 //! shows is counted from `report.findings` / `report.summary`, and carried in a `data-count`
 //! attribute so tests can compare it with the JSON report.
 //!
+//! A department's section is what it receives: the report's comments ([`crate::comments`]), in
+//! their order. Must-fix cards come first (department-level problems, then one card per item
+//! with its numbered points, each citing the basis of its first rule), then advice cards with
+//! the items they list; long lists fold into `<details>`. Findings closed in a later round
+//! (resolved, waived) are no comments: they are listed apart, folded, so the page still accounts
+//! for every finding. What a card shows besides the comment (a point's category for the filter, a
+//! department's reply, the messages behind a listed item) is looked up by fingerprint in
+//! `report.findings` here; the template only lays it out.
+//!
 //! Tool texts come from the message catalogue (`{{lookup @root.t "html.…"}}` in the template, or
 //! [`Texts`] here). Text that comes from the catalog is marked `class="cat"` and text from the rule
 //! pack `class="pack"`, each in an element of its own holding only text, so a reader (and the tests)
@@ -19,9 +28,10 @@
 //! `<`, which Handlebars escapes), nor a `<script>` element.
 
 use super::{Report, RuleDoc, SeverityCounts, Texts, io, terminal};
+use crate::comments::{Comment, DepartmentComment, ItemComment, Point};
 use crate::diff::{Change, FieldChange};
 use crate::error::{Error, Result};
-use crate::finding::Finding;
+use crate::finding::{Finding, FindingState, Response, is_open};
 use crate::labels;
 use crate::rules::{Category, Severity};
 use crate::text::{TextOp, char_diff};
@@ -50,10 +60,12 @@ struct View<'a> {
     change_cards: Vec<Card>,
     finding_cards: Vec<Card>,
     charts: Vec<Chart>,
+    /// Must-fix and advice comments, for the summary.
+    comment_cards: Vec<Card>,
     filters: Filters,
-    /// Every finding listed (what the filter counts), and of them the open ones.
-    finding_total: usize,
-    open_total: usize,
+    /// Every comment (what the filter counts), and the closed findings listed apart.
+    comment_total: usize,
+    closed_total: usize,
     departments: Vec<Dept<'a>>,
     rules: Vec<RuleView<'a>>,
 }
@@ -118,7 +130,6 @@ struct Filters {
     departments: Vec<Opt>,
     categories: Vec<Opt>,
     severities: Vec<Opt>,
-    states: Vec<Opt>,
 }
 
 /// One option of a filter.
@@ -142,13 +153,108 @@ struct Dept<'a> {
     infos: usize,
     /// Open findings (as the table row and the summary count them).
     finding_count: usize,
-    /// Every finding listed in the section, whatever its state (what the filter counts).
+    /// Comments and closed findings shown in the section (whether the department filter lists it).
     listed_count: usize,
-    /// The waived and resolved findings listed besides the open ones, in words.
+    /// Its comments (what the filter counts): must-fix and advice.
+    comment_count: usize,
+    fix_count: usize,
+    advice_count: usize,
+    /// The waived and resolved findings listed apart, in words.
     closed_note: Option<String>,
     change_count: usize,
-    findings: Vec<FindingView<'a>>,
+    /// Must-fix comments: department-level problems first, then items in code order.
+    fixes: Vec<FixView<'a>>,
+    advice: Vec<AdviceView<'a>>,
+    /// Findings closed in a later round (resolved, waived): not comments, still accounted for.
+    closed: Vec<FindingView<'a>>,
     changes: Vec<ChangeView<'a>>,
+}
+
+/// A run of text in a heading or citation: the tool's words (`class` empty), catalog text
+/// (`cat`) or rule-pack text (`pack`), so each is marked as the module doc says.
+#[derive(Serialize)]
+struct Seg {
+    text: String,
+    class: &'static str,
+}
+
+/// A must-fix comment as a card: an item with its numbered points, or a department-level
+/// problem as a single point.
+#[derive(Serialize)]
+struct FixView<'a> {
+    id: String,
+    /// The department's anchor, which the department filter selects by.
+    dept: String,
+    item: bool,
+    /// 事项“名称”（编码）, or the words for the department as a whole.
+    heading: Vec<Seg>,
+    severity: &'static str,
+    severity_label: String,
+    /// The item's change kind, when it changed.
+    change: Option<String>,
+    change_label: Option<String>,
+    points: Vec<PointView<'a>>,
+}
+
+/// One numbered point.
+#[derive(Serialize)]
+struct PointView<'a> {
+    number: usize,
+    text: String,
+    severity: &'static str,
+    severity_label: String,
+    /// The categories of its rules, space-separated (what the category filter matches).
+    categories: String,
+    rules: Vec<RuleRef>,
+    /// The first rule's policy basis, one citation each.
+    basis: Vec<Vec<Seg>>,
+    state: String,
+    /// The state in words when it is not new (仍存在, 重新出现).
+    state_label: Option<String>,
+    adjustment: Option<String>,
+    location: Option<String>,
+    /// The department's replies to the findings behind the point (an earlier round's sheet).
+    responses: Vec<&'a Response>,
+    /// The findings it stands for, space-separated.
+    fingerprints: String,
+}
+
+/// A rule code with its appendix anchor.
+#[derive(Serialize)]
+struct RuleRef {
+    code: String,
+    anchor: String,
+}
+
+/// An advice comment as a card: the words to the department and the items they are about.
+#[derive(Serialize)]
+struct AdviceView<'a> {
+    id: String,
+    dept: String,
+    text: &'a str,
+    severity: &'static str,
+    severity_label: String,
+    categories: String,
+    rules: Vec<RuleRef>,
+    basis: Vec<Vec<Seg>>,
+    /// "涉及 10 个事项" (none for department-level advice).
+    count: usize,
+    count_line: Option<String>,
+    /// Long lists fold into a `<details>` element.
+    folded: bool,
+    items: Vec<ListedView<'a>>,
+    /// A department-level finding's fingerprint.
+    fingerprints: String,
+}
+
+/// An item an advice comment lists, with what was found on it.
+#[derive(Serialize)]
+struct ListedView<'a> {
+    code: &'a str,
+    name: &'a str,
+    messages: Vec<&'a str>,
+    state_label: Option<String>,
+    fingerprints: String,
 }
 
 #[derive(Serialize)]
@@ -317,10 +423,7 @@ fn category_key(c: Category) -> String {
 }
 
 fn state_key(f: &Finding) -> String {
-    serde_json::to_value(f.state)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
+    state_str(f.state)
 }
 
 const SEVERITIES: [Severity; 3] = [Severity::Error, Severity::Warning, Severity::Info];
@@ -479,6 +582,276 @@ pub(super) fn closed_note(resolved: usize, waived: usize, t: &Texts) -> Option<S
     (!parts.is_empty()).then(|| parts.join(" · "))
 }
 
+/// An advice list longer than this folds into a `<details>` element, so the page stays readable.
+const FOLD_AFTER: usize = 20;
+
+/// A catalogue text with `{name}` placeholders cut into runs: the tool's words, and each value
+/// marked with its class. A value that is empty takes one space next to it along, so
+/// `《{title}》{doc_no} {article}` without a document number reads `《title》article`.
+fn segments(template: &str, args: &[(&str, &str, &'static str)]) -> Vec<Seg> {
+    let mut template = template.to_string();
+    for (name, value, _) in args {
+        if value.is_empty() {
+            let p = format!("{{{name}}}");
+            if let Some(cut) = [format!(" {p}"), format!("{p} "), p.clone()]
+                .into_iter()
+                .find(|c| template.contains(c.as_str()))
+            {
+                template = template.replacen(&cut, "", 1);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    let mut words = String::new();
+    let mut rest = template.as_str();
+    while let Some(open) = rest.find('{') {
+        words.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let arg = after.find('}').and_then(|close| {
+            args.iter()
+                .find(|(n, _, _)| *n == &after[..close])
+                .map(|a| (close, a))
+        });
+        match arg {
+            Some((close, (_, value, class))) => {
+                if !words.is_empty() {
+                    out.push(Seg {
+                        text: std::mem::take(&mut words),
+                        class: "",
+                    });
+                }
+                if !value.is_empty() {
+                    out.push(Seg {
+                        text: (*value).to_string(),
+                        class,
+                    });
+                }
+                rest = &after[close + 1..];
+            }
+            None => {
+                words.push('{');
+                rest = after;
+            }
+        }
+    }
+    words.push_str(rest);
+    if !words.is_empty() {
+        out.push(Seg {
+            text: words,
+            class: "",
+        });
+    }
+    out
+}
+
+/// What the comment cards are built from: the report, its texts, its findings by fingerprint.
+struct Cards<'a> {
+    report: &'a Report,
+    t: &'a Texts,
+    by_fingerprint: BTreeMap<&'a str, &'a Finding>,
+}
+
+impl<'a> Cards<'a> {
+    fn new(report: &'a Report, t: &'a Texts) -> Cards<'a> {
+        Cards {
+            report,
+            t,
+            by_fingerprint: report
+                .findings
+                .iter()
+                .map(|f| (f.fingerprint.as_str(), f))
+                .collect(),
+        }
+    }
+
+    /// The findings behind some fingerprints (those the report holds).
+    fn findings<'f>(&self, fingerprints: impl IntoIterator<Item = &'f str>) -> Vec<&'a Finding> {
+        fingerprints
+            .into_iter()
+            .filter_map(|fp| self.by_fingerprint.get(fp).copied())
+            .collect()
+    }
+
+    /// The categories of some findings, space-separated in [`Category::ALL`] order.
+    fn categories(findings: &[&Finding]) -> String {
+        Category::ALL
+            .iter()
+            .filter(|c| findings.iter().any(|f| f.category == **c))
+            .map(|c| category_key(*c))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    fn rule_refs(rules: &[crate::model::Text]) -> Vec<RuleRef> {
+        rules
+            .iter()
+            .map(|r| RuleRef {
+                code: r.to_string(),
+                anchor: format!("rule-{r}"),
+            })
+            .collect()
+    }
+
+    /// The policy basis of the first rule (the one whose words are used), one citation each:
+    /// `《title》doc_no article`.
+    fn basis(&self, rules: &[crate::model::Text]) -> Vec<Vec<Seg>> {
+        let template = self.t.get("html.point.basis_doc");
+        rules
+            .first()
+            .and_then(|r| self.report.rules.get(&**r))
+            .map(|doc| {
+                doc.basis
+                    .iter()
+                    .map(|b| {
+                        segments(
+                            &template,
+                            &[
+                                ("title", &b.title, "pack"),
+                                ("doc_no", b.doc_no.as_deref().unwrap_or(""), "pack"),
+                                ("article", b.article.as_deref().unwrap_or(""), "pack"),
+                            ],
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    fn severity_label(&self, s: Severity) -> String {
+        self.t.get(&format!("severity.{}", s.as_str()))
+    }
+
+    /// A state's words when they tell the reader something (not for a new finding).
+    fn state_label(&self, s: FindingState) -> Option<String> {
+        (s != FindingState::New).then(|| self.t.get(&format!("state.{}", state_str(s))))
+    }
+
+    fn point(&self, number: usize, p: &Point) -> PointView<'a> {
+        let behind = self.findings(p.fingerprints.iter().map(String::as_str));
+        PointView {
+            number,
+            text: p.text.clone(),
+            severity: p.severity.as_str(),
+            severity_label: self.severity_label(p.severity),
+            categories: Self::categories(&behind),
+            rules: Self::rule_refs(&p.rules),
+            basis: self.basis(&p.rules),
+            state: state_str(p.state),
+            state_label: self.state_label(p.state),
+            adjustment: p.adjustment.clone(),
+            location: p
+                .location
+                .as_ref()
+                .map(ToString::to_string)
+                .filter(|l| !l.is_empty()),
+            responses: behind.iter().filter_map(|f| f.response.as_ref()).collect(),
+            fingerprints: p.fingerprints.join(" "),
+        }
+    }
+
+    fn item(&self, id: String, dept: &str, c: &ItemComment) -> FixView<'a> {
+        let changed = &*c.change != "unchanged";
+        FixView {
+            id,
+            dept: dept.to_string(),
+            item: true,
+            heading: segments(
+                &self.t.get("html.comment.item"),
+                &[("name", &c.name, "cat"), ("code", &c.code, "cat")],
+            ),
+            severity: c.severity.as_str(),
+            severity_label: self.severity_label(c.severity),
+            change: changed.then(|| c.change.to_string()),
+            change_label: changed.then(|| self.t.get(&format!("kind.{}", c.change))),
+            points: c
+                .points
+                .iter()
+                .enumerate()
+                .map(|(i, p)| self.point(i + 1, p))
+                .collect(),
+        }
+    }
+
+    /// A department-level problem: a card about the department with its one point.
+    fn department_level(&self, id: String, dept: &str, c: &DepartmentComment) -> FixView<'a> {
+        let behind = self.findings(c.fingerprints.iter().map(String::as_str));
+        let first = behind.first();
+        let point = Point {
+            rules: c.rules.clone(),
+            severity: c.severity,
+            field: first.map(|f| f.field.clone()).unwrap_or_default(),
+            text: c.text.clone(),
+            state: first.map_or(FindingState::New, |f| f.state),
+            fingerprints: c.fingerprints.clone(),
+            adjustment: first.and_then(|f| f.adjustment.clone()),
+            location: first.and_then(|f| f.location.clone()),
+        };
+        FixView {
+            id,
+            dept: dept.to_string(),
+            item: false,
+            heading: segments(&self.t.get("html.comment.department"), &[]),
+            severity: c.severity.as_str(),
+            severity_label: self.severity_label(c.severity),
+            change: None,
+            change_label: None,
+            points: vec![self.point(1, &point)],
+        }
+    }
+
+    fn advice(&self, id: String, dept: &str, c: &'a DepartmentComment) -> AdviceView<'a> {
+        let all = self.findings(
+            c.items
+                .iter()
+                .flat_map(|l| l.fingerprints.iter())
+                .chain(&c.fingerprints)
+                .map(String::as_str),
+        );
+        let items: Vec<ListedView<'a>> = c
+            .items
+            .iter()
+            .map(|l| {
+                let behind = self.findings(l.fingerprints.iter().map(String::as_str));
+                ListedView {
+                    code: &l.code,
+                    name: &l.name,
+                    messages: behind.iter().map(|f| f.message.as_str()).collect(),
+                    // Open findings only are listed; one that came back or stayed says so.
+                    state_label: behind
+                        .iter()
+                        .map(|f| f.state)
+                        .find(|s| *s != FindingState::New)
+                        .and_then(|s| self.state_label(s)),
+                    fingerprints: l.fingerprints.join(" "),
+                }
+            })
+            .collect();
+        AdviceView {
+            id,
+            dept: dept.to_string(),
+            text: &c.text,
+            severity: c.severity.as_str(),
+            severity_label: self.severity_label(c.severity),
+            categories: Self::categories(&all),
+            rules: Self::rule_refs(&c.rules),
+            basis: self.basis(&c.rules),
+            count: c.count,
+            count_line: (!c.items.is_empty())
+                .then(|| self.t.fmt("html.advice.count", &[("n", &c.count)])),
+            folded: items.len() > FOLD_AFTER,
+            items,
+            fingerprints: c.fingerprints.join(" "),
+        }
+    }
+}
+
+fn state_str(s: FindingState) -> String {
+    serde_json::to_value(s)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
 fn view<'a>(report: &'a Report, t: &'a Texts) -> View<'a> {
     let changes_by_code: BTreeMap<&str, &Change> =
         report.changes.iter().map(|c| (&*c.code, c)).collect();
@@ -505,6 +878,11 @@ fn view<'a>(report: &'a Report, t: &'a Texts) -> View<'a> {
         }
     };
 
+    let cards = Cards::new(report, t);
+    let mut comments: BTreeMap<&str, Vec<&'a Comment>> = BTreeMap::new();
+    for c in &report.comments {
+        comments.entry(c.department()).or_default().push(c);
+    }
     let departments: Vec<Dept<'a>> = groups
         .iter()
         .map(|(name, (findings, changes))| {
@@ -512,6 +890,50 @@ fn view<'a>(report: &'a Report, t: &'a Texts) -> View<'a> {
             let counts = report.stats.department(name);
             let f = counts.findings;
             let (display, data) = dept_name(name);
+            let mut fixes = Vec::new();
+            let mut advice = Vec::new();
+            for (i, c) in comments.get(name).into_iter().flatten().enumerate() {
+                let id = format!("{anchor}-c{}", i + 1);
+                match c {
+                    Comment::Item(c) => fixes.push(cards.item(id, &anchor, c)),
+                    Comment::Department(c) if !c.advice => {
+                        fixes.push(cards.department_level(id, &anchor, c));
+                    }
+                    Comment::Department(c) => advice.push(cards.advice(id, &anchor, c)),
+                }
+            }
+            let closed: Vec<FindingView<'a>> = findings
+                .iter()
+                .filter(|f| !is_open(f.state))
+                .map(|f| {
+                    let fields: Vec<FieldView<'_>> = changes_by_code
+                        .get(&*f.code)
+                        .map(|c| {
+                            c.fields
+                                .iter()
+                                .map(|fc| field_view(fc, Some(&f.field), t))
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    let state = state_key(f);
+                    FindingView {
+                        finding: f,
+                        dept: anchor.clone(),
+                        item_level: !f.code.is_empty(),
+                        severity_label: t.get(&format!("severity.{}", f.severity.as_str())),
+                        category_label: t.get(&format!("category.{}", category_key(f.category))),
+                        change_label: t.get(&format!("kind.{}", f.change)),
+                        state_label: t.get(&format!("state.{state}")),
+                        state,
+                        field_label: field_label(&f.field, t),
+                        rule: report.rules.get(&*f.rule),
+                        rule_anchor: format!("rule-{}", f.rule),
+                        field_count: fields.len(),
+                        fields,
+                    }
+                })
+                .collect();
+            let comment_count = fixes.len() + advice.len();
             Dept {
                 name: display,
                 data,
@@ -519,40 +941,15 @@ fn view<'a>(report: &'a Report, t: &'a Texts) -> View<'a> {
                 warnings: f.open.warning,
                 infos: f.open.info,
                 finding_count: f.open_total(),
-                listed_count: f.listed,
+                listed_count: comment_count + closed.len(),
+                comment_count,
+                fix_count: fixes.len(),
+                advice_count: advice.len(),
                 closed_note: closed_note(f.resolved, f.waived, t),
                 change_count: counts.changes.total(),
-                findings: findings
-                    .iter()
-                    .map(|f| {
-                        let fields: Vec<FieldView<'_>> = changes_by_code
-                            .get(&*f.code)
-                            .map(|c| {
-                                c.fields
-                                    .iter()
-                                    .map(|fc| field_view(fc, Some(&f.field), t))
-                                    .collect()
-                            })
-                            .unwrap_or_default();
-                        let state = state_key(f);
-                        FindingView {
-                            finding: f,
-                            dept: anchor.clone(),
-                            item_level: !f.code.is_empty(),
-                            severity_label: t.get(&format!("severity.{}", f.severity.as_str())),
-                            category_label: t
-                                .get(&format!("category.{}", category_key(f.category))),
-                            change_label: t.get(&format!("kind.{}", f.change)),
-                            state_label: t.get(&format!("state.{state}")),
-                            state,
-                            field_label: field_label(&f.field, t),
-                            rule: report.rules.get(&*f.rule),
-                            rule_anchor: format!("rule-{}", f.rule),
-                            field_count: fields.len(),
-                            fields,
-                        }
-                    })
-                    .collect(),
+                fixes,
+                advice,
+                closed,
                 changes: changes
                     .iter()
                     .map(|c| ChangeView {
@@ -710,13 +1107,41 @@ fn view<'a>(report: &'a Report, t: &'a Texts) -> View<'a> {
         }
     }
 
-    let count_by = |key: &dyn Fn(&Finding) -> String| {
-        let mut m: BTreeMap<String, usize> = BTreeMap::new();
-        for f in &report.findings {
-            *m.entry(key(f)).or_default() += 1;
+    // What each comment card matches: the severities and categories of its points (an item card
+    // shows when any point matches), so an option's count is the cards it shows.
+    let mut severity_cards: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut category_cards: BTreeMap<&str, usize> = BTreeMap::new();
+    for d in &departments {
+        let facets = d
+            .fixes
+            .iter()
+            .map(|c| {
+                let sev: Vec<&str> = c.points.iter().map(|p| p.severity).collect();
+                let cat: Vec<&str> = c
+                    .points
+                    .iter()
+                    .flat_map(|p| p.categories.split(' '))
+                    .collect();
+                (sev, cat)
+            })
+            .chain(
+                d.advice
+                    .iter()
+                    .map(|c| (vec![c.severity], c.categories.split(' ').collect())),
+            );
+        for (mut sev, mut cat) in facets {
+            sev.sort_unstable();
+            sev.dedup();
+            cat.sort_unstable();
+            cat.dedup();
+            for s in sev {
+                *severity_cards.entry(s).or_default() += 1;
+            }
+            for c in cat.into_iter().filter(|c| !c.is_empty()) {
+                *category_cards.entry(c).or_default() += 1;
+            }
         }
-        m
-    };
+    }
     let filters = Filters {
         departments: departments
             .iter()
@@ -725,47 +1150,49 @@ fn view<'a>(report: &'a Report, t: &'a Texts) -> View<'a> {
                 value: d.anchor.clone(),
                 label: d.name.clone(),
                 data: d.data,
-                count: d.listed_count,
+                count: d.comment_count,
             })
             .collect(),
-        categories: {
-            let m = count_by(&|f| category_key(f.category));
-            Category::ALL
-                .iter()
-                .map(|c| category_key(*c))
-                .filter_map(|k| {
-                    m.get(&k).map(|n| Opt {
-                        label: t.get(&format!("category.{k}")),
-                        value: k,
-                        data: false,
-                        count: *n,
-                    })
+        categories: Category::ALL
+            .iter()
+            .map(|c| category_key(*c))
+            .filter_map(|k| {
+                category_cards.get(k.as_str()).map(|n| Opt {
+                    label: t.get(&format!("category.{k}")),
+                    count: *n,
+                    value: k,
+                    data: false,
                 })
-                .collect()
-        },
-        severities: {
-            let m = count_by(&|f| f.severity.as_str().to_string());
-            SEVERITIES
-                .iter()
-                .filter_map(|s| {
-                    m.get(s.as_str()).map(|n| Opt {
-                        value: s.as_str().to_string(),
-                        label: t.get(&format!("severity.{}", s.as_str())),
-                        data: false,
-                        count: *n,
-                    })
-                })
-                .collect()
-        },
-        states: count_by(&state_key)
-            .into_iter()
-            .map(|(k, n)| Opt {
-                label: t.get(&format!("state.{k}")),
-                value: k,
-                data: false,
-                count: n,
             })
             .collect(),
+        severities: SEVERITIES
+            .iter()
+            .filter_map(|s| {
+                severity_cards.get(s.as_str()).map(|n| Opt {
+                    value: s.as_str().to_string(),
+                    label: t.get(&format!("severity.{}", s.as_str())),
+                    data: false,
+                    count: *n,
+                })
+            })
+            .collect(),
+    };
+    let must_fix = report.comments.iter().filter(|c| c.must_fix()).count();
+    let comment_cards = if report.checked {
+        vec![
+            Card {
+                key: "fix",
+                label: t.get("html.card.fix"),
+                count: must_fix,
+            },
+            Card {
+                key: "advice",
+                label: t.get("html.card.advice"),
+                count: report.comments.len() - must_fix,
+            },
+        ]
+    } else {
+        Vec::new()
     };
 
     let rules = report
@@ -808,9 +1235,10 @@ fn view<'a>(report: &'a Report, t: &'a Texts) -> View<'a> {
         change_cards,
         finding_cards,
         charts,
+        comment_cards,
         filters,
-        finding_total: report.stats.findings.listed,
-        open_total: report.stats.findings.open_total(),
+        comment_total: report.comments.len(),
+        closed_total: report.stats.findings.resolved + report.stats.findings.waived,
         departments,
         rules,
     }

@@ -17,6 +17,16 @@ const zhReport = path.join(dir, 'report.html');
 const enReport = path.join(dir, 'report-en.html');
 const report = JSON.parse(readFileSync(path.join(dir, 'report.json'), 'utf8'));
 const findings = report.findings;
+// What the page shows: one card per comment (must-fix item cards with numbered points, advice
+// cards listing items); the filters count cards.
+const comments = report.comments;
+const isItem = (c) => c.kind === 'item';
+// The severities and categories a card matches: those of its points (an item card), or its own.
+const byFingerprint = new Map(findings.map((f) => [f.fingerprint, f]));
+const fingerprintsOf = (c) =>
+  isItem(c) ? c.points.flatMap((p) => p.fingerprints) : [...(c.items ?? []).flatMap((i) => i.fingerprints), ...(c.fingerprints ?? [])];
+const severitiesOf = (c) => (isItem(c) ? c.points.map((p) => p.severity) : [c.severity]);
+const categoriesOf = (c) => fingerprintsOf(c).map((fp) => byFingerprint.get(fp).category);
 
 // The demo item whose name is markup (examples/qinghe/README.md).
 const MARKUP_NAME = '<script>alert("青禾")</script>残疾人证补办';
@@ -74,8 +84,8 @@ const visible = (page, selector) => page.locator(`${selector}:visible`).count();
 test('the report renders offline with no console error and no request', { timeout: 60_000 }, async () => {
   mkdirSync(dir, { recursive: true });
   for (const [file, lang, shown, shot] of [
-    [zhReport, 'zh-CN', `显示 ${findings.length} / ${findings.length} 条审核意见`, 'report.png'],
-    [enReport, 'en', `Showing ${findings.length} of ${findings.length} findings`, 'report-en.png'],
+    [zhReport, 'zh-CN', `显示 ${comments.length} / ${comments.length} 条意见`, 'report.png'],
+    [enReport, 'en', `Showing ${comments.length} of ${comments.length} comments`, 'report-en.png'],
   ]) {
     const { context, page, seen } = await open(file);
     assert.equal(await page.getAttribute('html', 'lang'), lang);
@@ -83,7 +93,11 @@ test('the report renders offline with no console error and no request', { timeou
     assert.equal(await page.evaluate(() => document.documentElement.classList.contains('js')), true);
     assert.equal(await page.locator('#filters').isVisible(), true);
     assert.equal((await page.locator('#filter-status').textContent()).trim(), shown);
-    assert.equal(await visible(page, 'article.finding'), findings.length);
+    assert.equal(await visible(page, 'article.comment'), comments.length);
+    assert.equal(
+      await visible(page, 'li.point'),
+      comments.filter(isItem).reduce((n, c) => n + c.points.length, 0),
+    );
     assert.equal(await page.locator('svg[data-chart]').count(), 3, 'three charts');
     await page.screenshot({ path: path.join(dir, shot) });
     // Let anything late (a timer, a lazy request) show itself before judging.
@@ -95,8 +109,8 @@ test('the report renders offline with no console error and no request', { timeou
 
 test('catalog markup shows as text and runs nothing', { timeout: 60_000 }, async () => {
   const { context, page, seen } = await open(zhReport);
-  const expected = findings.filter((f) => f.name === MARKUP_NAME).length;
-  assert.ok(expected > 0, 'the demo has findings on the item named with markup');
+  const expected = comments.filter((c) => isItem(c) && c.name === MARKUP_NAME).length;
+  assert.ok(expected > 0, 'the demo has a comment on the item named with markup');
   const names = page.getByText(MARKUP_NAME, { exact: true });
   assert.ok((await names.count()) >= expected);
   assert.equal(await names.first().isVisible(), true, 'the markup is visible as text');
@@ -107,55 +121,85 @@ test('catalog markup shows as text and runs nothing', { timeout: 60_000 }, async
   await context.close();
 });
 
-test('the filters show exactly the findings asked for', { timeout: 60_000 }, async () => {
+test('the filters show exactly the comments asked for', { timeout: 60_000 }, async () => {
   const { context, page, seen } = await open(zhReport);
-  const count = (pred) => findings.filter(pred).length;
+  const count = (pred) => comments.filter(pred).length;
+  const status = async () => (await page.locator('#filter-status').textContent()).trim();
+  const reset = async () => {
+    await page.click('#filters button[type=reset]');
+    await page.waitForFunction((n) => document.querySelectorAll('article.comment:not([hidden])').length === n, comments.length);
+  };
 
-  // Each department: only its findings, only its section.
-  const departments = [...new Set(findings.map((f) => f.department))];
+  // Each department: only its cards, only its section.
+  const departments = [...new Set(comments.map((c) => c.department))];
   assert.ok(departments.length > 1);
   for (const name of departments) {
-    const n = count((f) => f.department === name);
+    const n = count((c) => c.department === name);
     await page.selectOption('#f-dept', { label: `${name} (${n})` });
     const value = await page.inputValue('#f-dept');
-    assert.equal(await visible(page, 'article.finding'), n, name);
-    assert.equal(await visible(page, `article.finding:not([data-dept="${value}"])`), 0, name);
+    assert.equal(await visible(page, 'article.comment'), n, name);
+    assert.equal(await visible(page, `article.comment:not([data-dept="${value}"])`), 0, name);
     assert.equal(await visible(page, 'section.dept'), 1, name);
     assert.equal(await page.locator(`section#${value}`).isVisible(), true, name);
   }
-  await page.click('#filters button[type=reset]');
-  await page.waitForFunction((n) => document.querySelectorAll('article.finding:not([hidden])').length === n, findings.length);
+  await reset();
 
-  // Severity error: no warning, no info.
+  // Severity error: the cards with an error, and of an item card only its error points.
   await page.selectOption('#f-severity', 'error');
-  assert.equal(await visible(page, 'article.finding'), report.summary.findings.error);
-  assert.equal(await visible(page, 'article.finding.sev-warning'), 0, 'no warning visible');
-  assert.equal(await visible(page, 'article.finding.sev-info'), 0, 'no info visible');
+  const errors = count((c) => severitiesOf(c).includes('error'));
+  assert.equal(await visible(page, 'article.comment'), errors);
+  assert.equal(await visible(page, 'li.point:not([data-severity="error"])'), 0, 'no warning or info point');
+  assert.equal(await visible(page, 'article.comment.advice:not([data-severity="error"])'), 0);
+  assert.equal(
+    await visible(page, 'li.point'),
+    comments.filter(isItem).reduce((n, c) => n + c.points.filter((p) => p.severity === 'error').length, 0),
+  );
   // Sections without errors are out of the way.
-  const withErrors = new Set(findings.filter((f) => f.severity === 'error').map((f) => f.department)).size;
+  const withErrors = new Set(comments.filter((c) => severitiesOf(c).includes('error')).map((c) => c.department)).size;
   assert.equal(await visible(page, 'section.dept'), withErrors);
+  assert.equal(await status(), `显示 ${errors} / ${comments.length} 条意见`);
 
   // Combined with a category.
   await page.selectOption('#f-category', 'adjustment');
-  assert.equal(
-    await visible(page, 'article.finding'),
-    count((f) => f.severity === 'error' && f.category === 'adjustment'),
-  );
-  // And with the state.
-  const state = findings[0].state;
-  await page.selectOption('#f-state', state);
-  assert.equal(
-    await visible(page, 'article.finding'),
-    count((f) => f.severity === 'error' && f.category === 'adjustment' && f.state === state),
-  );
-  const shown = count((f) => f.severity === 'error' && f.category === 'adjustment' && f.state === state);
-  assert.equal(
-    (await page.locator('#filter-status').textContent()).trim(),
-    `显示 ${shown} / ${findings.length} 条审核意见`,
-  );
+  const both = count((c) => {
+    if (isItem(c)) {
+      return c.points.some((p) => p.severity === 'error' && p.fingerprints.some((fp) => byFingerprint.get(fp).category === 'adjustment'));
+    }
+    return c.severity === 'error' && categoriesOf(c).includes('adjustment');
+  });
+  assert.ok(both > 0 && both < errors, `${both} of ${errors}`);
+  assert.equal(await visible(page, 'article.comment'), both);
+  assert.equal(await status(), `显示 ${both} / ${comments.length} 条意见`);
+  await reset();
 
-  await page.click('#filters button[type=reset]');
-  await page.waitForFunction((n) => document.querySelectorAll('article.finding:not([hidden])').length === n, findings.length);
+  // Advice only (its rules are warnings and info here): the category of the reform targets.
+  await page.selectOption('#f-category', 'one_visit');
+  assert.equal(await visible(page, 'article.comment'), count((c) => categoriesOf(c).includes('one_visit')));
+  await reset();
+
+  // Text: an item's code finds its must-fix card and the advice cards that list it, with only
+  // that item shown in their lists.
+  const listed = comments.filter((c) => !isItem(c) && (c.items ?? []).length > 1);
+  const code = listed[0].items[1].code;
+  const cards = count((c) => (isItem(c) && c.code === code) || (c.items ?? []).some((i) => i.code === code));
+  await page.fill('#f-text', code);
+  await page.waitForFunction((n) => document.querySelectorAll('article.comment:not([hidden])').length === n, cards);
+  assert.equal(await visible(page, 'li.listed-item'), count((c) => (c.items ?? []).some((i) => i.code === code)));
+  assert.equal(await status(), `显示 ${cards} / ${comments.length} 条意见`);
+  // An advice card's own words show it whole.
+  await page.fill('#f-text', '跑零次');
+  const advised = count((c) => !isItem(c) && c.text.includes('跑零次'));
+  assert.ok(advised > 0);
+  assert.equal(await visible(page, 'article.comment.advice'), advised);
+  // Nothing matches: no card, no section.
+  await page.fill('#f-text', 'no-such-text-anywhere');
+  assert.equal(await visible(page, 'article.comment'), 0);
+  assert.equal(await visible(page, 'section.dept'), 0);
+  assert.equal(await status(), `显示 0 / ${comments.length} 条意见`);
+
+  await reset();
+  assert.equal(await page.inputValue('#f-text'), '');
+  assert.equal(await visible(page, 'li.listed-item'), comments.reduce((n, c) => n + (c.items ?? []).length, 0));
   assertQuiet(seen);
   await context.close();
 });
@@ -163,7 +207,8 @@ test('the filters show exactly the findings asked for', { timeout: 60_000 }, asy
 test('with scripts off everything is shown and no filter control', { timeout: 60_000 }, async () => {
   const { context, page, seen } = await open(enReport, { javaScriptEnabled: false });
   assert.equal(await page.locator('#filters').isVisible(), false);
-  assert.equal(await visible(page, 'article.finding'), findings.length);
+  assert.equal(await visible(page, 'article.comment'), comments.length);
+  assert.equal(await visible(page, 'li.point'), comments.filter(isItem).reduce((n, c) => n + c.points.length, 0));
   assert.equal(await visible(page, 'section.rules article.rule-doc'), Object.keys(report.rules).length);
   assertQuiet(seen);
   await context.close();

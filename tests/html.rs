@@ -356,7 +356,7 @@ fn english_report_has_no_chinese_tool_text() {
 
     let (zh, _) = demo_reports("zh");
     assert!(zh.contains("<html lang=\"zh-CN\">"));
-    assert!(zh.contains("各部门审核意见"));
+    assert!(zh.contains("各部门发现的问题"));
     assert!(!zh.contains("Findings by department"));
 }
 

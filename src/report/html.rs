@@ -1177,7 +1177,7 @@ fn view<'a>(report: &'a Report, t: &'a Texts) -> View<'a> {
             })
             .collect(),
     };
-    let must_fix = report.comments.iter().filter(|c| c.must_fix()).count();
+    let must_fix = report.stats.comments.must_fix();
     let comment_cards = if report.checked {
         vec![
             Card {
@@ -1188,7 +1188,7 @@ fn view<'a>(report: &'a Report, t: &'a Texts) -> View<'a> {
             Card {
                 key: "advice",
                 label: t.get("html.card.advice"),
-                count: report.comments.len() - must_fix,
+                count: report.stats.comments.advice,
             },
         ]
     } else {

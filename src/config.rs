@@ -73,6 +73,9 @@ pub struct RulePolicy {
     /// Checked in order; the first matching override decides.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub overrides: Vec<Override>,
+    /// The deployment's own documents for this rule: reports cite these instead of the pack's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub basis: Vec<crate::rules::PolicyBasis>,
 }
 
 /// `audit-config/1`.

@@ -161,6 +161,8 @@ fn demo_report_cites_no_later_basis() {
         doc_no: Some(no.into()),
         article: None,
         note: None,
+        region: None,
+        issued: None,
     };
     assert_eq!(b("国发〔2022〕5号").year(), Some(2022));
     assert_eq!(b("GB/T 39046-2020").year(), Some(2020));
@@ -203,4 +205,67 @@ fn demo_page_shows_element_parts_in_words() {
     for key in ["copies:", "necessity:", "doc_no:", "title:", "source:"] {
         assert!(!html.contains(key), "{key} on the page");
     }
+}
+
+/// A region's own documents are cited only on that region's catalogs, a decree only from the day
+/// it was issued, and a deployment's configuration replaces a rule's basis with its own documents.
+#[test]
+fn bases_follow_the_catalogs_region_the_date_and_the_configuration() {
+    use catalog_audit::config::Config;
+    use catalog_audit::pipeline::audit_loaded;
+    use catalog_audit::rules::Lang;
+    let demo = support::demo();
+    let zhejiang = "浙江省保障“最多跑一次”改革规定";
+    let standard = "DB33/T 2036.1-2017";
+    let cites = |r: &catalog_audit::report::Report, what: &str| {
+        r.rules
+            .values()
+            .flat_map(|d| &d.basis)
+            .any(|b| b.title == what || b.doc_no.as_deref() == Some(what))
+    };
+    // The demo is a Zhejiang city (339900) judged at the end of 2017: the province's 2017
+    // standard is cited, its regulation of November 2018 is not yet.
+    let report = demo.audit();
+    assert!(cites(&report, standard));
+    assert!(!cites(&report, zhejiang));
+    assert!(!cites(&report, "国务院令第722号"), "a 2019 decree");
+    // The same catalog a year later cites the regulation too.
+    let later = chrono::NaiveDate::from_ymd_opt(2019, 6, 30).unwrap();
+    let run = |new: &catalog_audit::model::Catalog, config: &Config, as_of| {
+        audit_loaded(
+            &demo.old,
+            new,
+            Some(&demo.log),
+            &demo.pack,
+            config,
+            as_of,
+            Lang::Zh,
+        )
+    };
+    assert!(cites(&run(&demo.new, &Config::default(), later), zhejiang));
+    // Another province's catalog cites neither Zhejiang document, and no other city's.
+    let mut elsewhere = demo.new.clone();
+    elsewhere.info.region_code = Some("420100".into());
+    let report = run(&elsewhere, &Config::default(), later);
+    assert!(!cites(&report, zhejiang) && !cites(&report, standard));
+    for b in report.rules.values().flat_map(|d| &d.basis) {
+        for other in ["白城", "西咸", "柘城", "温州", "lawfaq", "江苏"] {
+            assert!(!b.title.contains(other), "{b:?}");
+        }
+    }
+    // A deployment cites its own adjustment rules for DA-05.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("config.json");
+    let doc = serde_json::json!({
+        "format": "audit-config/1",
+        "rules": { "DA-05": { "basis": [
+            { "title": "某市政务服务事项动态调整管理办法", "article": "第八条" }
+        ] } }
+    });
+    std::fs::write(&file, doc.to_string()).unwrap();
+    let config = Config::read(&file).unwrap();
+    let report = run(&elsewhere, &config, later);
+    let da05 = &report.rules["DA-05"].basis;
+    assert_eq!(da05.len(), 1);
+    assert_eq!(da05[0].title, "某市政务服务事项动态调整管理办法");
 }

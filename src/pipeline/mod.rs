@@ -145,6 +145,22 @@ pub fn audit(a: &Audit<'_>) -> Report {
         as_of: a.as_of,
         lang: a.lang,
     });
+    // A deployment's own documents replace the pack's basis of a rule (still only those issued
+    // by the day judged at).
+    for (code, policy) in &a.config.rules {
+        if let Some(doc) = report
+            .rules
+            .get_mut(code)
+            .filter(|_| !policy.basis.is_empty())
+        {
+            doc.basis = policy
+                .basis
+                .iter()
+                .filter(|b| b.citable(a.as_of, a.new.info.region_code.as_deref()))
+                .cloned()
+                .collect();
+        }
+    }
     // A first audit with nothing to reconcile leaves the report as built: no second sort or
     // count of (at scale) a million findings.
     if let Some(round) = a.round.filter(|r| !r.is_empty()) {

@@ -249,6 +249,9 @@ impl Report {
     /// Assembles the report model.
     pub fn build(parts: Parts<'_>) -> Report {
         let mut rules = BTreeMap::new();
+        // A report cites no document issued after the day it judges at, and a region's own
+        // documents only on that region's catalogs.
+        let region = parts.new.info.region_code.as_deref();
         if let Some(pack) = parts.pack {
             for f in &parts.findings {
                 if rules.contains_key(&*f.rule) {
@@ -265,11 +268,10 @@ impl Report {
                             category: s.category,
                             rationale: s.rationale.get(parts.lang).to_string(),
                             remediation: s.remediation.get(parts.lang).to_string(),
-                            // A report judged as of a day cites no document issued after it.
                             basis: s
                                 .basis
                                 .iter()
-                                .filter(|b| !b.after(parts.as_of))
+                                .filter(|b| b.citable(parts.as_of, region))
                                 .cloned()
                                 .collect(),
                             review: crate::finding::ReviewDoc::of(&s.review, parts.lang),

@@ -126,6 +126,14 @@ pub struct PolicyBasis {
     pub article: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// The region whose own document it is (the start of an administrative division code: `33`
+    /// for Zhejiang, `3306` for one city): cited only on catalogs of that region.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// The day it was issued, where its number does not say the year (a State Council decree):
+    /// a report judged before that day does not cite it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issued: Option<chrono::NaiveDate>,
 }
 
 impl PolicyBasis {
@@ -146,7 +154,25 @@ impl PolicyBasis {
     /// judged as of that day must not cite it.
     pub fn after(&self, as_of: chrono::NaiveDate) -> bool {
         use chrono::Datelike;
-        self.year().is_some_and(|y| y > as_of.year())
+        match self.issued {
+            Some(day) => day > as_of,
+            None => self.year().is_some_and(|y| y > as_of.year()),
+        }
+    }
+
+    /// Whether a report on a catalog of this region (its administrative division code, if
+    /// known) cites it: a document of one region only on that region's catalogs.
+    pub fn applies_to(&self, region_code: Option<&str>) -> bool {
+        match (&self.region, region_code) {
+            (None, _) => true,
+            (Some(r), Some(code)) => code.starts_with(r.as_str()),
+            (Some(_), None) => false,
+        }
+    }
+
+    /// Whether a report judged as of `as_of` on a catalog of `region_code` cites it.
+    pub fn citable(&self, as_of: chrono::NaiveDate, region_code: Option<&str>) -> bool {
+        !self.after(as_of) && self.applies_to(region_code)
     }
 }
 

@@ -231,3 +231,78 @@ fn review_settings_are_checked_when_the_pack_loads() {
     let (_, err) = edit("DA-13", serde_json::json!({ "same_fact": ["LB-04"] }));
     assert_eq!(err, None);
 }
+
+/// The messages of CF-09, LB-02 and LB-07 name the condition that failed and only that: each
+/// invalid example's message says what its note describes, and none says the others' words.
+#[test]
+fn messages_name_only_the_failed_condition() {
+    let pack = pack();
+    let cases: &[(&str, &[(&str, &str)])] = &[
+        (
+            "CF-09",
+            &[
+                ("未填投诉电话", "未填写监督投诉电话"),
+                ("咨询电话缺区号", "咨询电话“85120000”未带长途区号"),
+                ("投诉电话与咨询电话相同（全角连字符也视为相同）", "相同"),
+                ("只填12345", "监督投诉电话“12345”未带长途区号"),
+            ],
+        ),
+        (
+            "LB-02",
+            &[
+                ("法律未列条款", "未列明具体条款号，请补充"),
+                ("规范性文件缺发文字号", "未注明发文字号，请补充发文字号"),
+                (
+                    "条款内容未写明条款号；第二条依据完整，只有第一条不全",
+                    "未列明具体条款号，请补充",
+                ),
+            ],
+        ),
+        (
+            "LB-07",
+            &[
+                ("条款内容以拼接残留“;1、”开头", "条款内容含开头多余的标点"),
+                ("名称整体加了引号", "名称含多余或不成对的引号"),
+                (
+                    "条款内容含HTML标记和回车换行符（第一条依据规范，第二条有杂质）",
+                    "条款内容含HTML标记；条款内容含回车符或字面的转义符",
+                ),
+                (
+                    "条款内容含字面的转义符\\r\\n",
+                    "条款内容含回车符或字面的转义符",
+                ),
+                ("书名号不成对", "名称含不成对的书名号"),
+                (
+                    "中文条款内容中夹用半角逗号，条款号使用全角数字",
+                    "条款号含全角数字或字母",
+                ),
+            ],
+        ),
+    ];
+    for (code, want) in cases {
+        let rule = pack.get(code).unwrap();
+        for ex in &rule.spec.examples.invalid {
+            let note = ex.note.as_deref().unwrap();
+            let (_, words) = want
+                .iter()
+                .find(|(n, _)| *n == note)
+                .unwrap_or_else(|| panic!("{code}: no expectation for {note}"));
+            let findings = example::run(&pack, code, ex, note).unwrap();
+            let m = &findings[0].message;
+            // Expected words, several joined by "；" when the example has several defects.
+            let mine: Vec<&str> = words.split('；').collect();
+            for w in &mine {
+                assert!(m.contains(w), "{code} {note}: {m}");
+            }
+            for (_, other) in want.iter().filter(|(_, w)| w != words) {
+                for o in other.split('；').filter(|o| !mine.contains(o)) {
+                    assert!(!m.contains(o), "{code} {note} also says {o}: {m}");
+                }
+            }
+            assert!(
+                !m.contains("如0575"),
+                "{code}: an example from one city: {m}"
+            );
+        }
+    }
+}

@@ -18,7 +18,7 @@ use cond::{Cond, CondSpec, Path, ShapeCtx};
 use handlebars::Handlebars;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path as FsPath;
 
 mod builtin {
@@ -827,6 +827,40 @@ handlebars::handlebars_helper!(contains: |s: Json, part: str| {
     s.as_str().is_some_and(|s| s.contains(part))
 });
 
+/// `(matches value "pattern")`: whether a text value matches a regular expression (false for a
+/// missing or non-text value, or a pattern that does not compile, which the pack's examples catch).
+/// A backslash is doubled inside a template's string literal (`"^\\s*;"` for the pattern `^\s*;`,
+/// `"^\\\\s*;"` in a rule file's JSON); a straight quote is written `\\x22`.
+/// Patterns are compiled once per thread.
+fn matches_helper(
+    h: &handlebars::Helper<'_>,
+    _: &Handlebars<'_>,
+    _: &handlebars::Context,
+    _: &mut handlebars::RenderContext<'_, '_>,
+    out: &mut dyn handlebars::Output,
+) -> handlebars::HelperResult {
+    thread_local! {
+        static CACHE: std::cell::RefCell<HashMap<String, Option<regex::Regex>>> =
+            std::cell::RefCell::new(HashMap::new());
+    }
+    let text = h.param(0).and_then(|p| p.value().as_str());
+    let pattern = h.param(1).and_then(|p| p.value().as_str()).unwrap_or("");
+    let hit = text.is_some_and(|t| {
+        CACHE.with(|c| {
+            c.borrow_mut()
+                .entry(pattern.to_string())
+                .or_insert_with(|| regex::Regex::new(pattern).ok())
+                .as_ref()
+                .is_some_and(|re| re.is_match(t))
+        })
+    });
+    // A subexpression's value is its output: "true" or "" (falsy).
+    if hit {
+        out.write("true")?;
+    }
+    Ok(())
+}
+
 /// The Handlebars registry for rule messages: no HTML escaping (messages are plain text; renderers
 /// escape), `{{zh_fields x}}` to name fields by their Chinese element names, `{{round x}}` to
 /// show a number with one decimal, `{{percent x}}` to show a share as a percentage (0.25 → 25%), `{{limit n unit}}` a
@@ -840,6 +874,7 @@ fn message_registry() -> Handlebars<'static> {
     hb.register_helper("percent", Box::new(percent));
     hb.register_helper("limit", Box::new(limit));
     hb.register_helper("contains", Box::new(contains));
+    hb.register_helper("matches", Box::new(matches_helper));
     hb
 }
 
@@ -1030,4 +1065,20 @@ pub fn catalogue(pack: &Pack) -> BTreeMap<String, String> {
         .iter()
         .map(|r| (r.spec.code.clone(), r.spec.name.clone()))
         .collect()
+}
+
+#[cfg(test)]
+mod message_helper_tests {
+    #[test]
+    fn matches_takes_a_regular_expression_with_backslashes() {
+        let hb = super::message_registry();
+        let t = |tpl: &str, v: serde_json::Value| hb.render_template(tpl, &v).unwrap();
+        // A backslash is doubled in a template's string literal.
+        let tpl = r#"{{#if (matches s "^\\s*[;；]")}}lead{{else}}no{{/if}}"#;
+        assert_eq!(t(tpl, serde_json::json!({"s": " ;x"})), "lead");
+        assert_eq!(t(tpl, serde_json::json!({"s": "x;"})), "no");
+        assert_eq!(t(tpl, serde_json::json!({})), "no");
+        let tpl = r#"{{#if (matches s "\\x22")}}quote{{/if}}"#;
+        assert_eq!(t(tpl, serde_json::json!({"s": "a\"b"})), "quote");
+    }
 }

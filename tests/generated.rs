@@ -26,6 +26,7 @@ fn audit_matches_planted(variety: bool) {
         items: 2_000,
         seed: 7,
         per_region: 600,
+        track: false,
     };
     let catalog = variety.then(|| generate::Variety::new(&templates, opts.seed));
     let (mut old, mut new, mut log) = (Vec::new(), Vec::new(), Vec::new());
@@ -140,6 +141,7 @@ fn variety_repeats_values_less() {
         items: 2_000,
         seed: 3,
         per_region: 600,
+        track: false,
     };
     let catalog = generate::Variety::new(&templates, opts.seed);
     let ratios = |v: Option<&generate::Variety>| {

@@ -37,6 +37,7 @@ fn generated() -> Texts {
         items: ITEMS,
         seed: 7,
         per_region: 600,
+        ..Default::default()
     };
     let templates = generate::Templates::load();
     let (mut old, mut new, mut log) = (Vec::new(), Vec::new(), Vec::new());

@@ -82,7 +82,7 @@ use catalog_audit::model::{
 };
 use chrono::{Datelike, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
 use std::sync::Arc;
 
@@ -197,6 +197,10 @@ pub struct Options {
     pub seed: u64,
     /// Items per region (a county's catalog).
     pub per_region: usize,
+    /// Record which items got what ([`Planted::by_item`]), for tests. Off by default: the record
+    /// grows with the items (about a tenth of them are touched), where the rest stays at one
+    /// region's.
+    pub track: bool,
 }
 
 impl Default for Options {
@@ -205,6 +209,7 @@ impl Default for Options {
             items: 10_000,
             seed: 1,
             per_region: 600,
+            track: false,
         }
     }
 }
@@ -234,6 +239,35 @@ pub struct Planted {
     /// Distinct values per main property of the old snapshot (written to `values.json`).
     #[serde(skip)]
     pub distinct: Vec<Distinct>,
+    /// Which items got what, with [`Options::track`] (not written).
+    #[serde(skip)]
+    pub by_item: ByItem,
+}
+
+/// Which items got what: where an audit's findings on the pair should be, and where not.
+#[derive(Debug, Default, Clone)]
+pub struct ByItem {
+    /// The rules planted on each item (item defects counted in [`Planted::defects`] and
+    /// adjustment-log defects counted in [`Planted::log_defects`]), by the item's code in the new
+    /// snapshot (its old code when it is cancelled or removed).
+    pub defects: BTreeMap<String, BTreeSet<&'static str>>,
+    /// The codes touched by a planted change: changed, added, cancelled (removed or status 取消)
+    /// and recoded items (old and new code).
+    pub touched: BTreeSet<String>,
+}
+
+impl ByItem {
+    fn plant(&mut self, track: bool, code: &str, rule: &'static str) {
+        if track {
+            self.defects.entry(code.into()).or_default().insert(rule);
+        }
+    }
+
+    fn touch(&mut self, track: bool, code: &str) {
+        if track {
+            self.touched.insert(code.into());
+        }
+    }
 }
 
 /// Distinct raw JSON texts of one property: exact up to [`Distinct::K`] distinct values, then a
@@ -824,14 +858,25 @@ struct Log {
     days: Vec<NaiveDate>,
     list: Vec<Adjustment>,
     defects: BTreeMap<String, usize>,
+    /// Record which items got what.
+    track: bool,
+    by_item: ByItem,
 }
 
 impl Log {
+    /// Counts a planted adjustment-log defect on the item with code `at` (in the new snapshot).
+    fn plant(&mut self, rule: &'static str, at: &str) {
+        *self.defects.entry(rule.into()).or_default() += 1;
+        self.by_item.plant(self.track, at, rule);
+    }
+
+    /// A request about `item`, whose code in the new snapshot is `at`.
     fn request(
         &mut self,
         rng: &mut Rng,
         kind: AdjustmentKind,
         item: &Item,
+        at: &str,
         region: &Region,
         fields: Vec<String>,
     ) -> &mut Adjustment {
@@ -854,7 +899,7 @@ impl Log {
             (no_basis, "DA-04"),
         ] {
             if planted {
-                *self.defects.entry(rule.into()).or_default() += 1;
+                self.plant(rule, at);
             }
         }
         let (reason, approver) = match kind {
@@ -1004,6 +1049,8 @@ pub fn generate_with(
         days: workdays(),
         list: Vec::new(),
         defects: BTreeMap::new(),
+        track: opts.track,
+        by_item: ByItem::default(),
     };
     snapshot_head(old, OLD_DATE, opts, variety.is_some())?;
     snapshot_head(new, NEW_DATE, opts, variety.is_some())?;
@@ -1066,15 +1113,23 @@ pub fn generate_with(
                 }
                 if next != base {
                     planted.changed += 1;
+                    log.by_item.touch(opts.track, &next.code);
                     if rng.chance(0.04) {
-                        *log.defects.entry("DA-03".into()).or_default() += 1;
+                        log.plant("DA-03", &next.code);
                     } else {
                         let mut asked = fields.clone();
                         if asked.len() > 1 && rng.chance(0.2) {
                             asked.pop();
-                            *log.defects.entry("DA-03".into()).or_default() += 1;
+                            log.plant("DA-03", &next.code);
                         }
-                        log.request(&mut rng, AdjustmentKind::Change, &base, &reg, asked);
+                        log.request(
+                            &mut rng,
+                            AdjustmentKind::Change,
+                            &base,
+                            &next.code,
+                            &reg,
+                            asked,
+                        );
                     }
                 }
             } else if fate < 600 {
@@ -1092,16 +1147,24 @@ pub fn generate_with(
                     );
                     planted.cancelled_status += 1;
                 }
+                log.by_item.touch(opts.track, &base.code);
                 if rng.chance(0.1) {
-                    *log.defects.entry("DA-02".into()).or_default() += 1;
+                    log.plant("DA-02", &base.code);
                 } else {
                     let supervised = !rng.chance(0.1);
-                    let a = log.request(&mut rng, AdjustmentKind::Cancel, &base, &reg, Vec::new());
+                    let a = log.request(
+                        &mut rng,
+                        AdjustmentKind::Cancel,
+                        &base,
+                        &base.code,
+                        &reg,
+                        Vec::new(),
+                    );
                     if supervised {
                         a.supervision =
                             Some("纳入“双随机、一公开”监管，由原实施部门开展事中事后监管".into());
                     } else {
-                        *log.defects.entry("DA-09".into()).or_default() += 1;
+                        log.plant("DA-09", &base.code);
                     }
                 }
             } else if fate < 620 {
@@ -1114,14 +1177,17 @@ pub fn generate_with(
                 )
                 .into();
                 planted.recoded += 1;
+                log.by_item.touch(opts.track, &base.code);
+                log.by_item.touch(opts.track, &next.code);
                 if rng.chance(0.05) {
-                    *log.defects.entry("DA-03".into()).or_default() += 1;
+                    log.plant("DA-03", &next.code);
                 } else {
                     let new_code = next.code.clone();
                     let a = log.request(
                         &mut rng,
                         AdjustmentKind::Change,
                         &base,
+                        &new_code,
                         &reg,
                         vec!["code".into()],
                     );
@@ -1129,11 +1195,12 @@ pub fn generate_with(
                 }
             } else if fate < 630 {
                 // A request approved for an item the new snapshot does not change.
-                *log.defects.entry("DA-15".into()).or_default() += 1;
+                log.plant("DA-15", &base.code);
                 log.request(
                     &mut rng,
                     AdjustmentKind::Change,
                     &base,
+                    &base.code,
                     &reg,
                     vec!["promised_limit".into()],
                 );
@@ -1145,6 +1212,7 @@ pub fn generate_with(
                 && !next.is_cancelled()
             {
                 *planted.defects.entry(rule.into()).or_default() += 1;
+                log.by_item.plant(opts.track, &next.code, rule);
             }
             old_batch.push(base);
             if keep {
@@ -1156,14 +1224,22 @@ pub fn generate_with(
                 let mut add = make(slot, 20_000 + added_here + 1);
                 added_here += 1;
                 planted.added += 1;
+                log.by_item.touch(opts.track, &add.code);
                 if rng.chance(0.05) {
-                    *log.defects.entry("DA-01".into()).or_default() += 1;
+                    log.plant("DA-01", &add.code);
                 } else {
                     let wrong_office = rng.chance(0.05);
-                    let a = log.request(&mut rng, AdjustmentKind::Add, &add, &reg, Vec::new());
+                    let a = log.request(
+                        &mut rng,
+                        AdjustmentKind::Add,
+                        &add,
+                        &add.code,
+                        &reg,
+                        Vec::new(),
+                    );
                     if wrong_office {
                         a.approved_by = Some(format!("{}编办", reg.name));
-                        *log.defects.entry("DA-07".into()).or_default() += 1;
+                        log.plant("DA-07", &add.code);
                     }
                 }
                 add.origin = Provenance(None);
@@ -1195,6 +1271,7 @@ pub fn generate_with(
     planted.new_json_bytes = news.out.bytes;
     planted.requests = log.list.len();
     planted.log_defects = log.defects;
+    planted.by_item = log.by_item;
     for d in &mut planted.distinct {
         d.finish();
     }

@@ -2,8 +2,11 @@
 //! and in variety mode: the report's added / changed / cancelled / recoded counts equal
 //! `planted.json`'s, every planted adjustment-log defect fires as often as it was planted, every
 //! planted item defect fires on the planted items and on no other, and nothing else fires but the
-//! demo content's systemic findings and the known consequences of planted changes. A 2,000-item
-//! pair per mode (four regions), audited by the binary as `benches/run.sh` does.
+//! demo content's systemic findings and the known consequences of planted changes. The review
+//! comments carry every planted defect on its item, no item neither planted with a defect nor
+//! touched by a planted change has an item comment (must-fix), and every open finding is in
+//! exactly one comment. A 2,000-item pair per mode (four regions), audited by the binary as
+//! `benches/run.sh` does.
 
 #[allow(dead_code)]
 #[path = "../examples/generate.rs"]
@@ -26,6 +29,7 @@ fn audit_matches_planted(variety: bool) {
         items: 2_000,
         seed: 7,
         per_region: 600,
+        track: true,
     };
     let catalog = variety.then(|| generate::Variety::new(&templates, opts.seed));
     let (mut old, mut new, mut log) = (Vec::new(), Vec::new(), Vec::new());
@@ -119,6 +123,157 @@ fn audit_matches_planted(variety: bool) {
             count(rule)
         );
     }
+    comments_match_planted(&report, &planted);
+}
+
+/// The strings of a JSON array (none when absent).
+fn strs(v: &Value) -> Vec<&str> {
+    v.as_array()
+        .map(|a| a.iter().map(|x| x.as_str().unwrap()).collect())
+        .unwrap_or_default()
+}
+
+/// The review comments: every planted defect is in a comment on its item, clean items (no
+/// planted defect, no planted change) carry no item comment, and every open finding is in exactly
+/// one comment.
+#[allow(clippy::print_stderr)] // the figures, for information
+fn comments_match_planted(report: &Value, planted: &generate::Planted) {
+    let variety = planted.variety;
+    let by_item = &planted.by_item;
+    let findings = report["findings"].as_array().unwrap();
+    // Open findings by fingerprint: (rule, code).
+    let open: BTreeMap<&str, (&str, &str)> = findings
+        .iter()
+        .filter(|f| matches!(f["state"].as_str(), Some("new" | "persisting" | "reopened")))
+        .map(|f| {
+            (
+                f["fingerprint"].as_str().unwrap(),
+                (
+                    f["rule"].as_str().unwrap(),
+                    f["code"].as_str().unwrap_or_default(),
+                ),
+            )
+        })
+        .collect();
+    assert!(!open.is_empty());
+
+    // What the comments state on each item (rules), and how often each fingerprint is cited.
+    let mut stated: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    let mut cited: BTreeMap<&str, usize> = BTreeMap::new();
+    // Item comments on clean items: (code, rules, first point's text).
+    let mut on_clean: Vec<(&str, Vec<&str>, &str)> = Vec::new();
+    let (mut item_comments, mut department_comments) = (0usize, 0usize);
+    for c in report["comments"].as_array().unwrap() {
+        match c["kind"].as_str() {
+            Some("item") => {
+                item_comments += 1;
+                let code = c["code"].as_str().unwrap();
+                let points = c["points"].as_array().unwrap();
+                assert!(!points.is_empty(), "{c}");
+                let mut rules = Vec::new();
+                for p in points {
+                    rules.extend(strs(&p["rules"]));
+                    for fp in strs(&p["fingerprints"]) {
+                        *cited.entry(fp).or_default() += 1;
+                    }
+                }
+                stated.entry(code).or_default().extend(&rules);
+                if !by_item.defects.contains_key(code) && !by_item.touched.contains(code) {
+                    on_clean.push((code, rules, points[0]["text"].as_str().unwrap()));
+                }
+            }
+            Some("department") => {
+                department_comments += 1;
+                for fp in strs(&c["fingerprints"]) {
+                    *cited.entry(fp).or_default() += 1;
+                }
+                for listed in c["items"].as_array().into_iter().flatten() {
+                    let code = listed["code"].as_str().unwrap();
+                    for fp in strs(&listed["fingerprints"]) {
+                        *cited.entry(fp).or_default() += 1;
+                        if let Some((rule, _)) = open.get(fp) {
+                            stated.entry(code).or_default().insert(rule);
+                        }
+                    }
+                }
+            }
+            other => panic!("comment kind {other:?}: {c}"),
+        }
+    }
+
+    // Every open finding in exactly one comment, and nothing else cited.
+    for (fp, (rule, code)) in &open {
+        assert_eq!(
+            cited.get(fp).copied().unwrap_or(0),
+            1,
+            "{rule} on {code:?}: fingerprint {fp} (variety {variety})"
+        );
+    }
+    for fp in cited.keys() {
+        assert!(
+            open.contains_key(fp),
+            "a comment cites {fp}, no open finding (variety {variety})"
+        );
+    }
+
+    // Every planted defect in a comment on its item; an item defect may be repaired by a planted
+    // change of the same item, on at most a tenth of the items it was planted on (as above).
+    assert_eq!(
+        by_item.defects.values().map(BTreeSet::len).sum::<usize>(),
+        planted.defects.values().sum::<usize>() + planted.log_defects.values().sum::<usize>(),
+        "every planted defect is recorded on its item (variety {variety})"
+    );
+    let mut repaired: BTreeMap<&str, usize> = BTreeMap::new();
+    for (code, rules) in &by_item.defects {
+        for rule in rules {
+            if stated.get(code.as_str()).is_some_and(|s| s.contains(rule)) {
+                continue;
+            }
+            assert!(
+                planted.defects.contains_key(*rule) && by_item.touched.contains(code),
+                "{rule} planted on {code}, in no comment on it: {:?} (variety {variety})",
+                stated.get(code.as_str())
+            );
+            *repaired.entry(rule).or_default() += 1;
+        }
+    }
+    for (rule, n) in &repaired {
+        let want = planted.defects[*rule];
+        assert!(
+            *n <= want.div_ceil(10),
+            "{rule}: planted on {want} items, missing from the comments on {n} (variety {variety})"
+        );
+    }
+
+    // No must-fix comment on a clean item.
+    assert!(
+        on_clean.is_empty(),
+        "{} clean items have an item comment, e.g. {:?} (variety {variety})",
+        on_clean.len(),
+        &on_clean[..on_clean.len().min(5)]
+    );
+
+    let items = planted.new_items as f64;
+    let commented: BTreeSet<&str> = report["comments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["kind"] == "item")
+        .map(|c| c["code"].as_str().unwrap())
+        .collect();
+    // For information (`cargo test --test generated -- --nocapture`).
+    eprintln!(
+        "comments (variety {variety}): {} items, {item_comments} item comments, \
+         {department_comments} department comments, {:.1} % of items with an item comment, \
+         {:.3} comment rows per item; planted defects on {} items ({} repaired by a planted \
+         change), {} items touched by a change",
+        planted.new_items,
+        100.0 * commented.len() as f64 / items,
+        (item_comments + department_comments) as f64 / items,
+        by_item.defects.len(),
+        repaired.values().sum::<usize>(),
+        by_item.touched.len(),
+    );
 }
 
 #[test]
@@ -140,6 +295,7 @@ fn variety_repeats_values_less() {
         items: 2_000,
         seed: 3,
         per_region: 600,
+        track: false,
     };
     let catalog = generate::Variety::new(&templates, opts.seed);
     let ratios = |v: Option<&generate::Variety>| {

@@ -232,12 +232,27 @@ fn review_settings_are_checked_when_the_pack_loads() {
     assert_eq!(err, None);
 }
 
-/// The messages of CF-09, LB-02 and LB-07 name the condition that failed and only that: each
+/// The messages of CF-01, CF-09, LB-02 and LB-07 name the condition that failed and only that: each
 /// invalid example's message says what its note describes, and none says the others' words.
 #[test]
 fn messages_name_only_the_failed_condition() {
     let pack = pack();
     let cases: &[(&str, &[(&str, &str)])] = &[
+        (
+            "CF-01",
+            &[
+                ("办件类型写成“承诺办结”", "办件类型“承诺办结”不是标准值"),
+                (
+                    "服务对象写成“个人”",
+                    "服务对象“自然人；个人”含不在标准值内的取值",
+                ),
+                ("未填写办理形式", "未填写办理形式"),
+                ("事项类型写成“公共服务类”", "事项类型“公共服务类”不是标准值"),
+                ("事项状态写成“有效”", "事项状态“有效”不是标准值"),
+                ("依申请事项缺办件类型", "未填写办件类型"),
+                ("行政处罚缺服务对象：只谈它要求的要素", "未填写服务对象"),
+            ],
+        ),
         (
             "CF-09",
             &[

@@ -147,7 +147,7 @@ fn view<'a>(r: &'a Report, t: &'a Texts) -> View<'a> {
                     .map(|(i, p)| PointView {
                         n: i + 1,
                         text: p.text.clone(),
-                        about: about(r, t, p),
+                        about: super::point_about(r, t, p),
                     })
                     .collect(),
             }),
@@ -158,18 +158,7 @@ fn view<'a>(r: &'a Report, t: &'a Texts) -> View<'a> {
                 points: Vec::new(),
             }),
             Comment::Department(d) => {
-                let mut items: Vec<String> = d
-                    .items
-                    .iter()
-                    .take(MAX_LISTED)
-                    .map(|i| format!("{} {}", i.code, i.name))
-                    .collect();
-                if d.items.len() > MAX_LISTED {
-                    items.push(t.fmt(
-                        "terminal.more_items",
-                        &[("n", &(d.items.len() - MAX_LISTED))],
-                    ));
-                }
+                let items = super::listed_items(d, MAX_LISTED, "terminal.more_items", t);
                 entry.1.push(AdviceView {
                     text: d.text.clone(),
                     items: items.join(&sep),
@@ -226,29 +215,6 @@ fn view<'a>(r: &'a Report, t: &'a Texts) -> View<'a> {
         report: r,
         departments,
     }
-}
-
-/// A point's basis, rules, request and location, as one line.
-fn about(r: &Report, t: &Texts, p: &crate::comments::Point) -> String {
-    let mut parts = Vec::new();
-    if let Some(doc) = p.rules.first().and_then(|c| r.rules.get(&**c)) {
-        let basis = super::cite(doc, t);
-        if !basis.is_empty() {
-            parts.push(t.fmt("terminal.basis", &[("basis", &basis)]));
-        }
-    }
-    let rules: Vec<&str> = p.rules.iter().map(|c| &**c).collect();
-    parts.push(t.fmt(
-        "terminal.rules",
-        &[("rules", &rules.join(&t.get("comment.list_sep")))],
-    ));
-    if let Some(a) = &p.adjustment {
-        parts.push(t.fmt("terminal.request", &[("id", a)]));
-    }
-    if let Some(l) = &p.location {
-        parts.push(l.to_string());
-    }
-    parts.join(" · ")
 }
 
 /// Writes the Markdown report.

@@ -136,6 +136,50 @@ fn is_zero(n: &usize) -> bool {
 
 pub use crate::finding::RuleDoc;
 
+/// A point's basis, rules, request and location as one line ("依据：《…》第六条 · 规则 DA-03"), as
+/// the terminal and Markdown show it under the point.
+pub fn point_about(r: &Report, t: &Texts, p: &crate::comments::Point) -> String {
+    let mut parts = Vec::new();
+    if let Some(doc) = p.rules.first().and_then(|c| r.rules.get(&**c)) {
+        let basis = cite(doc, t);
+        if !basis.is_empty() {
+            parts.push(t.fmt("terminal.basis", &[("basis", &basis)]));
+        }
+    }
+    let rules: Vec<&str> = p.rules.iter().map(|c| &**c).collect();
+    parts.push(t.fmt(
+        "terminal.rules",
+        &[("rules", &rules.join(&t.get("comment.list_sep")))],
+    ));
+    if let Some(a) = &p.adjustment {
+        parts.push(t.fmt("terminal.request", &[("id", a)]));
+    }
+    if let Some(l) = &p.location {
+        parts.push(l.to_string());
+    }
+    parts.join(" · ")
+}
+
+/// The first `max` items an advice comment lists ("编码 名称"), then how many more (`more_key`, a
+/// catalogue text with `{n}`).
+pub fn listed_items(
+    d: &crate::comments::DepartmentComment,
+    max: usize,
+    more_key: &str,
+    t: &Texts,
+) -> Vec<String> {
+    let mut items: Vec<String> = d
+        .items
+        .iter()
+        .take(max)
+        .map(|i| format!("{} {}", i.code, i.name))
+        .collect();
+    if d.items.len() > max {
+        items.push(t.fmt(more_key, &[("n", &(d.items.len() - max))]));
+    }
+    items
+}
+
 /// A rule's basis as a review comment cites it: 《title》（doc_no）article, the documents joined
 /// by "；" (in the catalogue's language).
 pub fn cite(doc: &RuleDoc, t: &Texts) -> String {

@@ -208,17 +208,7 @@ pub fn rows(r: &Report, t: &Texts) -> Vec<Vec<String>> {
                     }
                     Comment::Department(d) => {
                         let first = d.rules.first().and_then(|r0| doc(r0));
-                        let mut listed: Vec<String> = d
-                            .items
-                            .iter()
-                            .take(MAX_LISTED)
-                            .map(|i| format!("{} {}", i.code, i.name))
-                            .collect();
-                        if d.items.len() > MAX_LISTED {
-                            listed.push(
-                                t.fmt("sheet.more_items", &[("n", &(d.items.len() - MAX_LISTED))]),
-                            );
-                        }
+                        let listed = super::listed_items(d, MAX_LISTED, "sheet.more_items", t);
                         let kind = if d.advice {
                             "sheet.kind.advice"
                         } else {

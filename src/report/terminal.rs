@@ -270,25 +270,8 @@ fn comment(w: &mut String, r: &Report, t: &Texts, p: &Paint, c: &Comment) {
                     p.paint(severity_style(point.severity), &sev),
                     point.text
                 ));
-                let mut about = Vec::new();
-                if let Some(doc) = point.rules.first().and_then(|r0| r.rules.get(&**r0)) {
-                    let basis = super::cite(doc, t);
-                    if !basis.is_empty() {
-                        about.push(t.fmt("terminal.basis", &[("basis", &basis)]));
-                    }
-                }
-                let rules: Vec<&str> = point.rules.iter().map(|r| &**r).collect();
-                about.push(t.fmt(
-                    "terminal.rules",
-                    &[("rules", &rules.join(&t.get("comment.list_sep")))],
-                ));
-                if let Some(a) = &point.adjustment {
-                    about.push(t.fmt("terminal.request", &[("id", a)]));
-                }
-                if let Some(l) = &point.location {
-                    about.push(l.to_string());
-                }
-                w.push_str(&format!("       {}\n", p.paint(dim, &about.join(" · "))));
+                let about = super::point_about(r, t, point);
+                w.push_str(&format!("       {}\n", p.paint(dim, &about)));
             }
         }
         Comment::Department(d) => {
@@ -299,21 +282,8 @@ fn comment(w: &mut String, r: &Report, t: &Texts, p: &Paint, c: &Comment) {
             };
             w.push_str(&format!("  {}{}\n", label(key, d.severity), d.text));
             if !d.items.is_empty() {
-                let sep = t.get("comment.list_sep");
-                let shown: Vec<String> = d
-                    .items
-                    .iter()
-                    .take(MAX_LISTED)
-                    .map(|i| format!("{} {}", i.code, i.name))
-                    .collect();
-                let mut line = shown.join(&sep);
-                if d.items.len() > MAX_LISTED {
-                    line.push(' ');
-                    line.push_str(&t.fmt(
-                        "terminal.more_items",
-                        &[("n", &(d.items.len() - MAX_LISTED))],
-                    ));
-                }
+                let line = super::listed_items(d, MAX_LISTED, "terminal.more_items", t)
+                    .join(&t.get("comment.list_sep"));
                 w.push_str(&format!("       {}\n", p.paint(dim, &line)));
             }
         }

@@ -96,6 +96,11 @@ pub enum Status {
     Ended,
     /// Listed but not yet in force on the date.
     NotYetEffective,
+    /// Listed, in force, and the citation names a revision (`（2015年修正）`) older than the text
+    /// in force on the date (a later `amended` date has passed).
+    OutdatedVersion,
+    /// Listed, and the citation names a revision that takes effect only after the date.
+    VersionNotYetEffective,
 }
 
 /// One registry: entries and an index over their normalised keys and aliases.
@@ -129,6 +134,18 @@ pub fn title_key(s: &str) -> String {
         t.truncate(open);
     }
     t
+}
+
+/// The year of the revision a citation names: `（2015年修正）`, `2018年修订`, `（2019年第二次修正）`
+/// (the last such note of the text).
+pub fn cited_revision_year(s: &str) -> Option<i32> {
+    static NOTE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"((?:19|20)[0-9]{2})\s*年\s*(?:第[一二三四五六七八九十]+次)?\s*(?:修正|修订|修改)",
+        )
+        .expect("a valid pattern")
+    });
+    NOTE.captures_iter(s).last().and_then(|c| c[1].parse().ok())
 }
 
 /// The name a sub-item's name qualifies: without its last bracketed part, which must close the
@@ -182,11 +199,60 @@ impl Registry {
         }
     }
 
+    /// The dates from which each text of an entry took effect: its first `effective` date, then
+    /// its `amended` dates (the registry's own order, oldest first).
+    fn texts(&self, e: &Map<String, Value>) -> Vec<NaiveDate> {
+        let mut dates: Vec<NaiveDate> = Self::date(e, self.from).into_iter().collect();
+        if let Some(Value::Array(list)) = e.get("amended") {
+            dates.extend(
+                list.iter()
+                    .filter_map(|d| d.as_str()?.parse::<NaiveDate>().ok()),
+            );
+        }
+        dates.sort();
+        dates
+    }
+
+    /// The date from which the text in force on `on` applies (the latest of the act's texts
+    /// that had taken effect by then).
+    pub fn version_in_force(&self, e: &Map<String, Value>, on: NaiveDate) -> Option<NaiveDate> {
+        self.texts(e).into_iter().filter(|d| *d <= on).max()
+    }
+
+    /// What a citation's revision note says of the text it cites, on a date: `Some(true)` when a
+    /// later text is in force (outdated), `Some(false)` when the cited revision takes effect only
+    /// after the date, `None` when the citation names no revision, the registry knows no text of
+    /// that year (or the next, when a revision adopted late in a year took effect in the next),
+    /// or the cited text is the one in force. The registry records when texts took effect, a
+    /// citation the year a revision was adopted: both years count, so no citation is called
+    /// outdated for that difference.
+    fn cited_text(&self, s: &str, e: &Map<String, Value>, on: NaiveDate) -> Option<bool> {
+        use chrono::Datelike;
+        let year = cited_revision_year(s)?;
+        let texts = self.texts(e);
+        let candidates: Vec<NaiveDate> = texts
+            .iter()
+            .copied()
+            .filter(|d| d.year() == year || d.year() == year + 1)
+            .collect();
+        let (first, last) = (*candidates.first()?, *candidates.last()?);
+        if first > on {
+            return Some(false);
+        }
+        let in_force = texts.into_iter().filter(|d| *d <= on).max()?;
+        (in_force > last).then_some(true)
+    }
+
     /// Whether a status question is answered yes.
     pub fn is(&self, s: &str, on: NaiveDate, wanted: Status) -> bool {
         let st = self.status(s, on);
         match wanted {
             Status::Listed => st != Status::Unlisted,
+            Status::OutdatedVersion | Status::VersionNotYetEffective => {
+                st == Status::InForce
+                    && self.find(s).and_then(|e| self.cited_text(s, e, on))
+                        == Some(wanted == Status::OutdatedVersion)
+            }
             other => st == other,
         }
     }
@@ -324,6 +390,49 @@ mod tests {
         );
         assert_eq!(laws.status("刑法", d("2020-06-01")), Status::Unlisted);
         assert!(laws.is("民法典", d("2020-06-01"), Status::Listed));
+    }
+
+    #[test]
+    fn a_cited_revision_is_judged_by_the_texts_in_force() {
+        let mut r = Registries::default();
+        r.add(
+            "laws.json",
+            json!({ "format": "law-registry/1", "entries": [
+                { "title": "中华人民共和国行政许可法", "level": "法律", "effective": "2004-07-01",
+                  "amended": ["2019-04-23"], "source": "主席令第二十九号" },
+                { "title": "中华人民共和国教育法", "level": "法律", "effective": "1995-09-01",
+                  "amended": ["2009-08-27", "2016-06-01", "2021-04-30"], "source": "x" }
+            ]}),
+        )
+        .unwrap();
+        let laws = r.get("laws").unwrap();
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let outdated = |s: &str, on: &str| laws.is(s, d(on), Status::OutdatedVersion);
+        let early = |s: &str, on: &str| laws.is(s, d(on), Status::VersionNotYetEffective);
+        // The 2015 text of the education law after its 2016 and 2021 revisions.
+        assert!(outdated(
+            "《中华人民共和国教育法》（2015年修正）",
+            "2022-01-01"
+        ));
+        // The 2015 revision took effect on 2016-06-01: that is the text in force in 2020.
+        assert!(!outdated("教育法（2015年修正）", "2020-01-01"));
+        // The 2021 revision cited before it took effect.
+        assert!(early("教育法（2021年修正）", "2021-03-01"));
+        assert!(!early("教育法（2021年修正）", "2021-04-30"));
+        assert!(!outdated("教育法（2021年修正）", "2024-01-01"));
+        // No revision named, or none the registry knows: nothing to say.
+        assert!(!outdated("中华人民共和国教育法", "2024-01-01"));
+        assert!(!outdated("教育法（2012年修正）", "2024-01-01"));
+        // Adopted in 2019, in force the same year; cited as of 2018 it is not yet in force.
+        assert!(early("行政许可法（2019年修正）", "2018-12-31"));
+        assert_eq!(cited_revision_year("（2019年第二次修正）"), Some(2019));
+        assert_eq!(cited_revision_year("婚姻法"), None);
+        // The act itself in force on the date, with the text in force since its last revision.
+        let e = laws.find("教育法").unwrap();
+        assert_eq!(
+            laws.version_in_force(e, d("2020-01-01")),
+            Some(d("2016-06-01"))
+        );
     }
 
     #[test]

@@ -15,7 +15,7 @@
 //! | `{"some": {"path", "where": c}}` | at least one element of the list satisfies `c` |
 //! | `{"unique_in_list": "path"}` | inside `for_each`: no earlier element has the same normalised value |
 //! | `{"valid": {"path", "format"}}` | every filled value is valid in `format` (`gb32100`, `date`) |
-//! | `{"registry": {"name", "key", "status"}}` | a value at `key` has `status` (listed, unlisted, in_force, ended, not_yet_effective) in a registry as of the evaluation date |
+//! | `{"registry": {"name", "key", "status"}}` | a value at `key` has `status` (listed, unlisted, in_force, ended, not_yet_effective; for an act's citation also outdated_version, version_not_yet_effective, judged from its revision note) in a registry as of the evaluation date |
 //!
 //! Operands of `compare` are `{"path"}`, `{"value"}`, a bare number, `{"sum": path}`, `{"count": path}`,
 //! `{"working_days": [from, to]}`, `{"days": [from, to]}` (from and to are operands; a bare string
@@ -720,10 +720,12 @@ impl Expr {
                     .iter()
                     .filter_map(Val::as_str)
                     .find_map(|k| {
-                        registry
-                            .find(k)
-                            .and_then(|e| e.get(field))
-                            .and_then(json_scalar)
+                        let e = registry.find(k)?;
+                        // A computed field: the date from which the text in force applies.
+                        if field == "version_in_force" {
+                            return registry.version_in_force(e, ctx.as_of).map(Scalar::Date);
+                        }
+                        e.get(field).and_then(json_scalar)
                     })
             }
             Expr::Diff(a, b) => match (a.eval(ctx, scope)?, b.eval(ctx, scope)?) {

@@ -15,6 +15,7 @@
 //! | `{"some": {"path", "where": c}}` | at least one element of the list satisfies `c` |
 //! | `{"unique_in_list": "path"}` | inside `for_each`: no earlier element has the same normalised value |
 //! | `{"valid": {"path", "format"}}` | every filled value is valid in `format` (`gb32100`, `date`) |
+//! | `{"registry_list": {"name", "key", "list", "field", "values"}}` | some value at `values` is among the `field`s of the `list` of the registry entry `key` names (document numbers normalised); holds when nothing is cited or the registry has nothing to compare |
 //! | `{"registry": {"name", "key", "status"}}` | a value at `key` has `status` (listed, unlisted, in_force, ended, not_yet_effective; for an act's citation also outdated_version, version_not_yet_effective, judged from its revision note) in a registry as of the evaluation date |
 //!
 //! Operands of `compare` are `{"path"}`, `{"value"}`, a bare number, `{"sum": path}`, `{"count": path}`,
@@ -59,6 +60,22 @@ pub enum CondSpec {
     UniqueInList(String),
     Valid(ValidSpec),
     Registry(RegistrySpec),
+    RegistryList(RegistryListSpec),
+}
+
+/// `{"registry_list": {"name": "fees", "key": "name", "list": "basis", "field": "doc_no",
+/// "values": "basis[].doc_no"}}`: some value at `values` is among the `field`s of the `list` of
+/// the registry entry that the value at `key` names (document numbers compared with their
+/// brackets, width and spaces normalised). Holds when nothing is cited, when the registry does not
+/// know the key, or when its entry lists nothing: there is nothing to compare.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegistryListSpec {
+    pub name: String,
+    pub key: String,
+    pub list: String,
+    pub field: String,
+    pub values: String,
 }
 
 /// `{"registry": {"name": "laws", "key": "title", "status": "ended"}}`: a value at `key` has this
@@ -451,6 +468,8 @@ pub enum Cond {
     UniqueInList(Path),
     Valid(Path, Format),
     Registry(String, Path, crate::registry::Status),
+    /// Registry name, key path, the entry's list and its field, the values path.
+    RegistryList(String, Path, String, String, Path),
 }
 
 /// A compiled operand.
@@ -538,6 +557,16 @@ impl Cond {
                 known_registry(&r.name, at)?;
                 Cond::Registry(r.name.clone(), path(&r.key)?, r.status)
             }
+            CondSpec::RegistryList(r) => {
+                known_registry(&r.name, at)?;
+                Cond::RegistryList(
+                    r.name.clone(),
+                    path(&r.key)?,
+                    r.list.clone(),
+                    r.field.clone(),
+                    path(&r.values)?,
+                )
+            }
         })
     }
 
@@ -608,6 +637,29 @@ impl Cond {
                 .iter()
                 .filter(|v| !v.is_empty())
                 .all(|v| valid(v, *format)),
+            Cond::RegistryList(name, key, list, field, values) => {
+                let cited: Vec<String> = values
+                    .flat(ctx, scope)
+                    .iter()
+                    .filter_map(Val::as_str)
+                    .map(doc_key)
+                    .filter(|v| !v.is_empty())
+                    .collect();
+                let Some(registry) = ctx.registries.get(name) else {
+                    return true;
+                };
+                let listed: Vec<String> = key
+                    .flat(ctx, scope)
+                    .iter()
+                    .filter_map(Val::as_str)
+                    .filter_map(|k| registry.find(k))
+                    .filter_map(|e| e.get(list.as_str())?.as_array())
+                    .flatten()
+                    .filter_map(|x| x.get(field.as_str())?.as_str())
+                    .map(doc_key)
+                    .collect();
+                cited.is_empty() || listed.is_empty() || cited.iter().any(|c| listed.contains(c))
+            }
             Cond::Registry(name, p, status) => {
                 let registry = ctx.registries.get(name);
                 let values = p.flat(ctx, scope);
@@ -725,6 +777,16 @@ impl Expr {
                         if field == "version_in_force" {
                             return registry.version_in_force(e, ctx.as_of).map(Scalar::Date);
                         }
+                        // `basis[].doc_no`: a list's field, its values joined by "、".
+                        if let Some((list, sub)) = field.split_once("[].") {
+                            let joined: Vec<&str> = e
+                                .get(list)?
+                                .as_array()?
+                                .iter()
+                                .filter_map(|x| x.get(sub)?.as_str())
+                                .collect();
+                            return (!joined.is_empty()).then(|| Scalar::Text(joined.join("、")));
+                        }
                         e.get(field).and_then(json_scalar)
                     })
             }
@@ -747,6 +809,20 @@ impl Expr {
             }
         }
     }
+}
+
+/// A document number as compared: width, spaces and the kind of bracket around the year do not
+/// count (`财税〔2017〕20号` = `财税[2017]20号` = `财税（2017）20号`).
+fn doc_key(s: &str) -> String {
+    crate::text::key(s)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '[' | '(' | '〔' | '【' | '［' | '（' => '〔',
+            ']' | ')' | '〕' | '】' | '］' | '）' => '〕',
+            c => c,
+        })
+        .collect()
 }
 
 fn date_of<'a>(e: &Expr, ctx: &Ctx<'a>, scope: &Scope<'a>) -> Option<NaiveDate> {
@@ -966,6 +1042,10 @@ impl Reads {
             | Cond::UniqueInList(p)
             | Cond::Valid(p, _)
             | Cond::Registry(_, p, _) => self.path(p, element),
+            Cond::RegistryList(_, key, _, _, values) => {
+                self.path(key, element);
+                self.path(values, element);
+            }
             Cond::Compare(a, _, b) => {
                 self.expr(a, element);
                 self.expr(b, element);

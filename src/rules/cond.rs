@@ -811,10 +811,11 @@ impl Expr {
     }
 }
 
-/// A document number as compared: width, spaces and the kind of bracket around the year do not
-/// count (`财税〔2017〕20号` = `财税[2017]20号` = `财税（2017）20号`).
+/// A document number as compared: width, spaces, the kind of bracket around the year and the
+/// serial's form (a leading 第 or zeros, which FEE-08 reports) do not count
+/// (`财税〔2017〕20号` = `财税[2017]20号` = `财税（2017）第020号`).
 fn doc_key(s: &str) -> String {
-    crate::text::key(s)
+    let bracketed: String = crate::text::key(s)
         .chars()
         .filter(|c| !c.is_whitespace())
         .map(|c| match c {
@@ -822,7 +823,24 @@ fn doc_key(s: &str) -> String {
             ']' | ')' | '〕' | '】' | '］' | '）' => '〕',
             c => c,
         })
-        .collect()
+        .collect();
+    match bracketed.split_once('〕') {
+        Some((head, serial)) => {
+            let serial = serial.trim_start_matches('第').trim_start_matches('0');
+            format!("{head}〕{serial}")
+        }
+        None => bracketed,
+    }
+}
+
+#[cfg(test)]
+#[test]
+fn document_numbers_compare_by_their_parts() {
+    for same in ["财税[2017]20号", "财税（2017）20号", "财税〔2017〕第020号", " 财税〔2017〕20号"] {
+        assert_eq!(doc_key(same), doc_key("财税〔2017〕20号"), "{same}");
+    }
+    assert_ne!(doc_key("财税〔2017〕21号"), doc_key("财税〔2017〕20号"));
+    assert_ne!(doc_key("财税〔2016〕20号"), doc_key("财税〔2017〕20号"));
 }
 
 fn date_of<'a>(e: &Expr, ctx: &Ctx<'a>, scope: &Scope<'a>) -> Option<NaiveDate> {

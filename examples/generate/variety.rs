@@ -1324,7 +1324,9 @@ impl Variety {
             let mut rng = own(S_FEE);
             if rng.chance(0.5) {
                 let amount = 5 * (1 + rng.below(40));
-                let name = format!("{}工本费", entry.subject);
+                // A local fee: named so that it is no national catalogue item (whose standard and
+                // basis FEE-05 and FEE-10 would hold it to).
+                let name = format!("{}地方证照工本费", entry.subject);
                 it.fee = Some(Arc::new(Fee {
                     charged: Some(true),
                     items: vec![FeeItem {

@@ -192,6 +192,9 @@ pub enum ExprOpSpec {
     Lookup(LookupSpec),
     /// The amount of money in a text ("每证20元" → 20), summed over the values at the path.
     Amount(String),
+    /// The largest amount of money anywhere in the texts at the path ("申领每证20元；补领每证40元"
+    /// → 40).
+    MaxAmount(String),
     /// `{"diff": [a, b]}`: a − b.
     Diff(Box<[ExprSpec; 2]>),
     /// `{"ratio": [a, b]}`: a ÷ b (missing when b is 0).
@@ -483,6 +486,7 @@ pub enum Expr {
     Days(Box<Expr>, Box<Expr>),
     Lookup(String, Path, String),
     Amount(Path),
+    MaxAmount(Path),
     Diff(Box<Expr>, Box<Expr>),
     Ratio(Box<Expr>, Box<Expr>),
 }
@@ -738,6 +742,7 @@ impl Expr {
                 Expr::Lookup(l.registry.clone(), path(&l.key)?, l.field.clone())
             }
             ExprSpec::Op(ExprOpSpec::Amount(p)) => Expr::Amount(path(p)?),
+            ExprSpec::Op(ExprOpSpec::MaxAmount(p)) => Expr::MaxAmount(path(p)?),
             ExprSpec::Op(ExprOpSpec::Diff(pair)) => Expr::Diff(
                 Box::new(Expr::compile(&pair[0], shapes, at)?),
                 Box::new(Expr::compile(&pair[1], shapes, at)?),
@@ -777,6 +782,14 @@ impl Expr {
                         if field == "version_in_force" {
                             return registry.version_in_force(e, ctx.as_of).map(Scalar::Date);
                         }
+                        // A computed field: the largest amount of the entry's standard.
+                        if field == "standard_max_amount" {
+                            return e
+                                .get("standard")?
+                                .as_str()
+                                .and_then(max_amount)
+                                .map(Scalar::Num);
+                        }
                         // `basis[].doc_no`: a list's field, its values joined by "、".
                         if let Some((list, sub)) = field.split_once("[].") {
                             let joined: Vec<&str> = e
@@ -798,6 +811,13 @@ impl Expr {
                 (Scalar::Num(x), Scalar::Num(y)) if y != 0.0 => Some(Scalar::Num(x / y)),
                 _ => None,
             },
+            Expr::MaxAmount(p) => p
+                .flat(ctx, scope)
+                .iter()
+                .filter_map(Val::as_str)
+                .filter_map(max_amount)
+                .reduce(f64::max)
+                .map(Scalar::Num),
             Expr::Amount(p) => {
                 let amounts: Vec<f64> = p
                     .flat(ctx, scope)
@@ -835,8 +855,24 @@ fn doc_key(s: &str) -> String {
 
 #[cfg(test)]
 #[test]
+fn the_largest_amount_of_a_standard() {
+    assert_eq!(
+        max_amount("申领、换领每证20元；丢失补领每证40元"),
+        Some(40.0)
+    );
+    assert_eq!(max_amount("每件８０元"), Some(80.0));
+    assert_eq!(max_amount("按有关规定收取"), None);
+}
+
+#[cfg(test)]
+#[test]
 fn document_numbers_compare_by_their_parts() {
-    for same in ["财税[2017]20号", "财税（2017）20号", "财税〔2017〕第020号", " 财税〔2017〕20号"] {
+    for same in [
+        "财税[2017]20号",
+        "财税（2017）20号",
+        "财税〔2017〕第020号",
+        " 财税〔2017〕20号",
+    ] {
         assert_eq!(doc_key(same), doc_key("财税〔2017〕20号"), "{same}");
     }
     assert_ne!(doc_key("财税〔2017〕21号"), doc_key("财税〔2017〕20号"));
@@ -871,6 +907,16 @@ pub fn amount(text: &str) -> Option<f64> {
     let re = amount_regex();
     let caps = re.captures(&t)?;
     caps[1].parse().ok()
+}
+
+/// The largest amount of money in a text.
+pub fn max_amount(text: &str) -> Option<f64> {
+    use unicode_normalization::UnicodeNormalization;
+    let t: String = text.nfkc().collect();
+    amount_regex()
+        .captures_iter(&t)
+        .filter_map(|c| c[1].parse::<f64>().ok())
+        .reduce(f64::max)
 }
 
 fn amount_regex() -> &'static Regex {
@@ -1077,7 +1123,11 @@ impl Reads {
 
     pub fn expr(&mut self, e: &Expr, element: bool) {
         match e {
-            Expr::Path(p) | Expr::Sum(p) | Expr::Count(p) | Expr::Amount(p) => {
+            Expr::Path(p)
+            | Expr::Sum(p)
+            | Expr::Count(p)
+            | Expr::Amount(p)
+            | Expr::MaxAmount(p) => {
                 self.path(p, element);
             }
             Expr::Lookup(_, p, _) => self.path(p, element),

@@ -77,8 +77,17 @@ fn pack(dir: Option<&Path>) -> Result<Pack> {
     }
 }
 
-/// The rule pack and the configuration, with the configuration's registries added to the pack.
-fn prepare(r: &RuleArgs) -> Result<(Pack, Config)> {
+/// The rule pack and the configuration, with the configuration's registries added to the pack;
+/// what loading them noticed (a local list naming an item twice) goes to stderr as warnings.
+fn prepare(r: &RuleArgs, env: &mut Env<'_>) -> Result<(Pack, Config)> {
+    let (pack, config) = prepare_quietly(r)?;
+    for w in &pack.registries.warnings {
+        stderr(env, &format!("warning: {w}"))?;
+    }
+    Ok((pack, config))
+}
+
+fn prepare_quietly(r: &RuleArgs) -> Result<(Pack, Config)> {
     let mut pack = pack(r.rules.as_deref())?;
     let (mut config, file) = match &r.config {
         Some(path) => (Config::read(path)?, path.display().to_string()),
@@ -163,7 +172,7 @@ fn audit(a: AuditArgs, env: &mut Env<'_>) -> Result<u8> {
     );
     env.quiet = a.rounds.quiet;
     check_output(&a.output)?;
-    let (pack, config) = prepare(&a.rules)?;
+    let (pack, config) = prepare(&a.rules, env)?;
     let opts = options(&a.input)?;
     let loaded = pipeline::load(&a.old, &a.new, a.adjustments.as_deref(), &opts)?;
     timings.mark(env, "load")?;
@@ -271,7 +280,7 @@ fn merge_cmd(m: crate::cli::MergeArgs, env: &mut Env<'_>) -> Result<u8> {
 }
 
 fn history_cmd(h: HistoryArgs, env: &mut Env<'_>) -> Result<u8> {
-    let (pack, config) = prepare(&h.rules)?;
+    let (pack, config) = prepare(&h.rules, env)?;
     let opts = options(&h.input)?;
     let t = crate::pipeline::history::build(&h.dir, &pack, &config, &opts, lang(h.lang))?;
     let text = match h.format {
@@ -307,7 +316,7 @@ fn history_cmd(h: HistoryArgs, env: &mut Env<'_>) -> Result<u8> {
 
 fn check_cmd(c: CheckArgs, env: &mut Env<'_>) -> Result<u8> {
     check_output(&c.output)?;
-    let (pack, config) = prepare(&c.rules)?;
+    let (pack, config) = prepare(&c.rules, env)?;
     let RuleArgs { fail_on, as_of, .. } = c.rules;
     let cat = load::snapshot_with(&c.snapshot, &options(&c.input)?)?;
     let as_of = as_of.or(cat.info.as_of).unwrap_or(env.today);

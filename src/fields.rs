@@ -38,6 +38,8 @@ macro_rules! item_fields {
             code (Code, "事项编码"): Text;
             basic_code (BasicCode, "基本编码"): Option<Text>;
             impl_code (ImplCode, "实施编码"): Option<Text>;
+            /// A province's or city's own code for the item (local lists name items by it).
+            local_code (LocalCode, "地方编码"): Option<Text>;
             name (Name, "事项名称"): Text;
             /// 行政许可 … 公共服务.
             item_type (ItemType, "事项类型"): Text;

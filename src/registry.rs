@@ -64,7 +64,7 @@ const KINDS: &[Kind] = &[
         format: "exemption-registry/1",
         name: "zero_visit_exemptions",
         key: "basic_code",
-        aliases: &["name", "aliases"],
+        aliases: &["name", "aliases", "local_code"],
         from: "effective",
         to: "ended",
         titles: false,
@@ -262,6 +262,9 @@ impl Registry {
 #[derive(Debug, Clone, Default)]
 pub struct Registries {
     pub by_name: BTreeMap<String, Registry>,
+    /// What loading noticed but did not refuse: an entry of a local list repeating another's key
+    /// (the first is kept), as "file: message" lines for the run to print.
+    pub warnings: Vec<String>,
 }
 
 impl Registries {
@@ -282,6 +285,7 @@ impl Registries {
                 problems,
             });
         }
+        let warnings = &mut self.warnings;
         let reg = self
             .by_name
             .entry(kind.name.to_string())
@@ -324,6 +328,16 @@ impl Registries {
                 if let Some(&other) = reg.index.get(&norm)
                     && other != index
                 {
+                    // A local list that names an item twice (real exports do) is read, with a
+                    // warning naming both entries; an act or fee listed twice is ambiguous.
+                    if kind.sub_items {
+                        warnings.push(format!(
+                            "{file}: /entries/{i} repeats \"{k}\", already listed by entry {} of the {} list; the first is kept",
+                            other + 1,
+                            kind.name
+                        ));
+                        continue;
+                    }
                     return Err(Error::rule(
                         file,
                         Location::pointer(format!("/entries/{i}")),

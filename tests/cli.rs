@@ -859,3 +859,64 @@ fn review_round_rules_are_catalogued_and_configurable() {
     assert!(of(&r, "CF-91").is_empty());
     assert_eq!(of(&r, "CF-90")[0]["severity"], "error");
 }
+
+/// A city's own list of items not suitable for zero visits names items by the city's codes: items
+/// carry them as `local_code`, the list is read with a warning for a code it repeats (never a
+/// failure), and OV-06 spares exactly the items it names.
+#[test]
+fn a_local_list_names_items_by_local_code_and_a_repeat_is_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let visit = |code: &str, local: &str| {
+        let mut it = clean(code, "户口迁入");
+        it["onsite_visits"] = json!(1);
+        it["onsite_reason"] = json!("需本人到场采集信息");
+        it["local_code"] = json!(local);
+        it
+    };
+    let snapshot = write(
+        dir.path(),
+        "snap.json",
+        &json!({ "format": "catalog-snapshot/1",
+                 "catalog": { "name": "越州市", "region_code": "330600", "as_of": "2017-12-31" },
+                 "items": [visit("330600-GG-00001", "YZ-GA-001"), visit("330600-GG-00002", "YZ-GA-002")] }),
+    );
+    let entry = json!({ "local_code": "YZ-GA-001", "name": "户口迁入（本地清单）",
+                        "reason": "须本人到场采集人像", "source": "越州市不宜跑零次事项清单（示例）" });
+    write(
+        dir.path(),
+        "local-exemptions.json",
+        &json!({ "format": "exemption-registry/1", "entries": [entry.clone(), entry] }),
+    );
+    let config = write(
+        dir.path(),
+        "config.json",
+        &json!({ "format": "audit-config/1", "registries": ["local-exemptions.json"] }),
+    );
+    let out = bin()
+        .arg("check")
+        .arg(&snapshot)
+        .arg("--config")
+        .arg(&config)
+        .args(["--format", "json", "--out"])
+        .arg(dir.path().join("r.json"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_ne!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("warning: ")
+            && stderr.contains("local-exemptions.json")
+            && stderr.contains("/entries/1 repeats \"YZ-GA-001\""),
+        "{stderr}"
+    );
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("r.json")).unwrap()).unwrap();
+    let ov06: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "OV-06")
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(ov06, ["330600-GG-00002"]);
+}

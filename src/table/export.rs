@@ -67,6 +67,7 @@ fn columns(field: Field) -> &'static [(&'static str, Cell)] {
         Field::Code => &[("code", |it, _| it.code.to_string())],
         Field::BasicCode => &[("basic_code", |it, _| opt(&it.basic_code))],
         Field::ImplCode => &[("impl_code", |it, _| opt(&it.impl_code))],
+        Field::LocalCode => &[("local_code", |it, _| opt(&it.local_code))],
         Field::Name => &[("name", |it, _| it.name.to_string())],
         Field::ItemType => &[("item_type", |it, _| it.item_type.to_string())],
         Field::Department => &[("department", |it, _| it.department.to_string())],

@@ -47,6 +47,7 @@ pub fn item_columns(field: Field) -> &'static [Column] {
         Code => ["code" text ["事项编码", "事项代码", "编码", "事项编号"]];
         BasicCode => ["basic_code" text ["基本编码", "事项基本编码", "目录编码", "基本目录编码"]];
         ImplCode => ["impl_code" text ["实施编码", "实施清单编码", "事项实施编码"]];
+        LocalCode => ["local_code" text ["地方编码", "地方事项编码", "本地事项编码", "省级事项编码", "本级事项编码"]];
         Name => ["name" text ["事项名称", "名称", "实施清单名称", "事项实施名称"]];
         ItemType => ["item_type" text ["事项类型", "事项类别", "权力类型", "职权类型"]];
         Department => ["department" text

@@ -48,6 +48,7 @@ pub fn run(cli: Cli, env: &mut Env<'_>) -> Result<u8> {
         Command::Convert(c) => convert(c, env),
         Command::History(h) => history_cmd(h, env),
         Command::Merge(m) => merge_cmd(m, env),
+        Command::Registry(r) => registry_cmd(r, env),
     }
 }
 
@@ -551,6 +552,43 @@ fn convert(c: ConvertArgs, env: &mut Env<'_>) -> Result<u8> {
     let mut text = serde_json::to_string_pretty(&json).unwrap_or_default();
     text.push('\n');
     match &c.out {
+        Some(path) => {
+            report::write_atomic(path, |w| w.write_all(text.as_bytes()).map_err(report::io))?;
+            stderr(env, &format!("wrote {}", path.display()))?;
+        }
+        None => env.stdout.write_all(text.as_bytes()).map_err(report::io)?,
+    }
+    Ok(exit::CLEAN)
+}
+
+fn registry_cmd(r: crate::cli::RegistryCommand, env: &mut Env<'_>) -> Result<u8> {
+    let crate::cli::RegistryCommand::Import {
+        file,
+        source,
+        out,
+        input,
+    } = r;
+    let opts = options(&input)?;
+    let wb = match opts.format_of(&file) {
+        load::InputFormat::Csv => crate::table::read_csv(&file, opts.encoding)?,
+        load::InputFormat::Xlsx => crate::table::read_xlsx(&file)?,
+        load::InputFormat::Json => {
+            return Err(Error::Usage(format!(
+                "{}: registry import reads a CSV or XLSX list",
+                file.display()
+            )));
+        }
+    };
+    let (doc, warnings) = crate::table::lists::exemptions(&wb, &source)?;
+    // What is written is what a pack loads: the schema and the registry's own checks.
+    let mut check = crate::registry::Registries::default();
+    check.add(&file.display().to_string(), doc.clone())?;
+    for w in &warnings {
+        stderr(env, &format!("warning: {w}"))?;
+    }
+    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    text.push('\n');
+    match &out {
         Some(path) => {
             report::write_atomic(path, |w| w.write_all(text.as_bytes()).map_err(report::io))?;
             stderr(env, &format!("wrote {}", path.display()))?;

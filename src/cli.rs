@@ -33,6 +33,28 @@ pub enum Command {
     History(HistoryArgs),
     /// Combine partial audit-report/1 documents (an audit split by region) into one.
     Merge(MergeArgs),
+    /// Reference registries: import a local list from a spreadsheet.
+    #[command(subcommand)]
+    Registry(RegistryCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RegistryCommand {
+    /// Read a local list of items not suitable for zero visits (CSV or XLSX, columns such as
+    /// 基本编码, 地方编码 / 事项编码, 事项名称, 原因) as exemption-registry/1 JSON, to name in the
+    /// configuration's `registries`. A repeated item is a warning naming both rows.
+    Import {
+        /// The spreadsheet.
+        file: PathBuf,
+        /// The list's title and document number, recorded as every entry's source.
+        #[arg(long)]
+        source: String,
+        /// Where to write the JSON (stdout when absent).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        input: InputArgs,
+    },
 }
 
 #[derive(Debug, Args)]

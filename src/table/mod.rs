@@ -9,6 +9,7 @@
 pub mod catalog;
 pub mod export;
 pub mod headers;
+pub mod lists;
 pub mod values;
 
 use crate::error::{Error, Result};

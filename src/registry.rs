@@ -109,6 +109,9 @@ pub struct Registry {
     pub name: String,
     pub entries: Vec<Map<String, Value>>,
     index: HashMap<String, usize>,
+    /// Identifies this registry's contents for the per-thread lookup cache: a new number whenever
+    /// entries are added, so a cached answer never outlives the contents it came from.
+    generation: u64,
     from: &'static str,
     to: &'static str,
     titles: bool,
@@ -169,10 +172,44 @@ impl Registry {
     /// The entry a value names, if listed; for item registries, also the entry a sub-item's
     /// name falls under (`劳动能力鉴定（初次鉴定）` → `劳动能力鉴定`).
     pub fn find(&self, s: &str) -> Option<&Map<String, Value>> {
+        self.find_index(s).map(|i| &self.entries[i])
+    }
+
+    /// [`Registry::find`]'s entry index. Several rules look up the same citation (LB-04, LB-05,
+    /// LB-11, DA-13 on one act), and normalising a title is most of a lookup's cost, so answers
+    /// are remembered per thread for the registry's current contents (a bounded cache, cleared
+    /// when it fills or the contents change).
+    fn find_index(&self, s: &str) -> Option<usize> {
+        use std::cell::RefCell;
+        type Cache = HashMap<u64, HashMap<Box<str>, Option<usize>>>;
+        thread_local! {
+            static CACHE: RefCell<(usize, Cache)> = RefCell::new((0, HashMap::new()));
+        }
+        const MAX: usize = 1 << 16;
+        CACHE.with(|c| {
+            let (size, cache) = &mut *c.borrow_mut();
+            if let Some(hit) = cache.get(&self.generation).and_then(|m| m.get(s)) {
+                return *hit;
+            }
+            if *size >= MAX {
+                cache.clear();
+                *size = 0;
+            }
+            let found = self.lookup_index(s);
+            cache
+                .entry(self.generation)
+                .or_default()
+                .insert(s.into(), found);
+            *size += 1;
+            found
+        })
+    }
+
+    fn lookup_index(&self, s: &str) -> Option<usize> {
         let mut key = self.key(s);
         loop {
             if let Some(&i) = self.index.get(&key) {
-                return Some(&self.entries[i]);
+                return Some(i);
             }
             if !self.sub_items {
                 return None;
@@ -187,9 +224,14 @@ impl Registry {
 
     /// The status of a value on a date.
     pub fn status(&self, s: &str, on: NaiveDate) -> Status {
-        let Some(e) = self.find(s) else {
-            return Status::Unlisted;
-        };
+        match self.find(s) {
+            Some(e) => self.entry_status(e, on),
+            None => Status::Unlisted,
+        }
+    }
+
+    /// The status of a listed entry on a date.
+    fn entry_status(&self, e: &Map<String, Value>, on: NaiveDate) -> Status {
         if Self::date(e, self.to).is_some_and(|to| to <= on) {
             Status::Ended
         } else if Self::date(e, self.from).is_some_and(|from| from > on) {
@@ -245,17 +287,28 @@ impl Registry {
 
     /// Whether a status question is answered yes.
     pub fn is(&self, s: &str, on: NaiveDate, wanted: Status) -> bool {
+        if matches!(
+            wanted,
+            Status::OutdatedVersion | Status::VersionNotYetEffective
+        ) {
+            return self.find(s).is_some_and(|e| {
+                self.entry_status(e, on) == Status::InForce
+                    && self.cited_text(s, e, on) == Some(wanted == Status::OutdatedVersion)
+            });
+        }
         let st = self.status(s, on);
         match wanted {
             Status::Listed => st != Status::Unlisted,
-            Status::OutdatedVersion | Status::VersionNotYetEffective => {
-                st == Status::InForce
-                    && self.find(s).and_then(|e| self.cited_text(s, e, on))
-                        == Some(wanted == Status::OutdatedVersion)
-            }
+            Status::OutdatedVersion | Status::VersionNotYetEffective => false,
             other => st == other,
         }
     }
+}
+
+/// A number no registry's contents had before (see [`Registry::find_index`]).
+fn next_generation() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 /// All registries of a pack, by name.
@@ -347,6 +400,7 @@ impl Registries {
                 reg.index.insert(norm, index);
             }
             reg.entries.push(entry);
+            reg.generation = next_generation();
         }
         Ok(())
     }

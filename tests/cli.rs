@@ -860,6 +860,18 @@ fn review_round_rules_are_catalogued_and_configurable() {
     assert_eq!(of(&r, "CF-90")[0]["severity"], "error");
 }
 
+/// The item codes a report's findings of one rule are about.
+fn codes_of(report: &Path, rule: &str) -> Vec<String> {
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(report).unwrap()).unwrap();
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == rule)
+        .map(|f| f["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
 /// A city's own list of items not suitable for zero visits names items by the city's codes: items
 /// carry them as `local_code`, the list is read with a warning for a code it repeats (never a
 /// failure), and OV-06 spares exactly the items it names.
@@ -909,16 +921,10 @@ fn a_local_list_names_items_by_local_code_and_a_repeat_is_a_warning() {
             && stderr.contains("/entries/1 repeats \"YZ-GA-001\""),
         "{stderr}"
     );
-    let report: Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("r.json")).unwrap()).unwrap();
-    let ov06: Vec<&str> = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["rule"] == "OV-06")
-        .map(|f| f["code"].as_str().unwrap())
-        .collect();
-    assert_eq!(ov06, ["330600-GG-00002"]);
+    assert_eq!(
+        codes_of(&dir.path().join("r.json"), "OV-06"),
+        ["330600-GG-00002"]
+    );
 }
 
 /// `registry import` reads a city's list from CSV (its own item codes, names, reasons) into an
@@ -991,14 +997,8 @@ fn registry_import_reads_a_local_list_and_warns_of_a_repeated_row() {
         .arg(dir.path().join("r.json"))
         .output()
         .unwrap();
-    let report: Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("r.json")).unwrap()).unwrap();
-    let ov06: Vec<&str> = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["rule"] == "OV-06")
-        .map(|f| f["code"].as_str().unwrap())
-        .collect();
-    assert_eq!(ov06, ["330600-GG-00002"]);
+    assert_eq!(
+        codes_of(&dir.path().join("r.json"), "OV-06"),
+        ["330600-GG-00002"]
+    );
 }

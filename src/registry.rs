@@ -287,20 +287,16 @@ impl Registry {
 
     /// Whether a status question is answered yes.
     pub fn is(&self, s: &str, on: NaiveDate, wanted: Status) -> bool {
-        if matches!(
-            wanted,
-            Status::OutdatedVersion | Status::VersionNotYetEffective
-        ) {
-            return self.find(s).is_some_and(|e| {
-                self.entry_status(e, on) == Status::InForce
-                    && self.cited_text(s, e, on) == Some(wanted == Status::OutdatedVersion)
-            });
-        }
-        let st = self.status(s, on);
         match wanted {
-            Status::Listed => st != Status::Unlisted,
-            Status::OutdatedVersion | Status::VersionNotYetEffective => false,
-            other => st == other,
+            Status::Listed => self.find(s).is_some(),
+            // Questions about the cited text: the act in force, its revision note judged.
+            Status::OutdatedVersion | Status::VersionNotYetEffective => {
+                self.find(s).is_some_and(|e| {
+                    self.entry_status(e, on) == Status::InForce
+                        && self.cited_text(s, e, on) == Some(wanted == Status::OutdatedVersion)
+                })
+            }
+            other => self.status(s, on) == other,
         }
     }
 }

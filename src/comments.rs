@@ -98,6 +98,9 @@ pub struct Point {
     pub adjustment: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<Location>,
+    /// The registry entry its finding relied on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference: Option<Box<crate::finding::Reference>>,
 }
 
 /// Advice (or a department-level problem) for a department: what, how many items, which.
@@ -353,6 +356,7 @@ fn item(fix: &[&Finding], rules: &BTreeMap<String, RuleDoc>) -> ItemComment {
                 fingerprints: vec![f.fingerprint.clone()],
                 adjustment: f.adjustment.clone(),
                 location: f.location.clone(),
+                reference: f.reference.clone(),
             },
         ));
     }
@@ -412,6 +416,7 @@ mod tests {
             location: None,
             waiver: None,
             response: None,
+            reference: None,
         }
     }
 

@@ -98,7 +98,14 @@ pub struct Finding {
     /// The department's reply read back from the previous round's review sheet.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response: Option<Response>,
+    /// The registry entry the finding relied on (a repealed act, a fee's catalogue entry), so a
+    /// reviewer can check it; not part of the fingerprint, so correcting an entry's source keeps
+    /// the finding's identity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<Box<Reference>>,
 }
+
+pub use crate::registry::Reference;
 
 /// A department's reply to a review comment (整改情况, 反馈日期).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]

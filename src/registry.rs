@@ -103,12 +103,39 @@ pub enum Status {
     VersionNotYetEffective,
 }
 
+/// A registry entry as a finding shows it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Reference {
+    /// `laws`, `fees`, `departments`, `zero_visit_exemptions`.
+    pub registry: String,
+    /// The entry's title or name.
+    pub entry: String,
+    /// An act's 文号 or 令号.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc_no: Option<String>,
+    /// The 文号 of the document that replaced it (`replaced_by_doc_no`), which tells a document
+    /// re-issued under the same title from the one it replaced.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub successor_doc_no: Option<String>,
+    /// Where the entry's facts come from.
+    pub source: String,
+    /// `V` (verified in a public text) or `K` (background knowledge, to be confirmed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<String>,
+}
+
 /// One registry: entries and an index over their normalised keys and aliases.
 #[derive(Debug, Clone, Default)]
 pub struct Registry {
     pub name: String,
     pub entries: Vec<Map<String, Value>>,
     index: HashMap<String, usize>,
+    /// Act registries: each text's document number (`doc_no`, `original_doc_no`, an amendment's
+    /// `doc_no`), normalised by [`doc_key`], to its entry.
+    docs: HashMap<String, usize>,
+    /// Act registries: for a title that several documents have borne (a notice re-issued under
+    /// its old title), the entry the title resolves to → the earlier entries, latest first.
+    earlier: HashMap<usize, Vec<usize>>,
     /// Identifies this registry's contents for the per-thread lookup cache: a new number whenever
     /// entries are added, so a cached answer never outlives the contents it came from.
     generation: u64,
@@ -151,6 +178,111 @@ pub fn cited_revision_year(s: &str) -> Option<i32> {
     NOTE.captures_iter(s).last().and_then(|c| c[1].parse().ok())
 }
 
+/// A document number as compared: width, spaces, the kind of bracket around the year and the
+/// serial's form (a leading 第 or zeros, which FEE-08 reports) do not count
+/// (`财税〔2017〕20号` = `财税[2017]20号` = `财税（2017）第020号`); nor, in an order's number, a
+/// leading 中华人民共和国, 第 or a serial in Chinese numerals
+/// (`中华人民共和国公安部令第一百六十四号` = `公安部令第164号`).
+pub fn doc_key(s: &str) -> String {
+    let bracketed: String = text::key(s)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '[' | '(' | '〔' | '【' | '［' | '（' => '〔',
+            ']' | ')' | '〕' | '】' | '］' | '）' => '〕',
+            c => c,
+        })
+        .collect();
+    if let Some((head, serial)) = bracketed.split_once('〕') {
+        let serial = serial.trim_start_matches('第').trim_start_matches('0');
+        return format!("{head}〕{serial}");
+    }
+    if let Some(at) = bracketed.rfind('令') {
+        let head = &bracketed[..at + '令'.len_utf8()];
+        let head = head.strip_prefix("中华人民共和国").unwrap_or(head);
+        let serial = bracketed[at + '令'.len_utf8()..]
+            .trim_start_matches('第')
+            .trim_end_matches('号');
+        if let Some(n) = serial_number(serial) {
+            return format!("{head}{n}号");
+        }
+    }
+    bracketed
+}
+
+/// A serial written in digits or Chinese numerals (`164`, `一百六十四`, `四十五`, `一〇三`).
+fn serial_number(s: &str) -> Option<u32> {
+    if s.is_empty() {
+        return None;
+    }
+    if s.bytes().all(|b| b.is_ascii_digit()) {
+        return s.parse().ok();
+    }
+    let digit = |c: char| {
+        "〇一二三四五六七八九"
+            .chars()
+            .position(|d| d == c)
+            .or((c == '零').then_some(0))
+    };
+    if s.chars().all(|c| digit(c).is_some()) {
+        // Digit by digit: 一〇三.
+        return s.chars().try_fold(0u32, |n, c| {
+            n.checked_mul(10)?.checked_add(digit(c)? as u32)
+        });
+    }
+    let (mut total, mut pending) = (0u32, None::<u32>);
+    for c in s.chars() {
+        if let Some(d) = digit(c) {
+            pending = Some(d as u32);
+            continue;
+        }
+        let unit = match c {
+            '十' => 10,
+            '百' => 100,
+            '千' => 1000,
+            _ => return None,
+        };
+        total += pending.take().unwrap_or(1) * unit;
+    }
+    Some(total + pending.unwrap_or(0))
+}
+
+/// The document numbers written in a citation's text (`《城乡居民基本养老保险经办规程》（人社部发〔2014〕23号）`,
+/// `机动车登记规定（公安部令第164号）`), each as the candidate keys its issuer's abbreviation may
+/// have: the characters before the year or 令 are not delimited from the title, so every ending
+/// of them (up to 16 characters) is a candidate.
+fn cited_doc_keys(s: &str) -> Vec<String> {
+    static DOC: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"(\p{Han}+)\s*[〔\[［【(（]\s*((?:19|20)[0-9]{2})\s*[〕\]］】)）]\s*第?\s*0*([0-9]+)\s*号|(\p{Han}*?令)\s*第?\s*([0-9]+|[〇零一二三四五六七八九十百千]+)\s*号",
+        )
+        .expect("a valid pattern")
+    });
+    if !s.contains('号') {
+        return Vec::new();
+    }
+    let mut keys = Vec::new();
+    for c in DOC.captures_iter(s) {
+        let (head, tail) = match (c.get(1), c.get(4)) {
+            (Some(h), _) => (h.as_str(), format!("〔{}〕{}号", &c[2], &c[3])),
+            (None, Some(h)) => match serial_number(&c[5]) {
+                Some(n) => (
+                    h.as_str().strip_suffix('令').unwrap_or(""),
+                    format!("令{n}号"),
+                ),
+                None => continue,
+            },
+            _ => continue,
+        };
+        let chars: Vec<char> = head.chars().collect();
+        for start in chars.len().saturating_sub(16)..chars.len() {
+            let issuer: String = chars[start..].iter().collect();
+            keys.push(doc_key(&format!("{issuer}{tail}")));
+        }
+    }
+    keys
+}
+
 /// The name a sub-item's name qualifies: without its last bracketed part, which must close the
 /// name (`普通护照签发(换发)` → `普通护照签发`; keys are NFKC-normalised, so （） are ASCII here).
 fn parent_item(key: &str) -> Option<&str> {
@@ -172,40 +304,87 @@ impl Registry {
     /// The entry a value names, if listed; for item registries, also the entry a sub-item's
     /// name falls under (`劳动能力鉴定（初次鉴定）` → `劳动能力鉴定`).
     pub fn find(&self, s: &str) -> Option<&Map<String, Value>> {
-        self.find_index(s).map(|i| &self.entries[i])
+        self.find_index(s, None).map(|i| &self.entries[i])
+    }
+
+    /// The entry an act's citation names on a date: by a document number the registry knows (the
+    /// citation's `doc_no`, or one written in its text), else by title; a title several documents
+    /// have borne names the one in force on the date.
+    pub fn find_cited(
+        &self,
+        s: &str,
+        doc: Option<&str>,
+        on: NaiveDate,
+    ) -> Option<&Map<String, Value>> {
+        self.cited_index(s, doc, on).map(|i| &self.entries[i])
+    }
+
+    fn cited_index(&self, s: &str, doc: Option<&str>, on: NaiveDate) -> Option<usize> {
+        let i = self.find_index(s, doc)?;
+        // Resolved by title to the latest of same-titled documents: before it took effect, the
+        // title meant the one then in force.
+        match self.earlier.get(&i) {
+            Some(earlier) if Self::date(&self.entries[i], self.from).is_some_and(|d| d > on) => {
+                earlier
+                    .iter()
+                    .copied()
+                    .find(|&j| Self::date(&self.entries[j], self.from).is_none_or(|d| d <= on))
+                    .or(Some(i))
+            }
+            _ => Some(i),
+        }
     }
 
     /// [`Registry::find`]'s entry index. Several rules look up the same citation (LB-04, LB-05,
     /// LB-11, DA-13 on one act), and normalising a title is most of a lookup's cost, so answers
     /// are remembered per thread for the registry's current contents (a bounded cache, cleared
     /// when it fills or the contents change).
-    fn find_index(&self, s: &str) -> Option<usize> {
+    fn find_index(&self, s: &str, doc: Option<&str>) -> Option<usize> {
         use std::cell::RefCell;
         type Cache = HashMap<u64, HashMap<Box<str>, Option<usize>>>;
         thread_local! {
             static CACHE: RefCell<(usize, Cache)> = RefCell::new((0, HashMap::new()));
         }
         const MAX: usize = 1 << 16;
+        let doc = doc.filter(|d| !d.trim().is_empty() && !self.docs.is_empty());
         CACHE.with(|c| {
             let (size, cache) = &mut *c.borrow_mut();
-            if let Some(hit) = cache.get(&self.generation).and_then(|m| m.get(s)) {
+            let joined;
+            let key = match doc {
+                Some(d) => {
+                    joined = format!("{s}\u{1}{d}");
+                    joined.as_str()
+                }
+                None => s,
+            };
+            if let Some(hit) = cache.get(&self.generation).and_then(|m| m.get(key)) {
                 return *hit;
             }
             if *size >= MAX {
                 cache.clear();
                 *size = 0;
             }
-            let found = self.lookup_index(s);
+            let found = self.lookup_index(s, doc);
             cache
                 .entry(self.generation)
                 .or_default()
-                .insert(s.into(), found);
+                .insert(key.into(), found);
             *size += 1;
             found
         })
     }
 
-    fn lookup_index(&self, s: &str) -> Option<usize> {
+    fn lookup_index(&self, s: &str, doc: Option<&str>) -> Option<usize> {
+        if !self.docs.is_empty() {
+            let by_doc = doc
+                .map(doc_key)
+                .into_iter()
+                .chain(cited_doc_keys(s))
+                .find_map(|k| self.docs.get(&k).copied());
+            if by_doc.is_some() {
+                return by_doc;
+            }
+        }
         let mut key = self.key(s);
         loop {
             if let Some(&i) = self.index.get(&key) {
@@ -224,7 +403,7 @@ impl Registry {
 
     /// The status of a value on a date.
     pub fn status(&self, s: &str, on: NaiveDate) -> Status {
-        match self.find(s) {
+        match self.find_cited(s, None, on) {
             Some(e) => self.entry_status(e, on),
             None => Status::Unlisted,
         }
@@ -241,64 +420,216 @@ impl Registry {
         }
     }
 
-    /// The dates from which each text of an entry took effect: its first `effective` date, then
-    /// its `amended` dates (the registry's own order, oldest first).
-    fn texts(&self, e: &Map<String, Value>) -> Vec<NaiveDate> {
-        let mut dates: Vec<NaiveDate> = Self::date(e, self.from).into_iter().collect();
-        if let Some(Value::Array(list)) = e.get("amended") {
-            dates.extend(
-                list.iter()
-                    .filter_map(|d| d.as_str()?.parse::<NaiveDate>().ok()),
-            );
+    /// The texts of an entry, oldest first: the date each took effect, with its document number
+    /// when the registry gives one. The first text took effect on `effective` (numbered
+    /// `original_doc_no`, or `doc_no` when never amended); each of `amended` is a date or
+    /// `{"effective", "doc_no"}`; the last text is numbered `doc_no` when it has no number of its own.
+    fn texts(&self, e: &Map<String, Value>) -> Vec<(NaiveDate, Option<String>)> {
+        let str_of = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_string);
+        let amended: &[Value] = match e.get("amended") {
+            Some(Value::Array(list)) => list,
+            _ => &[],
+        };
+        let mut texts: Vec<(NaiveDate, Option<String>)> = Vec::new();
+        if let Some(d) = Self::date(e, self.from) {
+            let first = match amended.is_empty() {
+                true => str_of(e.get("original_doc_no")).or_else(|| str_of(e.get("doc_no"))),
+                false => str_of(e.get("original_doc_no")),
+            };
+            texts.push((d, first));
         }
-        dates.sort();
-        dates
+        for a in amended {
+            let (date, doc) = match a {
+                Value::String(d) => (d.parse().ok(), None),
+                Value::Object(o) => (
+                    o.get("effective")
+                        .and_then(Value::as_str)
+                        .and_then(|d| d.parse().ok()),
+                    str_of(o.get("doc_no")),
+                ),
+                _ => (None, None),
+            };
+            if let Some(d) = date {
+                texts.push((d, doc));
+            }
+        }
+        texts.sort_by_key(|t| t.0);
+        if !amended.is_empty()
+            && let Some(last) = texts.last_mut()
+            && last.1.is_none()
+        {
+            last.1 = str_of(e.get("doc_no"));
+        }
+        texts
     }
 
     /// The date from which the text in force on `on` applies (the latest of the act's texts
     /// that had taken effect by then).
     pub fn version_in_force(&self, e: &Map<String, Value>, on: NaiveDate) -> Option<NaiveDate> {
-        self.texts(e).into_iter().filter(|d| *d <= on).max()
+        self.texts(e)
+            .into_iter()
+            .map(|t| t.0)
+            .filter(|d| *d <= on)
+            .max()
     }
 
-    /// What a citation's revision note says of the text it cites, on a date: `Some(true)` when a
-    /// later text is in force (outdated), `Some(false)` when the cited revision takes effect only
-    /// after the date, `None` when the citation names no revision, the registry knows no text of
-    /// that year (or the next, when a revision adopted late in a year took effect in the next),
-    /// or the cited text is the one in force. The registry records when texts took effect, a
-    /// citation the year a revision was adopted: both years count, so no citation is called
+    /// The document number of the text in force on `on`, when the registry gives one.
+    pub fn doc_no_in_force(&self, e: &Map<String, Value>, on: NaiveDate) -> Option<String> {
+        self.texts(e)
+            .into_iter()
+            .rev()
+            .find(|t| t.0 <= on)
+            .and_then(|t| t.1)
+    }
+
+    /// What a citation says of the text it cites, on a date: `Some(true)` when a later text is in
+    /// force (outdated), `Some(false)` when the cited text takes effect only after the date,
+    /// `None` when the citation names no text the registry knows, or names the one in force.
+    /// The text is named by a document number (an amendment's or the first text's 令号/文号) or,
+    /// failing that, by a revision note's year. The registry records when texts took effect, a
+    /// note the year a revision was adopted: both years count, so no citation is called
     /// outdated for that difference.
-    fn cited_text(&self, s: &str, e: &Map<String, Value>, on: NaiveDate) -> Option<bool> {
+    fn cited_text(
+        &self,
+        s: &str,
+        doc: Option<&str>,
+        e: &Map<String, Value>,
+        on: NaiveDate,
+    ) -> Option<bool> {
         use chrono::Datelike;
-        let year = cited_revision_year(s)?;
         let texts = self.texts(e);
-        let candidates: Vec<NaiveDate> = texts
-            .iter()
-            .copied()
-            .filter(|d| d.year() == year || d.year() == year + 1)
+        let in_force = texts.iter().map(|t| t.0).filter(|d| *d <= on).max();
+        let cited: Vec<String> = doc
+            .map(doc_key)
+            .into_iter()
+            .chain(cited_doc_keys(s))
             .collect();
-        let (first, last) = (*candidates.first()?, *candidates.last()?);
+        let by_doc = texts
+            .iter()
+            .find(|t| t.1.as_deref().is_some_and(|n| cited.contains(&doc_key(n))));
+        let (first, last) = match by_doc {
+            Some(t) => (t.0, t.0),
+            None => {
+                let year = cited_revision_year(s)?;
+                let candidates: Vec<NaiveDate> = texts
+                    .iter()
+                    .map(|t| t.0)
+                    .filter(|d| d.year() == year || d.year() == year + 1)
+                    .collect();
+                (*candidates.first()?, *candidates.last()?)
+            }
+        };
         if first > on {
             return Some(false);
         }
-        let in_force = texts.into_iter().filter(|d| *d <= on).max()?;
-        (in_force > last).then_some(true)
+        (in_force? > last).then_some(true)
+    }
+
+    /// An entry as a finding that relied on it shows it: which registry, the entry's key (with its
+    /// number, for acts), its source and confidence.
+    pub fn reference(&self, e: &Map<String, Value>) -> Reference {
+        let text = |f: &str| e.get(f).and_then(Value::as_str).map(str::to_string);
+        let key = KINDS
+            .iter()
+            .find(|k| k.name == self.name)
+            .map_or("name", |k| k.key);
+        Reference {
+            registry: self.name.clone(),
+            entry: text(key).or_else(|| text("name")).unwrap_or_default(),
+            doc_no: if self.titles { text("doc_no") } else { None },
+            successor_doc_no: text("replaced_by_doc_no"),
+            source: text("source").unwrap_or_default(),
+            confidence: text("confidence"),
+        }
     }
 
     /// Whether a status question is answered yes.
     pub fn is(&self, s: &str, on: NaiveDate, wanted: Status) -> bool {
+        self.is_cited(s, None, on, wanted)
+    }
+
+    /// [`Registry::is`] for an act's citation with its document number, if any.
+    pub fn is_cited(&self, s: &str, doc: Option<&str>, on: NaiveDate, wanted: Status) -> bool {
+        let found = self.find_cited(s, doc, on);
         match wanted {
-            Status::Listed => self.find(s).is_some(),
+            Status::Listed => found.is_some(),
+            Status::Unlisted => found.is_none(),
             // Questions about the cited text: the act in force, its revision note judged.
-            Status::OutdatedVersion | Status::VersionNotYetEffective => {
-                self.find(s).is_some_and(|e| {
-                    self.entry_status(e, on) == Status::InForce
-                        && self.cited_text(s, e, on) == Some(wanted == Status::OutdatedVersion)
-                })
-            }
-            other => self.status(s, on) == other,
+            Status::OutdatedVersion | Status::VersionNotYetEffective => found.is_some_and(|e| {
+                self.entry_status(e, on) == Status::InForce
+                    && self.cited_text(s, doc, e, on) == Some(wanted == Status::OutdatedVersion)
+            }),
+            other => found.is_some_and(|e| self.entry_status(e, on) == other),
         }
     }
+}
+
+impl Registry {
+    /// When an entry being added (`entry`, to be at `index`) shares a title with entry `other`
+    /// and both bear different document numbers, the one the title should name (the later by
+    /// `effective`); the other is remembered as an earlier bearer of the title.
+    fn same_title(
+        &mut self,
+        other: usize,
+        entry: &Map<String, Value>,
+        index: usize,
+    ) -> Option<usize> {
+        let number = |e: &Map<String, Value>| e.get("doc_no").and_then(Value::as_str).map(doc_key);
+        let (a, b) = (number(&self.entries[other])?, number(entry)?);
+        if a == b {
+            return None;
+        }
+        let (from_other, from_new) = (
+            Self::date(&self.entries[other], self.from),
+            Self::date(entry, self.from),
+        );
+        let (later, earlier) = if from_new > from_other {
+            (index, other)
+        } else {
+            (other, index)
+        };
+        // Whatever the title named before now names `later`, with its earlier bearers.
+        let mut list = self.earlier.remove(&other).unwrap_or_default();
+        list.extend(self.earlier.remove(&index).unwrap_or_default());
+        if !list.contains(&earlier) {
+            list.push(earlier);
+        }
+        let dates: Vec<(Option<NaiveDate>, usize)> = list
+            .iter()
+            .map(|&j| {
+                (
+                    if j == index {
+                        from_new
+                    } else {
+                        Self::date(&self.entries[j], self.from)
+                    },
+                    j,
+                )
+            })
+            .collect();
+        let mut dates = dates;
+        dates.sort_by(|x, y| y.cmp(x));
+        self.earlier
+            .insert(later, dates.into_iter().map(|d| d.1).collect());
+        Some(later)
+    }
+}
+
+/// The document numbers an act's entry bears: its own, its first text's, its amendments'.
+fn doc_numbers(e: &Map<String, Value>) -> Vec<String> {
+    let mut out: Vec<String> = ["doc_no", "original_doc_no"]
+        .iter()
+        .filter_map(|f| e.get(*f)?.as_str().map(str::to_string))
+        .collect();
+    if let Some(Value::Array(list)) = e.get("amended") {
+        out.extend(
+            list.iter()
+                .filter_map(|a| a.get("doc_no")?.as_str().map(str::to_string)),
+        );
+    }
+    out.sort();
+    out.dedup_by(|a, b| doc_key(a) == doc_key(b));
+    out
 }
 
 /// A number no registry's contents had before (see [`Registry::find_index`]).
@@ -376,6 +707,17 @@ impl Registries {
                 }
                 if let Some(&other) = reg.index.get(&norm)
                     && other != index
+                    && kind.titles
+                    && let Some(later) = reg.same_title(other, &entry, index)
+                {
+                    // A document re-issued under its old title: both are kept, told apart by
+                    // their numbers; the title names the later one (and, before it took
+                    // effect, the earlier: `cited_index`).
+                    reg.index.insert(norm, later);
+                    continue;
+                }
+                if let Some(&other) = reg.index.get(&norm)
+                    && other != index
                 {
                     // A local list that names an item twice (real exports do) is read, with a
                     // warning naming both entries; an act or fee listed twice is ambiguous.
@@ -394,6 +736,26 @@ impl Registries {
                     ));
                 }
                 reg.index.insert(norm, index);
+            }
+            if kind.titles {
+                for doc in doc_numbers(&entry) {
+                    let norm = doc_key(&doc);
+                    match reg.docs.get(&norm) {
+                        Some(&other) if other != index => {
+                            return Err(Error::rule(
+                                file,
+                                Location::pointer(format!("/entries/{i}")),
+                                format!(
+                                    "document number \"{doc}\" is already listed by another {} entry",
+                                    kind.name
+                                ),
+                            ));
+                        }
+                        _ => {
+                            reg.docs.insert(norm, index);
+                        }
+                    }
+                }
             }
             reg.entries.push(entry);
             reg.generation = next_generation();
@@ -543,5 +905,148 @@ mod tests {
         ] {
             assert!(ex.find(name).is_none(), "{name}");
         }
+    }
+
+    #[test]
+    fn document_numbers_compare_by_their_parts() {
+        for same in [
+            "财税[2017]20号",
+            "财税（2017）20号",
+            "财税〔2017〕第020号",
+            " 财税〔2017〕20号",
+        ] {
+            assert_eq!(doc_key(same), doc_key("财税〔2017〕20号"), "{same}");
+        }
+        assert_ne!(doc_key("财税〔2017〕21号"), doc_key("财税〔2017〕20号"));
+        assert_ne!(doc_key("财税〔2016〕20号"), doc_key("财税〔2017〕20号"));
+    }
+
+    #[test]
+    fn order_numbers_compare_by_their_serial() {
+        for same in [
+            "中华人民共和国公安部令第一百六十四号",
+            "公安部令第164号",
+            "公安部令164号",
+        ] {
+            assert_eq!(doc_key(same), doc_key("公安部令第164号"), "{same}");
+        }
+        assert_eq!(
+            doc_key("主席令第四十五号"),
+            doc_key("中华人民共和国主席令第45号")
+        );
+        assert_eq!(doc_key("国务院令第一〇三号"), doc_key("国务院令第103号"));
+        assert_ne!(doc_key("公安部令第162号"), doc_key("公安部令第164号"));
+        let keys = cited_doc_keys("《城乡居民基本养老保险经办规程》（人社部发〔2014〕23号）第五条");
+        assert!(keys.contains(&doc_key("人社部发〔2014〕23号")), "{keys:?}");
+        let keys = cited_doc_keys("机动车登记规定（公安部令第102号）");
+        assert!(keys.contains(&doc_key("公安部令第102号")), "{keys:?}");
+        assert!(cited_doc_keys("机动车登记规定").is_empty());
+    }
+
+    fn orders() -> Registries {
+        let mut r = Registries::default();
+        r.add(
+            "laws.json",
+            json!({ "format": "law-registry/1", "entries": [
+                { "title": "机动车登记规定", "level": "部门规章", "doc_no": "公安部令第164号",
+                  "original_doc_no": "公安部令第102号", "effective": "2008-10-01",
+                  "amended": [{"effective": "2012-09-12", "doc_no": "公安部令第124号"},
+                              {"effective": "2022-05-01", "doc_no": "公安部令第164号"}], "source": "x" },
+                { "title": "人力资源社会保障部关于印发城乡居民基本养老保险经办规程的通知",
+                  "aliases": ["城乡居民基本养老保险经办规程"], "level": "规范性文件",
+                  "doc_no": "人社部发〔2014〕23号", "effective": "2014-03-01", "repealed": "2019-09-01",
+                  "replaced_by": "人力资源社会保障部关于印发城乡居民基本养老保险经办规程的通知",
+                  "replaced_by_doc_no": "人社部发〔2019〕84号", "source": "x" },
+                { "title": "人力资源社会保障部关于印发城乡居民基本养老保险经办规程的通知",
+                  "aliases": ["城乡居民基本养老保险经办规程"], "level": "规范性文件",
+                  "doc_no": "人社部发〔2019〕84号", "effective": "2019-09-01", "source": "x" }
+            ]}),
+        )
+        .unwrap();
+        r
+    }
+
+    #[test]
+    fn an_order_number_names_the_text_cited() {
+        let r = orders();
+        let laws = r.get("laws").unwrap();
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let on = d("2024-06-30");
+        // The first text, by the number in the citation's text or in its own field.
+        assert!(laws.is_cited(
+            "机动车登记规定（公安部令第102号）",
+            None,
+            on,
+            Status::OutdatedVersion
+        ));
+        assert!(laws.is_cited(
+            "机动车登记规定",
+            Some("公安部令第124号"),
+            on,
+            Status::OutdatedVersion
+        ));
+        // The text in force, or no number: nothing to say.
+        assert!(!laws.is_cited(
+            "机动车登记规定",
+            Some("公安部令第164号"),
+            on,
+            Status::OutdatedVersion
+        ));
+        assert!(!laws.is_cited("机动车登记规定", None, on, Status::OutdatedVersion));
+        // The 2022 text cited before it took effect.
+        assert!(laws.is_cited(
+            "机动车登记规定",
+            Some("公安部令第164号"),
+            d("2022-03-01"),
+            Status::VersionNotYetEffective
+        ));
+        let e = laws.find("机动车登记规定").unwrap();
+        assert_eq!(
+            laws.doc_no_in_force(e, on).as_deref(),
+            Some("公安部令第164号")
+        );
+        assert_eq!(
+            laws.doc_no_in_force(e, d("2015-01-01")).as_deref(),
+            Some("公安部令第124号")
+        );
+        assert_eq!(
+            laws.doc_no_in_force(e, d("2010-01-01")).as_deref(),
+            Some("公安部令第102号")
+        );
+    }
+
+    #[test]
+    fn a_document_reissued_under_its_title_is_told_apart_by_number_and_date() {
+        let r = orders();
+        let laws = r.get("laws").unwrap();
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let old = "《城乡居民基本养老保险经办规程》（人社部发〔2014〕23号）";
+        assert!(laws.is_cited(old, None, d("2024-06-30"), Status::Ended));
+        assert!(laws.is_cited(
+            "城乡居民基本养老保险经办规程",
+            Some("人社部发[2014]23号"),
+            d("2024-06-30"),
+            Status::Ended
+        ));
+        assert!(!laws.is_cited(old, None, d("2019-08-31"), Status::Ended));
+        // The title alone names the document in force on the date, whichever it is.
+        for on in ["2016-01-01", "2024-06-30"] {
+            assert!(
+                laws.is_cited("城乡居民基本养老保险经办规程", None, d(on), Status::InForce),
+                "{on}"
+            );
+        }
+        let then = laws
+            .find_cited("城乡居民基本养老保险经办规程", None, d("2016-01-01"))
+            .unwrap();
+        assert_eq!(then["doc_no"], "人社部发〔2014〕23号");
+        // A number listed by two entries is refused.
+        let mut r = orders();
+        let err = r
+            .add("more.json", json!({ "format": "law-registry/1", "entries": [
+                { "title": "另一规定", "level": "部门规章", "doc_no": "公安部令第124号", "source": "x" }
+            ]}))
+            .unwrap_err();
+        assert!(err.to_string().contains("公安部令第124号"), "{err}");
     }
 }

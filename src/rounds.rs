@@ -302,6 +302,7 @@ fn round_finding(
         location: None,
         waiver: None,
         response: None,
+        reference: None,
     }
 }
 

@@ -242,6 +242,7 @@ mod tests {
             location: None,
             waiver: None,
             response: None,
+            reference: None,
         }
     }
 

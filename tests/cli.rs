@@ -1003,3 +1003,168 @@ fn registry_import_reads_a_local_list_and_warns_of_a_repeated_row() {
         ["330600-GG-00002"]
     );
 }
+
+/// Acts are judged by the document a citation names: a notice re-issued under its old title is
+/// told apart by its 文号 (the old one repealed, the title alone meaning the one in force), a
+/// 规章 cited by the 令号 of an earlier text is an outdated citation naming the text in force,
+/// and each finding shows the registry entry it relied on (source, confidence) without that
+/// entering its fingerprint.
+#[test]
+fn acts_are_judged_by_the_document_cited_and_findings_show_the_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let notice = "人力资源社会保障部关于印发城乡居民基本养老保险经办规程的通知";
+    let laws = |source: &str| {
+        json!({ "format": "law-registry/1", "entries": [
+            { "title": notice, "aliases": ["城乡居民基本养老保险经办规程"], "level": "规范性文件",
+              "doc_no": "人社部发〔2014〕23号", "effective": "2014-03-01", "repealed": "2019-09-01",
+              "replaced_by": notice, "replaced_by_doc_no": "人社部发〔2019〕84号",
+              "source": source, "confidence": "K" },
+            { "title": notice, "aliases": ["城乡居民基本养老保险经办规程"], "level": "规范性文件",
+              "doc_no": "人社部发〔2019〕84号", "effective": "2019-09-01", "source": "示例", "confidence": "K" },
+            { "title": "越州市测试登记规定", "level": "部门规章", "doc_no": "测试部令第9号",
+              "original_doc_no": "测试部令第3号", "effective": "2010-01-01",
+              "amended": [{ "effective": "2020-05-01", "doc_no": "测试部令第9号" }],
+              "source": "示例", "confidence": "V" }
+        ]})
+    };
+    let cite = |code: &str, title: &str, doc_no: Option<&str>| {
+        let mut it = clean(code, "城乡居民基本养老保险参保登记");
+        let mut basis = json!({ "title": title, "level": "规范性文件", "article": "第五条" });
+        if let Some(n) = doc_no {
+            basis["doc_no"] = json!(n);
+        }
+        it["legal_basis"] = json!([it["legal_basis"][0].clone(), basis]);
+        it
+    };
+    let snapshot = write(
+        dir.path(),
+        "snap.json",
+        &snapshot(
+            "2024-06-30",
+            vec![
+                cite(
+                    "330600-GG-00001",
+                    "城乡居民基本养老保险经办规程",
+                    Some("人社部发[2014]23号"),
+                ),
+                cite(
+                    "330600-GG-00002",
+                    "《城乡居民基本养老保险经办规程》（人社部发〔2014〕23号）",
+                    None,
+                ),
+                cite("330600-GG-00003", "城乡居民基本养老保险经办规程", None),
+                cite(
+                    "330600-GG-00004",
+                    "城乡居民基本养老保险经办规程",
+                    Some("人社部发〔2019〕84号"),
+                ),
+                cite(
+                    "330600-GG-00005",
+                    "越州市测试登记规定（测试部令第3号）",
+                    None,
+                ),
+                cite(
+                    "330600-GG-00006",
+                    "越州市测试登记规定",
+                    Some("测试部令第9号"),
+                ),
+            ],
+        ),
+    );
+    let config = write(
+        dir.path(),
+        "config.json",
+        &json!({ "format": "audit-config/1", "registries": ["laws.json"] }),
+    );
+    let run = |source: &str| -> Value {
+        write(dir.path(), "laws.json", &laws(source));
+        let out_dir = dir.path().join("out");
+        let out = bin()
+            .arg("check")
+            .arg(&snapshot)
+            .arg("--config")
+            .arg(&config)
+            .args([
+                "--format", "json", "--format", "html", "--format", "csv", "--out",
+            ])
+            .arg(&out_dir)
+            .output()
+            .unwrap();
+        assert_ne!(
+            out.status.code(),
+            Some(2),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_str(&std::fs::read_to_string(out_dir.join("audit-report.json")).unwrap())
+            .unwrap()
+    };
+    let report = run("人社部发〔2019〕84号第十条：原规程同时废止（示例）");
+    let of = |rule: &str| -> Vec<&Value> {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == rule)
+            .collect()
+    };
+    let codes = |rule: &str| -> Vec<&str> {
+        of(rule)
+            .iter()
+            .map(|f| f["code"].as_str().unwrap())
+            .collect()
+    };
+    // The old number, in the citation's field or its text: repealed; the title alone or the new
+    // number: the document in force.
+    assert_eq!(codes("LB-04"), ["330600-GG-00001", "330600-GG-00002"]);
+    for f in of("LB-04") {
+        let message = f["message"].as_str().unwrap();
+        assert!(
+            message.contains("2019-09-01") && message.contains("人社部发〔2019〕84号"),
+            "{message}"
+        );
+        assert_eq!(f["reference"]["registry"], "laws");
+        assert_eq!(f["reference"]["doc_no"], "人社部发〔2014〕23号");
+        assert_eq!(f["reference"]["confidence"], "K");
+        assert!(
+            f["reference"]["source"]
+                .as_str()
+                .unwrap()
+                .contains("原规程同时废止")
+        );
+    }
+    // An earlier text by its 令号: outdated, naming the text in force by its number.
+    assert_eq!(codes("LB-05"), ["330600-GG-00005"]);
+    let lb05 = of("LB-05")[0]["message"].as_str().unwrap();
+    assert!(
+        lb05.contains("2020-05-01") && lb05.contains("测试部令第9号"),
+        "{lb05}"
+    );
+    assert!(
+        !lb05.contains("待核实"),
+        "a V entry needs no caveat: {lb05}"
+    );
+    // The page and the sheet show the entry with its source.
+    let html = std::fs::read_to_string(dir.path().join("out/audit-report.html")).unwrap();
+    assert!(
+        html.contains("参考数据") && html.contains("原规程同时废止"),
+        "no reference on the page"
+    );
+    let csv = std::fs::read_to_string(dir.path().join("out/audit-report.csv")).unwrap();
+    assert!(
+        csv.contains("参考数据：法律法规库") && csv.contains("原规程同时废止"),
+        "no reference in the sheet"
+    );
+    // Correcting an entry's source keeps the findings' identity.
+    let prints = |r: &Value| -> Vec<String> {
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["fingerprint"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let again = run("人社部发〔2019〕84号（核对后的来源）");
+    assert_eq!(prints(&report), prints(&again));
+    assert_ne!(report, again, "the new source is shown");
+}

@@ -237,6 +237,7 @@ pub(super) struct Firing {
     pub at: Option<(usize, usize, Option<usize>)>,
     pub field: String,
     pub evidence: Vec<String>,
+    pub reference: Option<Box<crate::finding::Reference>>,
 }
 
 /// Where a rule fires on a subject. This is the whole of a rule's judgement; turning firings into
@@ -269,6 +270,7 @@ pub(super) fn places(
                 at: None,
                 field: rule.spec.field.clone(),
                 evidence: evidence(rule, ctx, &top, None),
+                reference: reference(rule, ctx, &top),
             });
         }
         return out;
@@ -301,6 +303,7 @@ pub(super) fn places(
                     at,
                     field,
                     evidence: evidence(rule, ctx, &scope, Some(&key)),
+                    reference: reference(rule, ctx, &scope),
                 });
             }
         }
@@ -333,12 +336,21 @@ fn emit(
             j,
             f.field.clone(),
             f.evidence.clone(),
+            f.reference.clone(),
             element,
             messages.as_deref_mut(),
         );
         finding.severity = severity;
         out.push(finding);
     }
+}
+
+fn reference(
+    rule: &Rule,
+    ctx: &Ctx<'_>,
+    scope: &Scope<'_>,
+) -> Option<Box<crate::finding::Reference>> {
+    rule.reference.as_ref()?.entry(ctx, scope).map(Box::new)
 }
 
 fn evidence(rule: &Rule, ctx: &Ctx<'_>, scope: &Scope<'_>, key: Option<&str>) -> Vec<String> {

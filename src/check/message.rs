@@ -15,6 +15,7 @@ pub(super) fn finding(
     j: &Judging<'_>,
     field: String,
     values: Vec<String>,
+    reference: Option<Box<crate::finding::Reference>>,
     element: Option<Val<'_>>,
     messages: Option<&mut Messages<'_>>,
 ) -> Finding {
@@ -34,6 +35,7 @@ pub(super) fn finding(
         evidence_word,
         values_word,
         change,
+        reference_word,
     ] = m.words;
     if code {
         data.insert("code".into(), (**about.code).into());
@@ -55,6 +57,12 @@ pub(super) fn finding(
     }
     if change {
         data.insert("change".into(), (**about.change).into());
+    }
+    if reference_word && let Some(r) = &reference {
+        data.insert(
+            "reference".into(),
+            serde_json::to_value(r).unwrap_or(Value::Null),
+        );
     }
     // Records are serialised only as far as the message refers to them: `{{item.name}}` needs one
     // field, not the whole item (which, for a million findings, is most of the rendering cost).
@@ -137,6 +145,7 @@ pub(super) fn finding(
         location: about.origin.map(|o| o.locate(&f_field)),
         waiver: None,
         response: None,
+        reference,
     }
 }
 
@@ -159,6 +168,7 @@ fn mentions(code: &str, lang: Lang, template: &str) -> crate::rules::Mentions {
             word("evidence"),
             word("values"),
             word("change"),
+            word("reference"),
         ],
         records: [
             record("item"),

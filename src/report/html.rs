@@ -208,6 +208,8 @@ struct PointView<'a> {
     rules: Vec<RuleRef>,
     /// The first rule's policy basis, one citation each.
     basis: Vec<Vec<Seg>>,
+    /// The registry entry its finding relied on, in words.
+    reference: Option<Vec<Seg>>,
     state: String,
     /// The state in words when it is not new (仍存在, 重新出现).
     state_label: Option<String>,
@@ -736,6 +738,12 @@ impl<'a> Cards<'a> {
             categories: Self::categories(&behind),
             rules: Self::rule_refs(&p.rules),
             basis: self.basis(&p.rules),
+            reference: p.reference.as_ref().map(|r| {
+                let args = super::reference_args(r, self.t);
+                let args: Vec<(&str, &str, &'static str)> =
+                    args.iter().map(|(k, v)| (*k, v.as_str(), "pack")).collect();
+                segments(&self.t.get("comment.reference_doc"), &args)
+            }),
             state: state_str(p.state),
             state_label: self.state_label(p.state),
             adjustment: p.adjustment.clone(),
@@ -785,6 +793,7 @@ impl<'a> Cards<'a> {
             fingerprints: c.fingerprints.clone(),
             adjustment: first.and_then(|f| f.adjustment.clone()),
             location: first.and_then(|f| f.location.clone()),
+            reference: first.and_then(|f| f.reference.clone()),
         };
         FixView {
             id,

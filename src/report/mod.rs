@@ -157,7 +157,41 @@ pub fn point_about(r: &Report, t: &Texts, p: &crate::comments::Point) -> String 
     if let Some(l) = &p.location {
         parts.push(l.to_string());
     }
+    if let Some(reference) = &p.reference {
+        parts.push(t.fmt(
+            "comment.reference",
+            &[("doc", &reference_doc(reference, t))],
+        ));
+    }
     parts.join(" · ")
+}
+
+/// The words that fill `comment.reference_doc` for a registry entry: which registry, the entry
+/// (with its number), its source and how sure that is.
+pub fn reference_args(r: &crate::finding::Reference, t: &Texts) -> [(&'static str, String); 5] {
+    [
+        ("registry", t.get(&format!("registry.{}", r.registry))),
+        ("entry", r.entry.clone()),
+        ("doc_no", r.doc_no.clone().unwrap_or_default()),
+        ("source", r.source.clone()),
+        (
+            "confidence",
+            r.confidence
+                .as_ref()
+                .map(|c| t.get(&format!("confidence.{c}")))
+                .unwrap_or_default(),
+        ),
+    ]
+}
+
+/// A registry entry a finding relied on, in words (`法律法规库“婚姻法”，来源：…（已核实）`).
+pub fn reference_doc(r: &crate::finding::Reference, t: &Texts) -> String {
+    let args = reference_args(r, t);
+    let args: Vec<(&str, &dyn std::fmt::Display)> = args
+        .iter()
+        .map(|(k, v)| (*k, v as &dyn std::fmt::Display))
+        .collect();
+    t.fmt("comment.reference_doc", &args)
 }
 
 /// The first `max` items an advice comment lists ("编码 名称"), then how many more (`more_key`, a

@@ -162,7 +162,20 @@ pub fn rows(r: &Report, t: &Texts) -> Vec<Vec<String>> {
                         let basis: Vec<String> = item
                             .points
                             .iter()
-                            .map(|p| first(p).map(|d| super::cite(d, t)).unwrap_or_default())
+                            .map(|p| {
+                                let mut basis =
+                                    first(p).map(|d| super::cite(d, t)).unwrap_or_default();
+                                if let Some(reference) = &p.reference {
+                                    if !basis.is_empty() {
+                                        basis.push_str(&t.get("comment.basis_sep"));
+                                    }
+                                    basis.push_str(&t.fmt(
+                                        "comment.reference",
+                                        &[("doc", &super::reference_doc(reference, t))],
+                                    ));
+                                }
+                                basis
+                            })
                             .collect();
                         let fix: Vec<String> = item
                             .points

@@ -85,6 +85,10 @@ pub struct RegistryListSpec {
 pub struct RegistrySpec {
     pub name: String,
     pub key: String,
+    /// For acts: the path of the citation's document number, which names the text (or the
+    /// same-titled document) cited before its title does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc_no: Option<String>,
     pub status: crate::registry::Status,
 }
 
@@ -177,7 +181,67 @@ pub enum ExprSpec {
 pub struct LookupSpec {
     pub registry: String,
     pub key: String,
+    /// As in `registry`: the path of the citation's document number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc_no: Option<String>,
     pub field: String,
+}
+
+/// `{"registry": "laws", "key": "title", "doc_no": "doc_no"}`: the registry entry a finding
+/// relied on, shown with it (its source and confidence) so a reviewer can check it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReferenceSpec {
+    pub registry: String,
+    pub key: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc_no: Option<String>,
+}
+
+/// A compiled [`ReferenceSpec`].
+#[derive(Debug, Clone)]
+pub struct ReferenceExpr {
+    registry: String,
+    key: Path,
+    doc: Option<Path>,
+}
+
+impl ReferenceExpr {
+    pub fn compile(spec: &ReferenceSpec, shapes: ShapeCtx, at: &str) -> Result<Self, String> {
+        known_registry(&spec.registry, at)?;
+        let path = |p: &str| {
+            Path::compile(p, shapes)
+                .map(|(p, _)| p)
+                .map_err(|e| format!("{at}: {e}"))
+        };
+        Ok(ReferenceExpr {
+            registry: spec.registry.clone(),
+            key: path(&spec.key)?,
+            doc: spec.doc_no.as_deref().map(path).transpose()?,
+        })
+    }
+
+    /// The entry the value at `key` names in the registry, as a finding shows it.
+    pub fn entry<'a>(
+        &self,
+        ctx: &Ctx<'a>,
+        scope: &Scope<'a>,
+    ) -> Option<crate::registry::Reference> {
+        let registry = ctx.registries.get(&self.registry)?;
+        let doc = cited_doc(self.doc.as_ref(), ctx, scope);
+        let e = self
+            .key
+            .flat(ctx, scope)
+            .iter()
+            .filter_map(Val::as_str)
+            .find_map(|k| registry.find_cited(k, doc.as_deref(), ctx.as_of))?;
+        Some(registry.reference(e))
+    }
+
+    /// Its paths, for [`Reads`].
+    pub fn paths(&self) -> impl Iterator<Item = &Path> {
+        std::iter::once(&self.key).chain(self.doc.as_ref())
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -470,7 +534,7 @@ pub enum Cond {
     Some(Path, Box<Cond>),
     UniqueInList(Path),
     Valid(Path, Format),
-    Registry(String, Path, crate::registry::Status),
+    Registry(String, Path, Option<Path>, crate::registry::Status),
     /// Registry name, key path, the entry's list and its field, the values path.
     RegistryList(String, Path, String, String, Path),
 }
@@ -484,7 +548,7 @@ pub enum Expr {
     Count(Path),
     WorkingDays(Box<Expr>, Box<Expr>),
     Days(Box<Expr>, Box<Expr>),
-    Lookup(String, Path, String),
+    Lookup(String, Path, Option<Path>, String),
     Amount(Path),
     MaxAmount(Path),
     Diff(Box<Expr>, Box<Expr>),
@@ -559,7 +623,8 @@ impl Cond {
             CondSpec::Valid(v) => Cond::Valid(path(&v.path)?, v.format),
             CondSpec::Registry(r) => {
                 known_registry(&r.name, at)?;
-                Cond::Registry(r.name.clone(), path(&r.key)?, r.status)
+                let doc = r.doc_no.as_deref().map(&path).transpose()?;
+                Cond::Registry(r.name.clone(), path(&r.key)?, doc, r.status)
             }
             CondSpec::RegistryList(r) => {
                 known_registry(&r.name, at)?;
@@ -646,7 +711,7 @@ impl Cond {
                     .flat(ctx, scope)
                     .iter()
                     .filter_map(Val::as_str)
-                    .map(doc_key)
+                    .map(crate::registry::doc_key)
                     .filter(|v| !v.is_empty())
                     .collect();
                 let Some(registry) = ctx.registries.get(name) else {
@@ -660,20 +725,21 @@ impl Cond {
                     .filter_map(|e| e.get(list.as_str())?.as_array())
                     .flatten()
                     .filter_map(|x| x.get(field.as_str())?.as_str())
-                    .map(doc_key)
+                    .map(crate::registry::doc_key)
                     .collect();
                 cited.is_empty() || listed.is_empty() || cited.iter().any(|c| listed.contains(c))
             }
-            Cond::Registry(name, p, status) => {
+            Cond::Registry(name, p, doc, status) => {
                 let registry = ctx.registries.get(name);
                 let values = p.flat(ctx, scope);
+                let doc = cited_doc(doc.as_ref(), ctx, scope);
                 match registry {
                     // No file supplied this registry: nothing is listed in it.
                     None => *status == crate::registry::Status::Unlisted && !values.is_empty(),
                     Some(r) => values
                         .iter()
                         .filter_map(Val::as_str)
-                        .any(|s| r.is(s, ctx.as_of, *status)),
+                        .any(|s| r.is_cited(s, doc.as_deref(), ctx.as_of, *status)),
                 }
             }
         }
@@ -739,7 +805,8 @@ impl Expr {
             ),
             ExprSpec::Op(ExprOpSpec::Lookup(l)) => {
                 known_registry(&l.registry, at)?;
-                Expr::Lookup(l.registry.clone(), path(&l.key)?, l.field.clone())
+                let doc = l.doc_no.as_deref().map(&path).transpose()?;
+                Expr::Lookup(l.registry.clone(), path(&l.key)?, doc, l.field.clone())
             }
             ExprSpec::Op(ExprOpSpec::Amount(p)) => Expr::Amount(path(p)?),
             ExprSpec::Op(ExprOpSpec::MaxAmount(p)) => Expr::MaxAmount(path(p)?),
@@ -771,16 +838,21 @@ impl Expr {
                 let (x, y) = (date_of(a, ctx, scope)?, date_of(b, ctx, scope)?);
                 Some(Scalar::Num((y - x).num_days() as f64))
             }
-            Expr::Lookup(name, key, field) => {
+            Expr::Lookup(name, key, doc, field) => {
                 let registry = ctx.registries.get(name)?;
+                let doc = cited_doc(doc.as_ref(), ctx, scope);
                 key.flat(ctx, scope)
                     .iter()
                     .filter_map(Val::as_str)
                     .find_map(|k| {
-                        let e = registry.find(k)?;
+                        let e = registry.find_cited(k, doc.as_deref(), ctx.as_of)?;
                         // A computed field: the date from which the text in force applies.
                         if field == "version_in_force" {
                             return registry.version_in_force(e, ctx.as_of).map(Scalar::Date);
+                        }
+                        // A computed field: the document number of the text in force.
+                        if field == "doc_no_in_force" {
+                            return registry.doc_no_in_force(e, ctx.as_of).map(Scalar::Text);
                         }
                         // A computed field: the largest amount of the entry's standard.
                         if field == "standard_max_amount" {
@@ -831,28 +903,6 @@ impl Expr {
     }
 }
 
-/// A document number as compared: width, spaces, the kind of bracket around the year and the
-/// serial's form (a leading 第 or zeros, which FEE-08 reports) do not count
-/// (`财税〔2017〕20号` = `财税[2017]20号` = `财税（2017）第020号`).
-fn doc_key(s: &str) -> String {
-    let bracketed: String = crate::text::key(s)
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .map(|c| match c {
-            '[' | '(' | '〔' | '【' | '［' | '（' => '〔',
-            ']' | ')' | '〕' | '】' | '］' | '）' => '〕',
-            c => c,
-        })
-        .collect();
-    match bracketed.split_once('〕') {
-        Some((head, serial)) => {
-            let serial = serial.trim_start_matches('第').trim_start_matches('0');
-            format!("{head}〕{serial}")
-        }
-        None => bracketed,
-    }
-}
-
 #[cfg(test)]
 #[test]
 fn the_largest_amount_of_a_standard() {
@@ -864,19 +914,13 @@ fn the_largest_amount_of_a_standard() {
     assert_eq!(max_amount("按有关规定收取"), None);
 }
 
-#[cfg(test)]
-#[test]
-fn document_numbers_compare_by_their_parts() {
-    for same in [
-        "财税[2017]20号",
-        "财税（2017）20号",
-        "财税〔2017〕第020号",
-        " 财税〔2017〕20号",
-    ] {
-        assert_eq!(doc_key(same), doc_key("财税〔2017〕20号"), "{same}");
-    }
-    assert_ne!(doc_key("财税〔2017〕21号"), doc_key("财税〔2017〕20号"));
-    assert_ne!(doc_key("财税〔2016〕20号"), doc_key("财税〔2017〕20号"));
+/// The document number a citation gives at `doc`, if the rule names such a path.
+fn cited_doc<'a>(doc: Option<&Path>, ctx: &Ctx<'a>, scope: &Scope<'a>) -> Option<String> {
+    doc?.flat(ctx, scope).iter().find_map(|v| {
+        v.as_str()
+            .filter(|s| !s.trim().is_empty())
+            .map(str::to_string)
+    })
 }
 
 fn date_of<'a>(e: &Expr, ctx: &Ctx<'a>, scope: &Scope<'a>) -> Option<NaiveDate> {
@@ -1105,7 +1149,11 @@ impl Reads {
             | Cond::Matches(p, _)
             | Cond::UniqueInList(p)
             | Cond::Valid(p, _)
-            | Cond::Registry(_, p, _) => self.path(p, element),
+            | Cond::Registry(_, p, None, _) => self.path(p, element),
+            Cond::Registry(_, p, Some(doc), _) => {
+                self.path(p, element);
+                self.path(doc, element);
+            }
             Cond::RegistryList(_, key, _, _, values) => {
                 self.path(key, element);
                 self.path(values, element);
@@ -1130,7 +1178,12 @@ impl Reads {
             | Expr::MaxAmount(p) => {
                 self.path(p, element);
             }
-            Expr::Lookup(_, p, _) => self.path(p, element),
+            Expr::Lookup(_, p, doc, _) => {
+                self.path(p, element);
+                if let Some(doc) = doc {
+                    self.path(doc, element);
+                }
+            }
             Expr::Value(_) => {}
             Expr::WorkingDays(a, b) | Expr::Days(a, b) | Expr::Diff(a, b) | Expr::Ratio(a, b) => {
                 self.expr(a, element);

@@ -345,6 +345,9 @@ pub struct RuleSpec {
     /// Values shown as the finding's evidence (and part of its fingerprint).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<cond::ExprSpec>,
+    /// The registry entry a finding relies on, shown with it (not part of its fingerprint).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<cond::ReferenceSpec>,
     pub message: Text,
     pub rationale: Text,
     pub remediation: Text,
@@ -445,6 +448,7 @@ pub struct Rule {
     pub when: Option<Cond>,
     pub require: Cond,
     pub evidence: Vec<cond::Expr>,
+    pub reference: Option<cond::ReferenceExpr>,
     /// Whether the rule reads the adjustment log (it is skipped when no log is given).
     pub uses_log: bool,
     /// The code and name as shared text, which every finding of the rule carries.
@@ -460,8 +464,9 @@ pub struct Rule {
 pub struct Mentions {
     /// The template's name in the pack's registry (`CODE/zh`).
     pub name: String,
-    /// Top-level words the data offers: code, name, department, field, evidence, values, change.
-    pub words: [bool; 7],
+    /// Top-level words the data offers: code, name, department, field, evidence, values, change,
+    /// reference.
+    pub words: [bool; 8],
     /// Records (item, old, adjustment, element): absent when not mentioned; the fields mentioned,
     /// or empty for the whole record.
     pub records: [Option<Vec<String>>; 4],
@@ -497,6 +502,9 @@ impl Rule {
             reads.cond(&self.require, element);
             for e in &self.evidence {
                 reads.expr(e, element);
+            }
+            for p in self.reference.iter().flat_map(cond::ReferenceExpr::paths) {
+                reads.path(p, element);
             }
         }
         reads.ok.then(|| {
@@ -996,6 +1004,16 @@ fn compile_rule(file: &str, rel: &str, value: &Value) -> Result<Rule> {
             Err(e) => problem(&format!("/evidence/{i}"), e),
         }
     }
+    let reference = match &spec.reference {
+        Some(r) => match cond::ReferenceExpr::compile(r, inner, "/reference") {
+            Ok(r) => Some(r),
+            Err(e) => {
+                problem("/reference", e);
+                None
+            }
+        },
+        None => None,
+    };
     if spec.examples.invalid.is_empty() {
         problem(
             "/examples/invalid",
@@ -1026,6 +1044,7 @@ fn compile_rule(file: &str, rel: &str, value: &Value) -> Result<Rule> {
         when,
         require: require.expect("no problems means compiled"),
         evidence,
+        reference,
         uses_log,
         spec,
     })

@@ -454,11 +454,20 @@ impl Registry {
             }
         }
         texts.sort_by_key(|t| t.0);
+        // The current number names the last text, unless an earlier text bears it (an amending
+        // order numbered on its own: `doc_no` stays the regulation's number).
+        let current = str_of(e.get("doc_no"));
+        let numbered = |n: &str| {
+            texts
+                .iter()
+                .any(|t| t.1.as_deref().is_some_and(|m| doc_key(m) == doc_key(n)))
+        };
         if !amended.is_empty()
+            && let Some(n) = current.filter(|n| !numbered(n))
             && let Some(last) = texts.last_mut()
             && last.1.is_none()
         {
-            last.1 = str_of(e.get("doc_no"));
+            last.1 = Some(n);
         }
         texts
     }
@@ -507,6 +516,16 @@ impl Registry {
         let by_doc = texts
             .iter()
             .find(|t| t.1.as_deref().is_some_and(|n| cited.contains(&doc_key(n))));
+        // The first text's number when the registry does not know when it took effect: it is
+        // older than every dated text.
+        let first_undated = by_doc.is_none()
+            && Self::date(e, self.from).is_none()
+            && e.get("original_doc_no")
+                .and_then(Value::as_str)
+                .is_some_and(|n| cited.contains(&doc_key(n)));
+        if first_undated {
+            return in_force.map(|_| true);
+        }
         let (first, last) = match by_doc {
             Some(t) => (t.0, t.0),
             None => {
@@ -1048,5 +1067,36 @@ mod tests {
             ]}))
             .unwrap_err();
         assert!(err.to_string().contains("公安部令第124号"), "{err}");
+    }
+
+    #[test]
+    fn an_amending_order_and_an_undated_first_text_are_told_apart() {
+        let mut r = Registries::default();
+        r.add(
+            "laws.json",
+            json!({ "format": "law-registry/1", "entries": [
+                { "title": "驾驶证规定", "level": "部门规章", "doc_no": "公安部令第162号",
+                  "original_doc_no": "公安部令第123号",
+                  "amended": [{"effective": "2022-04-01", "doc_no": "公安部令第162号"},
+                              {"effective": "2025-01-01", "doc_no": "公安部令第172号"}], "source": "x" }
+            ]}),
+        )
+        .unwrap();
+        let laws = r.get("laws").unwrap();
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let outdated = |doc: &str, on: &str| {
+            laws.is_cited("驾驶证规定", Some(doc), d(on), Status::OutdatedVersion)
+        };
+        // The regulation's number names its 2022 text, amended by order 172 from 2025.
+        assert!(!outdated("公安部令第162号", "2024-12-31"));
+        assert!(outdated("公安部令第162号", "2025-01-01"));
+        assert!(!outdated("公安部令第172号", "2025-01-01"));
+        // The first text, whose date the registry does not know, is older than any dated one.
+        assert!(outdated("公安部令第123号", "2023-01-01"));
+        let e = laws.find("驾驶证规定").unwrap();
+        assert_eq!(
+            laws.doc_no_in_force(e, d("2025-06-01")).as_deref(),
+            Some("公安部令第172号")
+        );
     }
 }

@@ -158,10 +158,10 @@ pub fn point_about(r: &Report, t: &Texts, p: &crate::comments::Point) -> String 
         parts.push(l.to_string());
     }
     if let Some(reference) = &p.reference {
-        parts.push(t.fmt(
-            "comment.reference",
-            &[("doc", &reference_doc(reference, t))],
-        ));
+        // Where the terminal and Markdown are read: the entry and how sure it is; its source is
+        // in the JSON, on the page and in the sheet.
+        let short = reference_in(reference, t, "comment.reference_short");
+        parts.push(t.fmt("comment.reference", &[("doc", &short)]));
     }
     parts.join(" · ")
 }
@@ -186,12 +186,17 @@ pub fn reference_args(r: &crate::finding::Reference, t: &Texts) -> [(&'static st
 
 /// A registry entry a finding relied on, in words (`法律法规库“婚姻法”，来源：…（已核实）`).
 pub fn reference_doc(r: &crate::finding::Reference, t: &Texts) -> String {
+    reference_in(r, t, "comment.reference_doc")
+}
+
+/// A registry entry in the words of a catalogue text that takes [`reference_args`].
+fn reference_in(r: &crate::finding::Reference, t: &Texts, key: &str) -> String {
     let args = reference_args(r, t);
     let args: Vec<(&str, &dyn std::fmt::Display)> = args
         .iter()
         .map(|(k, v)| (*k, v as &dyn std::fmt::Display))
         .collect();
-    t.fmt("comment.reference_doc", &args)
+    t.fmt(key, &args)
 }
 
 /// The first `max` items an advice comment lists ("编码 名称"), then how many more (`more_key`, a

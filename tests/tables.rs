@@ -163,7 +163,6 @@ fn flat_only(path: &Path) -> Catalog {
             }
         }
         if let Some(Value::Array(items)) = o.get_mut("fee").and_then(|f| f.get_mut("items")) {
-            items.truncate(1);
             for f in items.iter_mut() {
                 let f = f.as_object_mut().unwrap();
                 f.remove("reducible");
@@ -172,6 +171,24 @@ fn flat_only(path: &Path) -> Catalog {
         }
         o.remove("faq");
     }
+    // An item charging two fees, each with a defect of its own (an abolished fee; a standard
+    // above the catalogue's, with two documents): a flat export joins them in its fee cells.
+    let items = doc["items"].as_array_mut().unwrap();
+    let mut two = items
+        .iter()
+        .find(|i| i["fee"]["charged"] == false)
+        .unwrap()
+        .clone();
+    two["code"] = json!("339900-GG-09001");
+    two["name"] = json!("机动车登记及婚姻登记服务（测试）");
+    two["fee"] = json!({ "charged": true, "items": [
+        { "name": "婚姻登记证书工本费", "standard": "每对9元",
+          "basis": [{ "title": "国家物价局 财政部关于发布民政系统行政事业性收费项目及标准的通知", "doc_no": "价费字〔1992〕249号" }] },
+        { "name": "机动车号牌工本费", "standard": "汽车号牌每副150元",
+          "basis": [{ "title": "关于机动车号牌工本费的通知", "doc_no": "计价格〔1994〕783号" },
+                    { "title": "关于降低部分行政事业性收费标准的通知", "doc_no": "发改价格〔2004〕2831号" }] }
+    ]});
+    items.push(two);
     load::snapshot_from_str(&path.display().to_string(), &doc.to_string()).unwrap()
 }
 
@@ -181,6 +198,19 @@ fn one_sheet_csv_utf8_gb18030_and_xlsx_agree_with_json() {
     let old = flat_only(&demo("2017-06-30.json"));
     let new = flat_only(&demo("2017-12-31.json"));
     let expected = essence(&audit(&old, &new));
+    // The two-fee item's findings are there to compare: one per fee.
+    let fee_rules: Vec<&str> = expected
+        .1
+        .iter()
+        .filter(|f| {
+            f["code"] == "339900-GG-09001" && f["rule"].as_str().unwrap().starts_with("FEE")
+        })
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert!(
+        fee_rules.contains(&"FEE-04") && fee_rules.contains(&"FEE-10"),
+        "{fee_rules:?}"
+    );
     for kind in ["csv", "gb18030", "xlsx"] {
         let sub = d.path().join(kind);
         std::fs::create_dir_all(&sub).unwrap();
@@ -359,6 +389,22 @@ fn malformed_spreadsheets_exit_3_naming_sheet_and_row() {
         .code(3)
         .stderr(predicate::str::contains(
             "bad.csv E2 (到办事现场次数), item A-1",
+        ));
+    // Joined fee cells whose counts disagree name the cell and both counts.
+    let fees = d.path().join("fees.csv");
+    std::fs::write(
+        &fees,
+        "事项编码,事项名称,事项类型,实施主体,是否收费,收费项目名称,收费标准\nA-1,甲,公共服务,局,是,号牌工本费；行驶证工本费；登记证工本费,每副100元；每本10元\n",
+    )
+    .unwrap();
+    bin()
+        .arg("check")
+        .arg(&fees)
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("fees.csv G2 (收费标准)"))
+        .stderr(predicate::str::contains(
+            "3 fee items are named (收费项目名称) but 2 standards (收费标准) are given",
         ));
     // A missing required column value.
     let missing = d.path().join("missing.csv");

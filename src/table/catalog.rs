@@ -181,45 +181,51 @@ pub fn items(wb: &Workbook, map: &HeaderMap, csv: bool) -> Result<Rows> {
                 "fee.charged" => {
                     fee.insert("charged".into(), v);
                 }
-                "fee.name" | "fee.standard" => {
-                    fee.insert(field[4..].to_string(), v);
-                }
-                "fee.basis" => {
-                    let list: Vec<Value> = values::split_list(cell)
-                        .iter()
-                        .map(|e| values::doc_ref(e))
-                        .collect();
-                    fee.insert("basis".into(), Value::Array(list));
+                // Read together below: several items' cells are zipped.
+                "fee.name" | "fee.standard" | "fee.basis" => {
+                    fee.insert(field[4..].to_string(), cell.into());
                 }
                 _ => set_path(&mut obj, field, v),
             }
         }
         if !fee.is_empty() {
             let charged = fee.remove("charged");
-            let mut item_fields: Map<String, Value> = Map::new();
-            for k in ["name", "standard", "basis"] {
-                if let Some(v) = fee.remove(k) {
-                    item_fields.insert(k.into(), v);
+            let cell = |k: &str| fee.get(k).and_then(Value::as_str);
+            let mut items = match values::fee_items(cell("name"), cell("standard"), cell("basis")) {
+                Ok(items) => items,
+                Err((field, message)) => {
+                    // The cell of the column whose count disagrees.
+                    let column = columns
+                        .iter()
+                        .find(|(_, f, _)| f == field)
+                        .map(|(i, _, h)| (column_letter(*i), h.clone()));
+                    problems.push(Problem {
+                        location: Location::Cell {
+                            file: Some(origin.file.clone()),
+                            sheet: origin.sheet.clone(),
+                            row: origin.row,
+                            column,
+                            item: None,
+                        },
+                        message,
+                    });
+                    Vec::new()
+                }
+            };
+            for item in &mut items {
+                if !item.contains_key("name") {
+                    let name = obj.get("name").and_then(Value::as_str).unwrap_or("");
+                    item.insert("name".into(), format!("{name}收费").into());
                 }
             }
             let mut f = Map::new();
             if let Some(c) = charged {
                 f.insert("charged".into(), c);
             }
-            let items = if item_fields.is_empty() {
-                Vec::new()
-            } else {
-                if !item_fields.contains_key("name") {
-                    let name = obj
-                        .get("name")
-                        .and_then(Value::as_str)
-                        .unwrap_or("")
-                        .to_string();
-                    item_fields.insert("name".into(), format!("{name}收费").into());
-                }
-                vec![Value::Object(item_fields)]
-            };
-            f.insert("items".into(), Value::Array(items));
+            f.insert(
+                "items".into(),
+                Value::Array(items.into_iter().map(Value::Object).collect()),
+            );
             obj.insert("fee".into(), Value::Object(f));
         }
         if let Some(code) = obj.get("code").and_then(Value::as_str) {

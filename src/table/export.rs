@@ -114,19 +114,24 @@ fn columns(field: Field) -> &'static [(&'static str, Cell)] {
             ("fee.charged", |it, _| {
                 flag(it.fee.as_ref().and_then(|f| f.charged))
             }),
-            ("fee.name", |it, children| match first_fee(it, children) {
-                Some(f) => f.name.clone(),
-                None => String::new(),
+            ("fee.name", |it, children| {
+                fee_cell(it, children, |f| Some(f.name.clone()), "；")
             }),
             ("fee.standard", |it, children| {
-                first_fee(it, children)
-                    .and_then(|f| f.standard.clone())
-                    .unwrap_or_default()
+                fee_cell(it, children, |f| f.standard.clone(), "；")
             }),
+            // One item's documents joined by ；, several items' by ， within an item.
             ("fee.basis", |it, children| {
-                first_fee(it, children)
-                    .map(|f| f.basis.iter().map(doc).collect::<Vec<_>>().join("；"))
-                    .unwrap_or_default()
+                let sep = if fee_count(it) > 1 { "，" } else { "；" };
+                fee_cell(
+                    it,
+                    children,
+                    |f| {
+                        (!f.basis.is_empty())
+                            .then(|| f.basis.iter().map(doc).collect::<Vec<_>>().join(sep))
+                    },
+                    "；",
+                )
             }),
         ],
         Field::Materials => &[("materials", |it, children| {
@@ -183,12 +188,38 @@ fn columns(field: Field) -> &'static [(&'static str, Cell)] {
     }
 }
 
-/// The first fee item, for the main sheet's fee columns (none when fee items go to a child sheet).
-fn first_fee(it: &Item, children: bool) -> Option<&FeeItem> {
-    if children {
-        return None;
+fn fee_count(it: &Item) -> usize {
+    it.fee.as_ref().map_or(0, |f| f.items.len())
+}
+
+/// A fee column of the main sheet (blank when fee items go to a child sheet): one item's value,
+/// or every item's in order, joined by `sep`, with 无 for an item without one (the loader zips
+/// them back, `values::fee_items`).
+fn fee_cell(
+    it: &Item,
+    children: bool,
+    value: impl Fn(&FeeItem) -> Option<String>,
+    sep: &str,
+) -> String {
+    let items = match (&it.fee, children) {
+        (Some(f), false) => &f.items,
+        _ => return String::new(),
+    };
+    match items.as_slice() {
+        [] => String::new(),
+        [one] => value(one).unwrap_or_default(),
+        many => {
+            let values: Vec<Option<String>> = many.iter().map(&value).collect();
+            if values.iter().all(Option::is_none) {
+                return String::new();
+            }
+            values
+                .into_iter()
+                .map(|v| v.filter(|v| !v.is_empty()).unwrap_or_else(|| "无".into()))
+                .collect::<Vec<_>>()
+                .join(sep)
+        }
     }
-    it.fee.as_ref().and_then(|f| f.items.first())
 }
 
 /// Every main-sheet column export writes, in order: its header and its cell.

@@ -247,6 +247,100 @@ pub fn doc_ref(entry: &str) -> Value {
     Value::Object(m)
 }
 
+/// The fee items of a flat export's fee cells. One fee item's standard and documents stay whole
+/// (`申领每证20元；补领每证40元`, several documents joined by ；). When the name cell lists several
+/// items (`机动车号牌工本费；机动车行驶证工本费`), the standard and basis cells are read in
+/// the same order: one entry per item (an item's several documents joined by ，), or one entry
+/// that every item shares; an entry `无` or `-` is an item without that value. Any other count is
+/// an error naming the cell and both counts.
+pub fn fee_items(
+    name: Option<&str>,
+    standard: Option<&str>,
+    basis: Option<&str>,
+) -> std::result::Result<Vec<Map<String, Value>>, (&'static str, String)> {
+    let names = name.map(split_list).unwrap_or_default();
+    if names.len() <= 1 {
+        let mut item = Map::new();
+        if let Some(n) = names.first() {
+            item.insert("name".into(), n.clone().into());
+        }
+        if let Some(v) = standard.and_then(text) {
+            item.insert("standard".into(), v);
+        }
+        if let Some(b) = basis {
+            let docs: Vec<Value> = split_list(b).iter().map(|e| doc_ref(e)).collect();
+            if !docs.is_empty() {
+                item.insert("basis".into(), Value::Array(docs));
+            }
+        }
+        return Ok(if item.is_empty() {
+            Vec::new()
+        } else {
+            vec![item]
+        });
+    }
+    let n = names.len();
+    let parallel = |field: &'static str, cell: Option<&str>| {
+        let parts = cell.map(split_list).unwrap_or_default();
+        match parts.len() {
+            0 => Ok(vec![None; n]),
+            1 => Ok(vec![Some(parts[0].clone()); n]),
+            k if k == n => Ok(parts
+                .into_iter()
+                .map(|p| (!matches!(p.as_str(), "无" | "-" | "—" | "／" | "/")).then_some(p))
+                .collect()),
+            k => Err((
+                field,
+                format!(
+                    "{n} fee items are named (收费项目名称) but {k} {} are given: list one per item, in the same order, or one for all",
+                    if field == "fee.standard" {
+                        "standards (收费标准)"
+                    } else {
+                        "bases (收费依据)"
+                    }
+                ),
+            )),
+        }
+    };
+    let standards = parallel("fee.standard", standard)?;
+    let bases = parallel("fee.basis", basis)?;
+    Ok(names
+        .into_iter()
+        .zip(standards)
+        .zip(bases)
+        .map(|((name, standard), basis)| {
+            let mut item = Map::new();
+            item.insert("name".into(), name.into());
+            if let Some(s) = standard {
+                item.insert("standard".into(), s.into());
+            }
+            if let Some(b) = basis {
+                item.insert("basis".into(), Value::Array(basis_group(&b)));
+            }
+            item
+        })
+        .collect())
+}
+
+/// One fee item's documents within a zipped basis cell: several joined by ，or , when each part
+/// names a document (a 文号 or a 《title》), else one document.
+fn basis_group(group: &str) -> Vec<Value> {
+    let parts: Vec<&str> = group
+        .split(['，', ','])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    if parts.len() > 1
+        && parts
+            .iter()
+            .all(|p| doc_no_regex().is_match(p) || (p.contains('《') && p.contains('》')))
+    {
+        parts.into_iter().map(doc_ref).collect()
+    } else {
+        vec![doc_ref(group)]
+    }
+}
+
 /// A legal-basis cell: each entry gives title, 文号 and article where written.
 pub fn legal_basis(s: &str) -> Option<Value> {
     static ARTICLE: OnceLock<Regex> = OnceLock::new();
@@ -485,6 +579,47 @@ mod tests {
             Some(
                 json!([{ "step": "受理", "days": 1.0 }, { "step": "审核", "days": 3.0 }, { "step": "办结" }])
             )
+        );
+    }
+
+    #[test]
+    fn joined_fee_cells_are_zipped() {
+        let items = fee_items(
+            Some("机动车号牌工本费；机动车行驶证工本费"),
+            Some("每副100元；每本10元"),
+            Some("《关于发布机动车号牌工本费标准的通知》（计价格〔1994〕783号），《补充通知》（发改价格〔2004〕2831号）；发改价格〔2004〕2831号"),
+        )
+        .unwrap();
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[0]["name"], "机动车号牌工本费");
+        assert_eq!(items[1]["standard"], "每本10元");
+        assert_eq!(items[0]["basis"].as_array().unwrap().len(), 2);
+        assert_eq!(items[1]["basis"][0]["doc_no"], "发改价格〔2004〕2831号");
+        // One standard for all; 无 for one item's missing basis.
+        let items = fee_items(
+            Some("A费；B费"),
+            Some("按规定标准收取"),
+            Some("财综〔2004〕21号；无"),
+        )
+        .unwrap();
+        assert_eq!(items[1]["standard"], "按规定标准收取");
+        assert!(items[1].get("basis").is_none());
+        // A single item keeps its standard and its documents whole.
+        let items = fee_items(
+            Some("居民身份证工本费"),
+            Some("申领每证20元；补领每证40元"),
+            Some("发改价格〔2003〕2322号；财综〔2007〕34号"),
+        )
+        .unwrap();
+        assert_eq!(items[0]["standard"], "申领每证20元；补领每证40元");
+        assert_eq!(items[0]["basis"].as_array().unwrap().len(), 2);
+        // Counts that disagree name the cell.
+        let (field, message) =
+            fee_items(Some("A费；B费；C费"), Some("1元；2元"), None).unwrap_err();
+        assert_eq!(field, "fee.standard");
+        assert!(
+            message.contains("3 fee items") && message.contains("2 standards"),
+            "{message}"
         );
     }
 }

@@ -153,8 +153,12 @@ fn flat_only(path: &Path) -> Catalog {
     for item in doc["items"].as_array_mut().unwrap() {
         let o = item.as_object_mut().unwrap();
         if let Some(Value::Array(ms)) = o.get_mut("materials") {
+            // Parallel columns carry these attributes, one entry per material.
             for m in ms.iter_mut() {
-                *m = json!({ "name": m["name"] });
+                let keep = ["name", "necessity", "form", "kind", "source", "copies"];
+                m.as_object_mut()
+                    .unwrap()
+                    .retain(|k, _| keep.contains(&k.as_str()));
             }
         }
         if let Some(Value::Array(lb)) = o.get_mut("legal_basis") {
@@ -483,4 +487,53 @@ fn adjustment_logs_from_spreadsheets() {
         .assert()
         .code(0)
         .stdout(predicate::str::contains("adjustment log, 1 requests"));
+}
+
+/// A flat export gives each material's attributes, and each basis's 文号 and article, in parallel
+/// cells in the same order; they are zipped onto the listed elements, one entry for all is
+/// shared, 无 leaves an element without one, and another count names the cell.
+#[test]
+fn parallel_cells_are_zipped_onto_the_listed_elements() {
+    let d = tempfile::tempdir().unwrap();
+    let csv = "事项编码,事项名称,事项类型,实施主体,申请材料,材料必要性,材料形式,材料份数,设定依据,依据文号,依据条款号\n\
+               A-1,转学,公共服务,越州市教育局,1、居民身份证；2、户口簿；3、转学申请表,必要；必要；非必要,纸质,1；无；2,《义务教育法》；《越州市转学办法》,无；越教发〔2019〕3号,第十二条；第五条\n";
+    let p = d.path().join("x-2018-01-31.csv");
+    std::fs::write(&p, csv).unwrap();
+    let out = bin().arg("convert").arg(&p).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let a = &doc["items"][0];
+    assert_eq!(
+        a["materials"],
+        json!([
+            { "name": "居民身份证", "necessity": "必要", "form": "纸质", "copies": 1 },
+            { "name": "户口簿", "necessity": "必要", "form": "纸质" },
+            { "name": "转学申请表", "necessity": "非必要", "form": "纸质", "copies": 2 }
+        ])
+    );
+    assert_eq!(a["legal_basis"][0]["article"], "第十二条");
+    assert!(a["legal_basis"][0].get("doc_no").is_none());
+    assert_eq!(a["legal_basis"][1]["doc_no"], "越教发〔2019〕3号");
+    assert_eq!(a["legal_basis"][1]["article"], "第五条");
+    // Three materials, two necessities: the cell is named.
+    let bad = d.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "事项编码,事项名称,事项类型,实施主体,申请材料,材料必要性\nA-1,转学,公共服务,局,居民身份证；户口簿；申请表,必要；非必要\n",
+    )
+    .unwrap();
+    bin()
+        .arg("check")
+        .arg(&bad)
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("bad.csv F2 (材料必要性)"))
+        .stderr(predicate::str::contains(
+            "3 materials (申请材料) are listed but this column gives 2",
+        ));
 }

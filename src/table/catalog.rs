@@ -161,13 +161,18 @@ pub fn items(wb: &Workbook, map: &HeaderMap, csv: bool) -> Result<Rows> {
             ..Origin::default()
         };
         let mut fee: Map<String, Value> = Map::new();
+        let mut parallel: Vec<(&str, &str, usize, &str)> = Vec::new();
         for (i, field, header) in &columns {
             let cell = cells.get(*i).map_or("", String::as_str);
             let root = field.split('.').next().unwrap_or(field);
             let root = if root == "extra" { &field[6..] } else { root };
-            origin
-                .columns
-                .insert(root.to_string(), (column_letter(*i), header.clone()));
+            let place = (column_letter(*i), header.clone());
+            if field.starts_with("materials.") || field.starts_with("legal_basis.") {
+                // A parallel attribute column: findings about the list name the list's column.
+                origin.columns.entry(root.to_string()).or_insert(place);
+            } else {
+                origin.columns.insert(root.to_string(), place);
+            }
             if let Some(key) = field.strip_prefix("extra.") {
                 if let Some(v) = values::text(cell) {
                     obj.insert(key.to_string(), v);
@@ -185,7 +190,39 @@ pub fn items(wb: &Workbook, map: &HeaderMap, csv: bool) -> Result<Rows> {
                 "fee.name" | "fee.standard" | "fee.basis" => {
                     fee.insert(field[4..].to_string(), cell.into());
                 }
+                // An attribute of each listed material or basis, zipped below.
+                f if f.starts_with("materials.") || f.starts_with("legal_basis.") => {
+                    parallel.push((field.as_str(), cell, *i, header.as_str()));
+                }
                 _ => set_path(&mut obj, field, v),
+            }
+        }
+        for (field, cell, i, header) in parallel {
+            let Some((list, key)) = field.split_once('.') else {
+                continue;
+            };
+            let read: fn(&str) -> Option<Value> = match key {
+                "copies" => values::integer,
+                _ => values::text,
+            };
+            let Some(Value::Array(elements)) = obj.get_mut(list) else {
+                continue;
+            };
+            let what = match list {
+                "materials" => "materials (申请材料)",
+                _ => "legal bases (设定依据)",
+            };
+            if let Err(message) = values::zip_parallel(elements, what, key, cell, read) {
+                problems.push(Problem {
+                    location: Location::Cell {
+                        file: Some(origin.file.clone()),
+                        sheet: origin.sheet.clone(),
+                        row: origin.row,
+                        column: Some((column_letter(i), header.to_string())),
+                        item: None,
+                    },
+                    message,
+                });
             }
         }
         if !fee.is_empty() {

@@ -115,35 +115,40 @@ fn columns(field: Field) -> &'static [(&'static str, Cell)] {
                 flag(it.fee.as_ref().and_then(|f| f.charged))
             }),
             ("fee.name", |it, children| {
-                fee_cell(it, children, |f| Some(f.name.clone()), "；")
+                fee_cell(it, children, |f| Some(f.name.clone()))
             }),
             ("fee.standard", |it, children| {
-                fee_cell(it, children, |f| f.standard.clone(), "；")
+                fee_cell(it, children, |f| f.standard.clone())
             }),
             // One item's documents joined by ；, several items' by ， within an item.
             ("fee.basis", |it, children| {
                 let sep = if fee_count(it) > 1 { "，" } else { "；" };
-                fee_cell(
-                    it,
-                    children,
-                    |f| {
-                        (!f.basis.is_empty())
-                            .then(|| f.basis.iter().map(doc).collect::<Vec<_>>().join(sep))
-                    },
-                    "；",
-                )
+                fee_cell(it, children, |f| {
+                    (!f.basis.is_empty())
+                        .then(|| f.basis.iter().map(doc).collect::<Vec<_>>().join(sep))
+                })
             }),
         ],
-        Field::Materials => &[("materials", |it, children| {
-            if children {
-                return String::new();
-            }
-            it.materials
-                .iter()
-                .map(|m| m.name.clone())
-                .collect::<Vec<_>>()
-                .join("；")
-        })],
+        Field::Materials => &[
+            ("materials", |it, children| {
+                material_cell(it, children, |m| Some(m.name.clone()))
+            }),
+            ("materials.necessity", |it, children| {
+                material_cell(it, children, |m| m.necessity.clone())
+            }),
+            ("materials.form", |it, children| {
+                material_cell(it, children, |m| m.form.clone())
+            }),
+            ("materials.kind", |it, children| {
+                material_cell(it, children, |m| m.kind.clone())
+            }),
+            ("materials.source", |it, children| {
+                material_cell(it, children, |m| m.source.clone())
+            }),
+            ("materials.copies", |it, children| {
+                material_cell(it, children, |m| m.copies.map(|c| c.to_string()))
+            }),
+        ],
         Field::Process => &[("process", |it, children| {
             if children {
                 return String::new();
@@ -188,6 +193,41 @@ fn columns(field: Field) -> &'static [(&'static str, Cell)] {
     }
 }
 
+/// A materials column of the main sheet (blank when materials go to a child sheet): every
+/// material's value in order, joined by ；, with 无 for one without (blank when none has one).
+fn material_cell(
+    it: &Item,
+    children: bool,
+    value: impl Fn(&crate::model::Material) -> Option<String>,
+) -> String {
+    if children {
+        return String::new();
+    }
+    joined(it.materials.iter().map(value).collect())
+}
+
+/// Values of a list's elements in one cell: joined by ；, 无 for an element without one, blank
+/// when none has one. With several elements, a ； inside a value becomes ， (the loader splits
+/// the cell at ；).
+fn joined(values: Vec<Option<String>>) -> String {
+    if values
+        .iter()
+        .all(|v| v.as_deref().is_none_or(str::is_empty))
+    {
+        return String::new();
+    }
+    let several = values.len() > 1;
+    values
+        .into_iter()
+        .map(|v| match v.filter(|v| !v.is_empty()) {
+            Some(v) if several => v.replace(['；', ';', '\n'], "，"),
+            Some(v) => v,
+            None => "无".into(),
+        })
+        .collect::<Vec<_>>()
+        .join("；")
+}
+
 fn fee_count(it: &Item) -> usize {
     it.fee.as_ref().map_or(0, |f| f.items.len())
 }
@@ -195,12 +235,7 @@ fn fee_count(it: &Item) -> usize {
 /// A fee column of the main sheet (blank when fee items go to a child sheet): one item's value,
 /// or every item's in order, joined by `sep`, with 无 for an item without one (the loader zips
 /// them back, `values::fee_items`).
-fn fee_cell(
-    it: &Item,
-    children: bool,
-    value: impl Fn(&FeeItem) -> Option<String>,
-    sep: &str,
-) -> String {
+fn fee_cell(it: &Item, children: bool, value: impl Fn(&FeeItem) -> Option<String>) -> String {
     let items = match (&it.fee, children) {
         (Some(f), false) => &f.items,
         _ => return String::new(),
@@ -208,17 +243,7 @@ fn fee_cell(
     match items.as_slice() {
         [] => String::new(),
         [one] => value(one).unwrap_or_default(),
-        many => {
-            let values: Vec<Option<String>> = many.iter().map(&value).collect();
-            if values.iter().all(Option::is_none) {
-                return String::new();
-            }
-            values
-                .into_iter()
-                .map(|v| v.filter(|v| !v.is_empty()).unwrap_or_else(|| "无".into()))
-                .collect::<Vec<_>>()
-                .join(sep)
-        }
+        many => joined(many.iter().map(&value).collect()),
     }
 }
 

@@ -60,7 +60,10 @@ pub fn item_columns(field: Field) -> &'static [Column] {
         PowerSource => ["power_source" text ["权力来源"]];
         ServiceObjects => ["service_objects" words ["服务对象", "行使对象"]];
         LegalBasis => ["legal_basis" legal_basis
-            ["设定依据", "设定和实施依据", "实施依据", "法律依据", "办事依据", "法定依据"]];
+            ["设定依据", "设定和实施依据", "实施依据", "法律依据", "办事依据", "法定依据"],
+            "legal_basis.doc_no" text ["依据文号", "设定依据文号"],
+            "legal_basis.article" text ["依据条款号", "设定依据条款号", "依据条款"],
+            "legal_basis.level" text ["依据层级", "设定依据层级", "依据效力层级"]];
         CaseType => ["case_type" text ["办件类型", "事项办件类型"]];
         Channels => ["channels" words ["办理形式"]];
         LegalLimit => [
@@ -86,7 +89,15 @@ pub fn item_columns(field: Field) -> &'static [Column] {
             "fee.name" text ["收费项目", "收费项目名称"],
             "fee.standard" text ["收费标准"],
             "fee.basis" text ["收费依据"]];
-        Materials => ["materials" materials ["申请材料", "材料清单", "申请材料名称", "所需材料"]];
+        // Attributes in parallel cells, one entry per material in the same order (zipped by
+        // the loader, `values::zip_parallel`).
+        Materials => [
+            "materials" materials ["申请材料", "材料清单", "申请材料名称", "所需材料"],
+            "materials.necessity" text ["材料必要性", "申请材料必要性", "材料是否必要"],
+            "materials.form" text ["材料形式", "申请材料形式"],
+            "materials.kind" text ["材料类型", "申请材料类型"],
+            "materials.source" text ["材料来源渠道", "申请材料来源渠道", "材料来源"],
+            "materials.copies" text ["材料份数", "申请材料份数"]];
         Process => ["process" process ["办理流程", "办事流程"]];
         Result => [
             "result.name" text ["审批结果名称", "结果名称", "办理结果名称", "审批结果"],

@@ -341,6 +341,40 @@ fn basis_group(group: &str) -> Vec<Value> {
     }
 }
 
+/// Sets one attribute of each element of a list (materials, legal bases) from a parallel cell:
+/// one entry per element in the same order, or one entry for all; an entry `无` or `-` leaves its
+/// element without one. Another count is an error saying both counts.
+pub fn zip_parallel(
+    list: &mut [Value],
+    what: &str,
+    key: &str,
+    cell: &str,
+    read: fn(&str) -> Option<Value>,
+) -> std::result::Result<(), String> {
+    let parts = split_list(cell);
+    let n = list.len();
+    let shared = parts.len() == 1;
+    if parts.is_empty() || n == 0 {
+        return Ok(());
+    }
+    if !shared && parts.len() != n {
+        return Err(format!(
+            "{n} {what} are listed but this column gives {}: give one per entry, in the same order, or one for all",
+            parts.len()
+        ));
+    }
+    for (i, element) in list.iter_mut().enumerate() {
+        let part = &parts[if shared { 0 } else { i }];
+        if matches!(part.as_str(), "无" | "-" | "—" | "／" | "/") && !shared {
+            continue;
+        }
+        if let (Value::Object(m), Some(v)) = (element, read(part)) {
+            m.insert(key.to_string(), v);
+        }
+    }
+    Ok(())
+}
+
 /// A legal-basis cell: each entry gives title, 文号 and article where written.
 pub fn legal_basis(s: &str) -> Option<Value> {
     static ARTICLE: OnceLock<Regex> = OnceLock::new();

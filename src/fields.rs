@@ -61,6 +61,20 @@ macro_rules! item_fields {
             online_url (OnlineUrl, "网办地址"): Option<Text>;
             mobile_url (MobileUrl, "移动端地址"): Option<Text>;
             pay_online (PayOnline, "是否支持网上支付"): Option<bool>;
+            /// Whether the application can be made online (在线申请).
+            online_apply (OnlineApply, "是否支持网上申请"): Option<bool>;
+            /// Whether the whole procedure can be completed online (全程网办).
+            online_complete (OnlineComplete, "是否网上全程办结"): Option<bool>;
+            /// Whether materials and results can travel by post or courier (物流快递).
+            express (Express, "是否支持物流快递"): Option<bool>;
+            /// Whether the item is part of investment project approval (投资项目审批).
+            investment_approval (InvestmentApproval, "是否涉及投资项目审批"): Option<bool>;
+            /// 受理条件 / 申请条件: who may apply and on what conditions.
+            acceptance_conditions (AcceptanceConditions, "受理条件"): Option<Text>;
+            /// 禁止性要求: what the applicant may not do, or may not be asked for.
+            prohibitions (Prohibitions, "禁止性要求"): Option<Text>;
+            /// How the result (a penalty decision, an inspection result) is served (送达方式).
+            result_delivery (ResultDelivery, "结果送达方式"): Option<Text>;
             fee (Fee, "收费"): Option<Shared<Fee>>;
             materials (Materials, "申请材料"): Shared<Vec<Material>>;
             process (Process, "办理流程"): Shared<Vec<Step>>;

@@ -537,3 +537,34 @@ fn parallel_cells_are_zipped_onto_the_listed_elements() {
             "3 materials (申请材料) are listed but this column gives 2",
         ));
 }
+
+/// The national elements catalogs carry beyond the first contract are read from their usual
+/// headers into optional keys (a snapshot without them still validates).
+#[test]
+fn national_elements_map_to_their_keys() {
+    let d = tempfile::tempdir().unwrap();
+    let csv = "事项编码,事项名称,事项类型,实施主体,网上缴费,在线申请,全程网办,物流快递,是否涉及投资项目审批,申请条件,禁止性要求,处罚结果送达方式\n\
+               A-1,对违规行为的处罚,行政处罚,越州市市场监督管理局,是,否,√,是,否,无,不得要求当事人提供已有材料,直接送达；邮寄送达\n";
+    let p = d.path().join("x-2018-01-31.csv");
+    std::fs::write(&p, csv).unwrap();
+    let out = bin().arg("convert").arg(&p).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let a = doc["items"][0].as_object().unwrap();
+    assert_eq!(a["pay_online"], true);
+    assert_eq!(a["online_apply"], false);
+    assert_eq!(a["online_complete"], true);
+    assert_eq!(a["express"], true);
+    assert_eq!(a["investment_approval"], false);
+    assert_eq!(a["acceptance_conditions"], "无");
+    assert_eq!(a["prohibitions"], "不得要求当事人提供已有材料");
+    assert_eq!(a["result_delivery"], "直接送达；邮寄送达");
+    for header in ["网上缴费", "在线申请", "申请条件", "处罚结果送达方式"] {
+        assert!(!a.contains_key(header), "{header} stayed an extra column");
+    }
+}

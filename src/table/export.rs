@@ -109,6 +109,17 @@ fn columns(field: Field) -> &'static [(&'static str, Cell)] {
         Field::OnlineUrl => &[("online_url", |it, _| opt(&it.online_url))],
         Field::MobileUrl => &[("mobile_url", |it, _| opt(&it.mobile_url))],
         Field::PayOnline => &[("pay_online", |it, _| flag(it.pay_online))],
+        Field::OnlineApply => &[("online_apply", |it, _| flag(it.online_apply))],
+        Field::OnlineComplete => &[("online_complete", |it, _| flag(it.online_complete))],
+        Field::Express => &[("express", |it, _| flag(it.express))],
+        Field::InvestmentApproval => {
+            &[("investment_approval", |it, _| flag(it.investment_approval))]
+        }
+        Field::AcceptanceConditions => &[("acceptance_conditions", |it, _| {
+            opt(&it.acceptance_conditions)
+        })],
+        Field::Prohibitions => &[("prohibitions", |it, _| opt(&it.prohibitions))],
+        Field::ResultDelivery => &[("result_delivery", |it, _| opt(&it.result_delivery))],
         // The first fee item in the main sheet; all of them in the child sheet.
         Field::Fee => &[
             ("fee.charged", |it, _| {

@@ -82,7 +82,20 @@ pub fn item_columns(field: Field) -> &'static [Column] {
         OnlineDepth => ["online_depth" depth ["网上办理深度", "网办深度"]];
         OnlineUrl => ["online_url" text ["网办地址", "网上办理地址", "在线办理地址", "网上办理链接"]];
         MobileUrl => ["mobile_url" text ["移动端地址", "移动端办理地址", "掌上办地址"]];
-        PayOnline => ["pay_online" boolean ["是否支持网上支付", "网上支付", "是否网上支付"]];
+        PayOnline => ["pay_online" boolean
+            ["是否支持网上支付", "网上支付", "是否网上支付", "网上缴费", "是否支持网上缴费"]];
+        OnlineApply => ["online_apply" boolean
+            ["是否支持网上申请", "在线申请", "是否在线申请", "网上申请", "是否支持在线申请"]];
+        OnlineComplete => ["online_complete" boolean
+            ["是否网上全程办结", "网上全程办结", "是否全程网办", "全程网办"]];
+        Express => ["express" boolean
+            ["是否支持物流快递", "物流快递", "快递服务", "是否支持快递", "是否物流快递"]];
+        InvestmentApproval => ["investment_approval" boolean
+            ["是否涉及投资项目审批", "涉及投资项目审批", "是否投资项目审批"]];
+        AcceptanceConditions => ["acceptance_conditions" text ["受理条件", "申请条件"]];
+        Prohibitions => ["prohibitions" text ["禁止性要求", "禁止性规定"]];
+        ResultDelivery => ["result_delivery" text
+            ["结果送达方式", "处罚结果送达方式", "送达方式", "检查结果送达方式"]];
         // The fee as one fee item's columns; the 收费项目 child sheet carries every fee item.
         Fee => [
             "fee.charged" boolean ["是否收费"],

@@ -93,6 +93,12 @@ pub struct Config {
     /// The default of `--fail-on` (the flag and CATALOG_AUDIT_FAIL_ON win).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_on: Option<FailOn>,
+    /// The element profile CF-01 judges against (`national` when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+    /// Element profile files added to the pack's (paths relative to the config file).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub profiles: Vec<PathBuf>,
 }
 
 impl Config {
@@ -117,7 +123,7 @@ impl Config {
         let mut cfg: Config =
             serde_json::from_value(value).map_err(|e| Error::Usage(format!("{file}: {e}")))?;
         let base = path.parent().unwrap_or(Path::new("."));
-        for r in &mut cfg.registries {
+        for r in cfg.registries.iter_mut().chain(cfg.profiles.iter_mut()) {
             if r.is_relative() {
                 *r = base.join(&*r);
             }

@@ -124,6 +124,14 @@ pub struct Reference {
     pub confidence: Option<String>,
 }
 
+/// One text of an act: the date it took effect, its document number as written and compared.
+#[derive(Debug, Clone)]
+struct TextOf {
+    from: NaiveDate,
+    doc: Option<String>,
+    key: Option<String>,
+}
+
 /// One registry: entries and an index over their normalised keys and aliases.
 #[derive(Debug, Clone, Default)]
 pub struct Registry {
@@ -133,6 +141,8 @@ pub struct Registry {
     /// Act registries: each text's document number (`doc_no`, `original_doc_no`, an amendment's
     /// `doc_no`), normalised by [`doc_key`], to its entry.
     docs: HashMap<String, usize>,
+    /// Each entry's texts (see [`Registry::compute_texts`]), worked out when it is added.
+    text_lists: Vec<Vec<TextOf>>,
     /// Act registries: for a title that several documents have borne (a notice re-issued under
     /// its old title), the entry the title resolves to → the earlier entries, latest first.
     earlier: HashMap<usize, Vec<usize>>,
@@ -340,33 +350,42 @@ impl Registry {
     /// are remembered per thread for the registry's current contents (a bounded cache, cleared
     /// when it fills or the contents change).
     fn find_index(&self, s: &str, doc: Option<&str>) -> Option<usize> {
+        // A citation's own number first (remembered by itself), then its text.
+        if let Some(d) = doc.filter(|d| !d.trim().is_empty() && !self.docs.is_empty())
+            && let Some(i) = self.cached(d, true, || self.docs.get(&doc_key(d)).copied())
+        {
+            return Some(i);
+        }
+        self.cached(s, false, || self.lookup_index(s))
+    }
+
+    /// An answer remembered per thread for this registry's contents: by title (or name) text,
+    /// or by a document number (`by_doc`).
+    fn cached(
+        &self,
+        key: &str,
+        by_doc: bool,
+        find: impl FnOnce() -> Option<usize>,
+    ) -> Option<usize> {
         use std::cell::RefCell;
         type Cache = HashMap<u64, HashMap<Box<str>, Option<usize>>>;
         thread_local! {
             static CACHE: RefCell<(usize, Cache)> = RefCell::new((0, HashMap::new()));
         }
         const MAX: usize = 1 << 16;
-        let doc = doc.filter(|d| !d.trim().is_empty() && !self.docs.is_empty());
+        let generation = self.generation | if by_doc { 1 << 63 } else { 0 };
         CACHE.with(|c| {
             let (size, cache) = &mut *c.borrow_mut();
-            let joined;
-            let key = match doc {
-                Some(d) => {
-                    joined = format!("{s}\u{1}{d}");
-                    joined.as_str()
-                }
-                None => s,
-            };
-            if let Some(hit) = cache.get(&self.generation).and_then(|m| m.get(key)) {
+            if let Some(hit) = cache.get(&generation).and_then(|m| m.get(key)) {
                 return *hit;
             }
             if *size >= MAX {
                 cache.clear();
                 *size = 0;
             }
-            let found = self.lookup_index(s, doc);
+            let found = find();
             cache
-                .entry(self.generation)
+                .entry(generation)
                 .or_default()
                 .insert(key.into(), found);
             *size += 1;
@@ -374,12 +393,10 @@ impl Registry {
         })
     }
 
-    fn lookup_index(&self, s: &str, doc: Option<&str>) -> Option<usize> {
+    fn lookup_index(&self, s: &str) -> Option<usize> {
         if !self.docs.is_empty() {
-            let by_doc = doc
-                .map(doc_key)
+            let by_doc = cited_doc_keys(s)
                 .into_iter()
-                .chain(cited_doc_keys(s))
                 .find_map(|k| self.docs.get(&k).copied());
             if by_doc.is_some() {
                 return by_doc;
@@ -424,7 +441,7 @@ impl Registry {
     /// when the registry gives one. The first text took effect on `effective` (numbered
     /// `original_doc_no`, or `doc_no` when never amended); each of `amended` is a date or
     /// `{"effective", "doc_no"}`; the last text is numbered `doc_no` when it has no number of its own.
-    fn texts(&self, e: &Map<String, Value>) -> Vec<(NaiveDate, Option<String>)> {
+    fn compute_texts(&self, e: &Map<String, Value>) -> Vec<TextOf> {
         let str_of = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_string);
         let amended: &[Value] = match e.get("amended") {
             Some(Value::Array(list)) => list,
@@ -470,14 +487,37 @@ impl Registry {
             last.1 = Some(n);
         }
         texts
+            .into_iter()
+            .map(|(from, doc)| TextOf {
+                from,
+                key: doc.as_deref().map(doc_key),
+                doc,
+            })
+            .collect()
+    }
+
+    /// An entry's texts, worked out when it was added.
+    fn texts(&self, e: &Map<String, Value>) -> &[TextOf] {
+        self.index_of(e)
+            .and_then(|i| self.text_lists.get(i))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// The position of an entry of this registry (one [`Registry::find`] returned).
+    fn index_of(&self, e: &Map<String, Value>) -> Option<usize> {
+        let size = std::mem::size_of::<Map<String, Value>>().max(1);
+        let offset =
+            (e as *const Map<String, Value> as usize).checked_sub(self.entries.as_ptr() as usize)?;
+        let i = offset / size;
+        (i < self.entries.len() && std::ptr::eq(&self.entries[i], e)).then_some(i)
     }
 
     /// The date from which the text in force on `on` applies (the latest of the act's texts
     /// that had taken effect by then).
     pub fn version_in_force(&self, e: &Map<String, Value>, on: NaiveDate) -> Option<NaiveDate> {
         self.texts(e)
-            .into_iter()
-            .map(|t| t.0)
+            .iter()
+            .map(|t| t.from)
             .filter(|d| *d <= on)
             .max()
     }
@@ -485,10 +525,10 @@ impl Registry {
     /// The document number of the text in force on `on`, when the registry gives one.
     pub fn doc_no_in_force(&self, e: &Map<String, Value>, on: NaiveDate) -> Option<String> {
         self.texts(e)
-            .into_iter()
+            .iter()
             .rev()
-            .find(|t| t.0 <= on)
-            .and_then(|t| t.1)
+            .find(|t| t.from <= on)
+            .and_then(|t| t.doc.clone())
     }
 
     /// What a citation says of the text it cites, on a date: `Some(true)` when a later text is in
@@ -507,32 +547,36 @@ impl Registry {
     ) -> Option<bool> {
         use chrono::Datelike;
         let texts = self.texts(e);
-        let in_force = texts.iter().map(|t| t.0).filter(|d| *d <= on).max();
-        let cited: Vec<String> = doc
-            .map(doc_key)
-            .into_iter()
-            .chain(cited_doc_keys(s))
-            .collect();
+        let in_force = texts.iter().map(|t| t.from).filter(|d| *d <= on).max();
+        let original = e.get("original_doc_no").and_then(Value::as_str);
+        // The numbers a citation gives, worked out only for an act whose texts have numbers.
+        let numbered = original.is_some() || texts.iter().any(|t| t.key.is_some());
+        let cited: Vec<String> = if numbered {
+            doc.map(doc_key)
+                .into_iter()
+                .chain(cited_doc_keys(s))
+                .collect()
+        } else {
+            Vec::new()
+        };
         let by_doc = texts
             .iter()
-            .find(|t| t.1.as_deref().is_some_and(|n| cited.contains(&doc_key(n))));
+            .find(|t| t.key.as_ref().is_some_and(|k| cited.contains(k)));
         // The first text's number when the registry does not know when it took effect: it is
         // older than every dated text.
         let first_undated = by_doc.is_none()
             && Self::date(e, self.from).is_none()
-            && e.get("original_doc_no")
-                .and_then(Value::as_str)
-                .is_some_and(|n| cited.contains(&doc_key(n)));
+            && original.is_some_and(|n| cited.contains(&doc_key(n)));
         if first_undated {
             return in_force.map(|_| true);
         }
         let (first, last) = match by_doc {
-            Some(t) => (t.0, t.0),
+            Some(t) => (t.from, t.from),
             None => {
                 let year = cited_revision_year(s)?;
                 let candidates: Vec<NaiveDate> = texts
                     .iter()
-                    .map(|t| t.0)
+                    .map(|t| t.from)
                     .filter(|d| d.year() == year || d.year() == year + 1)
                     .collect();
                 (*candidates.first()?, *candidates.last()?)
@@ -776,6 +820,8 @@ impl Registries {
                     }
                 }
             }
+            let texts = reg.compute_texts(&entry);
+            reg.text_lists.push(texts);
             reg.entries.push(entry);
             reg.generation = next_generation();
         }

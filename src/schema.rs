@@ -32,6 +32,8 @@ pub const EXEMPTIONS: &str = include_str!("../schemas/exemption-registry.schema.
 pub const GAPS: &str = include_str!("../schemas/rule-gaps.schema.json");
 /// Waivers.
 pub const WAIVERS: &str = include_str!("../schemas/waivers.schema.json");
+/// An element profile.
+pub const PROFILE: &str = include_str!("../schemas/element-profile.schema.json");
 /// The project configuration file.
 pub const CONFIG: &str = include_str!("../schemas/config.schema.json");
 
@@ -82,6 +84,7 @@ validator!(exemptions, compile(EXEMPTIONS));
 validator!(config, compile(CONFIG));
 validator!(gaps, compile(GAPS));
 validator!(waivers, compile(WAIVERS));
+validator!(profile, compile(PROFILE));
 
 /// The validator of a registry format.
 pub fn registry(format: &str) -> &'static Validator {

@@ -1167,3 +1167,75 @@ fn acts_are_judged_by_the_document_cited_and_findings_show_the_entry() {
     assert_eq!(prints(&report), prints(&again));
     assert_ne!(report, again, "the new source is shown");
 }
+
+/// A province selects its own element profile in the configuration: it extends the national
+/// one, drops an element and requires another; CF-01 then names exactly those elements, one
+/// finding each, and a profile the pack does not know is a usage error naming it.
+#[test]
+fn a_configured_profile_extends_the_national_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut item = clean("330600-GG-00001", "转学");
+    item.as_object_mut().unwrap().remove("case_type");
+    let snapshot = write(dir.path(), "snap.json", &snapshot("2017-12-31", vec![item]));
+    let run = |config: &Value| {
+        let config = write(dir.path(), "config.json", config);
+        bin()
+            .arg("check")
+            .arg(&snapshot)
+            .arg("--config")
+            .arg(&config)
+            .args(["--format", "json"])
+            .output()
+            .unwrap()
+    };
+    let cf01 = |out: &std::process::Output| -> Vec<(String, String)> {
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "CF-01")
+            .map(|f| {
+                (
+                    f["field"].as_str().unwrap().to_string(),
+                    f["message"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    // The national profile: the missing case type.
+    let national = cf01(&run(&json!({ "format": "audit-config/1" })));
+    assert_eq!(national.len(), 1, "{national:?}");
+    assert_eq!(national[0].0, "case_type");
+    assert!(
+        national[0].1.contains("未填写办件类型"),
+        "{}",
+        national[0].1
+    );
+    // A province that does not require the case type but requires a FAQ.
+    write(
+        dir.path(),
+        "zj.json",
+        &json!({ "format": "element-profile/1", "name": "yuezhou", "extends": "national",
+                 "title": { "zh": "越州市要素档案（示例）", "en": "Yuezhou (example)" },
+                 "source": "示例", "remove": ["case_type"],
+                 "elements": [{ "key": "faq", "zh": "常见问题", "en": "FAQ", "types": ["applied"] }] }),
+    );
+    let local = cf01(&run(
+        &json!({ "format": "audit-config/1", "profiles": ["zj.json"], "profile": "yuezhou" }),
+    ));
+    assert_eq!(
+        local.iter().map(|f| f.0.as_str()).collect::<Vec<_>>(),
+        ["faq"],
+        "{local:?}"
+    );
+    assert!(local[0].1.contains("未填写常见问题"), "{}", local[0].1);
+    // An unknown profile.
+    let out = run(&json!({ "format": "audit-config/1", "profile": "nowhere" }));
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("no element profile \"nowhere\"") && stderr.contains("national"),
+        "{stderr}"
+    );
+}

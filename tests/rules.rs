@@ -242,15 +242,12 @@ fn messages_name_only_the_failed_condition() {
             "CF-01",
             &[
                 ("办件类型写成“承诺办结”", "办件类型“承诺办结”不是标准值"),
-                (
-                    "服务对象写成“个人”",
-                    "服务对象“自然人；个人”含不在标准值内的取值",
-                ),
+                ("服务对象写成“个人”", "服务对象“个人”不是标准值"),
                 ("未填写办理形式", "未填写办理形式"),
                 ("事项类型写成“公共服务类”", "事项类型“公共服务类”不是标准值"),
                 ("事项状态写成“有效”", "事项状态“有效”不是标准值"),
                 ("依申请事项缺办件类型", "未填写办件类型"),
-                ("行政处罚缺服务对象：只谈它要求的要素", "未填写服务对象"),
+                ("行政处罚缺服务对象", "未填写服务对象"),
             ],
         ),
         (
@@ -327,4 +324,46 @@ fn messages_name_only_the_failed_condition() {
             );
         }
     }
+}
+
+/// Every element profile's examples behave: a valid item lacks nothing, an invalid one lacks
+/// exactly the elements it names, each a CF-01 finding of its own on that element's key.
+#[test]
+fn every_profile_example_behaves() {
+    let pack = pack();
+    assert!(
+        pack.profiles.contains_key("national"),
+        "the built-in profile"
+    );
+    let mut failures = Vec::new();
+    for (name, profile) in &pack.profiles {
+        for (kind, list) in [
+            ("valid", &profile.examples.valid),
+            ("invalid", &profile.examples.invalid),
+        ] {
+            for (i, ex) in list.iter().enumerate() {
+                let label = format!("profile {name} /examples/{kind}/{i}");
+                let example: catalog_audit::rules::Example = serde_json::from_value(
+                    serde_json::json!({ "item": ex.item, "others": ex.others }),
+                )
+                .unwrap();
+                let findings = example::run(&pack, "CF-01", &example, &label).unwrap();
+                let mut got: Vec<&str> = findings
+                    .iter()
+                    .filter(|f| *f.rule == *"CF-01" && *f.code == *"EX-0001")
+                    .map(|f| f.field.as_str())
+                    .collect();
+                got.sort();
+                let mut want: Vec<&str> = ex.lacks.iter().map(String::as_str).collect();
+                want.sort();
+                if got != want {
+                    failures.push(format!(
+                        "{label} ({:?}): lacks {got:?}, expected {want:?}",
+                        ex.note
+                    ));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -53,6 +53,8 @@ pub(super) fn item(
         requests: facts.requests,
         peer_names: facts.peer_names,
         peer_types: facts.peer_types,
+        profile: engine.profile,
+        carried: &engine.carried,
         ..Ctx::of(facts.subject, input.as_of, &pack.calendar, &pack.registries)
     };
     let about = About {
@@ -243,7 +245,57 @@ pub(super) struct Firing {
 /// Where a rule fires on a subject. This is the whole of a rule's judgement; turning firings into
 /// findings (messages, fingerprints) is [`emit`].
 pub(super) fn firings(rule: &Rule, ctx: &Ctx<'_>) -> Vec<Firing> {
+    if rule.spec.elements {
+        return element_firings(rule, ctx);
+    }
     places(rule, ctx, None, |scope| !rule.require.eval(ctx, scope))
+}
+
+/// One firing per element of the profile the item lacks (a rule with `elements`): the element's
+/// key is the field; the evidence is `[name, bad values, allowed values, English name, kind]`.
+fn element_firings(rule: &Rule, ctx: &Ctx<'_>) -> Vec<Firing> {
+    let Some(profile) = ctx.profile else {
+        return Vec::new();
+    };
+    let top = Scope {
+        current: Val::Obj(ctx.subject),
+        siblings: None,
+    };
+    if rule.when.as_ref().is_some_and(|w| !w.eval(ctx, &top)) {
+        return Vec::new();
+    }
+    let item_type = ctx.subject.get("item_type").display();
+    let carried = |key: &str| {
+        ctx.carried
+            .binary_search_by(|k| k.as_str().cmp(key))
+            .is_ok()
+    };
+    profile
+        .lacks(ctx, &item_type, &carried)
+        .into_iter()
+        .map(|lack| {
+            let e = lack.element;
+            let kind = if e.key.contains("[].") {
+                "entries"
+            } else if lack.missing {
+                "missing"
+            } else {
+                "invalid"
+            };
+            Firing {
+                at: None,
+                field: e.key.clone(),
+                evidence: vec![
+                    e.zh.clone(),
+                    lack.bad.join("、"),
+                    e.values.join("、"),
+                    e.en.clone(),
+                    kind.to_string(),
+                ],
+                reference: None,
+            }
+        })
+        .collect()
 }
 
 /// The places (the subject, or the elements of its `for_each` lists) where the rule's `when`

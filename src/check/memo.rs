@@ -22,12 +22,17 @@ pub(super) struct RuleMemo {
 
 impl RuleMemo {
     /// Most rules read four fields or fewer; a rule reading many is judged item by item.
-    const MAX_FIELDS: usize = 12;
+    const MAX_FIELDS: usize = 16;
 
-    pub fn of(rule: &Rule) -> Option<RuleMemo> {
-        let (reads, whole) = match rule.item_reads() {
-            Some(r) => (r, true),
-            None => (rule.when_reads()?, false),
+    pub fn of(rule: &Rule, profile: Option<&crate::rules::profile::Profile>) -> Option<RuleMemo> {
+        // A rule judging the run's element profile reads what the profile reads.
+        let (reads, whole) = if rule.spec.elements {
+            (profile?.reads()?, true)
+        } else {
+            match rule.item_reads() {
+                Some(r) => (r, true),
+                None => (rule.when_reads()?, false),
+            }
         };
         let fields = reads
             .iter()

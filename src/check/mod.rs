@@ -43,6 +43,20 @@ pub struct Input<'a> {
     pub progress: Option<&'a (dyn Fn(usize, usize) + Sync)>,
 }
 
+/// The keys of the profile's `when_carried` elements that some item gives a value (sorted).
+fn carried(profile: &crate::rules::profile::Profile, items: &[Item]) -> Vec<String> {
+    let mut out: Vec<String> = profile
+        .elements
+        .iter()
+        .filter(|e| e.when_carried)
+        .filter(|e| items.iter().any(|it| e.carried_by(it)))
+        .map(|e| e.key.clone())
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
 /// Everything one run of the engine shares with every evaluation: the pack, the input and the
 /// indexes built once over it (requests by code, peers by basic code).
 pub(crate) struct Engine<'a> {
@@ -54,6 +68,11 @@ pub(crate) struct Engine<'a> {
     /// The distinct names and types of the live items sharing a basic code, for cross-record
     /// rules (@peers).
     pub peers: HashMap<&'a str, (Vec<String>, Vec<String>)>,
+    /// The element profile CF-01 judges against: the configuration's, else `national`.
+    pub profile: Option<&'a crate::rules::profile::Profile>,
+    /// The item fields some item of the new snapshot carries, among those the profile judges
+    /// only when carried.
+    pub carried: Vec<String>,
 }
 
 impl<'a> Engine<'a> {
@@ -89,12 +108,19 @@ impl<'a> Engine<'a> {
                 (bc, (n, t))
             })
             .collect();
+        let profile = pack
+            .profiles
+            .get(input.config.profile.as_deref().unwrap_or("national"))
+            .map(|p| &**p);
+        let carried = profile.map_or_else(Vec::new, |p| carried(p, &input.new.items));
         Engine {
             pack,
             input,
             old_items: input.old.map_or(&[][..], |c| c.items.as_slice()),
             requests,
             peers,
+            profile,
+            carried,
         }
     }
 
@@ -122,8 +148,10 @@ pub fn check(pack: &Pack, input: &Input<'_>) -> Vec<Finding> {
     let item_rules = engine.rules(Subject::Item);
     // Rules whose outcome is a function of a few item fields are judged once per distinct
     // combination of those fields' values: a million items carry a few thousand.
-    let memos: Vec<Option<memo::RuleMemo>> =
-        item_rules.iter().map(|r| memo::RuleMemo::of(r)).collect();
+    let memos: Vec<Option<memo::RuleMemo>> = item_rules
+        .iter()
+        .map(|r| memo::RuleMemo::of(r, engine.profile))
+        .collect();
 
     // Items are checked in parallel, in chunks; the findings are sorted afterwards, so the output
     // does not depend on the number of threads.

@@ -328,6 +328,10 @@ pub struct Ctx<'a> {
     /// Distinct names and types of the live items of the snapshot with the same basic code.
     pub peer_names: &'a [String],
     pub peer_types: &'a [String],
+    /// The element profile CF-01 judges against, and the item fields the catalog carries for
+    /// some item (sorted; for the profile's `when_carried` elements).
+    pub profile: Option<&'a crate::rules::profile::Profile>,
+    pub carried: &'a [String],
 }
 
 impl<'a> Ctx<'a> {
@@ -354,6 +358,8 @@ impl<'a> Ctx<'a> {
             requests: 0,
             peer_names: &[],
             peer_types: &[],
+            profile: None,
+            carried: &[],
         }
     }
 }

@@ -7,6 +7,7 @@
 //! `rules/` directory embedded at build time; `--rules DIR` loads another one the same way.
 
 pub mod cond;
+pub mod profile;
 
 use crate::calendar::{Calendar, CalendarFile};
 use crate::error::{Error, Problem, Result};
@@ -348,6 +349,11 @@ pub struct RuleSpec {
     /// The registry entry a finding relies on, shown with it (not part of its fingerprint).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<cond::ReferenceSpec>,
+    /// Judge the item against the configuration's element profile (`profiles/`): one firing per
+    /// missing or invalid element, its evidence `[name, bad values, allowed values, English name,
+    /// kind]` (kind: `missing`, `invalid`, `entries`). `require` is then not used.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub elements: bool,
     pub message: Text,
     pub rationale: Text,
     pub remediation: Text,
@@ -524,6 +530,10 @@ pub struct Pack {
     pub registries: Registries,
     /// Review rules of the practice that the data contract cannot express, with the reason.
     pub gaps: Vec<Gap>,
+    /// Element profiles by name (`profiles/`): what CF-01 requires of each kind of item.
+    pub profiles: BTreeMap<String, std::sync::Arc<crate::rules::profile::Profile>>,
+    /// The profile files as read (a configuration's profile may extend the pack's).
+    pub profile_files: Vec<(String, Value)>,
     /// Message templates, `CODE/zh` and `CODE/en`, rendered without HTML escaping (renderers escape).
     pub templates: Handlebars<'static>,
     /// Where the pack came from: `built-in` or the directory.
@@ -585,6 +595,7 @@ impl Pack {
         let mut calendars = Vec::new();
         let mut registries = Registries::default();
         let mut gaps: Vec<Gap> = Vec::new();
+        let mut profile_files: Vec<(String, Value)> = Vec::new();
         for (path, text) in &files {
             let file = if source == "built-in" {
                 format!("rules/{path}")
@@ -627,6 +638,10 @@ impl Pack {
                 }
                 continue;
             }
+            if path.starts_with("profiles/") || path.starts_with("profiles\\") {
+                profile_files.push((file, value));
+                continue;
+            }
             if value.get("format").and_then(Value::as_str) == Some("rule-gaps/1") {
                 let problems = schema::problems(schema::gaps(), &value, None, "");
                 if !problems.is_empty() {
@@ -639,6 +654,7 @@ impl Pack {
             }
             rules.push(compile_rule(&file, path, &value)?);
         }
+        let profiles = profile::compile(&profile_files)?;
         rules.sort_by(|a, b| a.spec.code.cmp(&b.spec.code));
         for w in rules.windows(2) {
             if w[0].spec.code == w[1].spec.code {
@@ -725,6 +741,8 @@ impl Pack {
             calendar: Calendar::from_files(&calendars),
             registries,
             gaps,
+            profiles,
+            profile_files,
             templates,
             source: source.to_string(),
             digest,
@@ -759,6 +777,26 @@ impl Pack {
         self.registries.add(&file, value)
     }
 
+    /// Adds an element profile file (a configuration's `profiles`).
+    pub fn add_profile(&mut self, path: &FsPath) -> Result<()> {
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::setup(&file, format!("cannot read profile: {e}")))?;
+        let value: Value = serde_json::from_str(&text).map_err(|e| {
+            Error::rule(
+                &file,
+                Location::Line {
+                    line: e.line(),
+                    column: e.column(),
+                },
+                e.to_string(),
+            )
+        })?;
+        self.profile_files.push((file, value));
+        self.profiles = profile::compile(&self.profile_files)?;
+        Ok(())
+    }
+
     /// The rule with this code.
     pub fn get(&self, code: &str) -> Option<&Rule> {
         self.rules
@@ -785,6 +823,8 @@ impl Pack {
             calendar: self.calendar.clone(),
             registries: self.registries.clone(),
             gaps: Vec::new(),
+            profiles: self.profiles.clone(),
+            profile_files: self.profile_files.clone(),
             templates,
             source: self.source.clone(),
             digest: self.digest.clone(),

@@ -287,7 +287,12 @@ fn element_firings(rule: &Rule, ctx: &Ctx<'_>) -> Vec<Firing> {
                 field: e.key.clone(),
                 evidence: vec![
                     e.zh.clone(),
-                    lack.bad.join("、"),
+                    // List entries are quoted one by one in the message (“A”、“B”).
+                    lack.bad.join(if kind == "entries" {
+                        "”、“"
+                    } else {
+                        "、"
+                    }),
                     e.values.join("、"),
                     e.en.clone(),
                     kind.to_string(),

@@ -1151,7 +1151,7 @@ fn acts_are_judged_by_the_document_cited_and_findings_show_the_entry() {
     assert!(
         csv.contains("参考数据：法律法规库")
             && csv.contains("原规程同时废止")
-            && csv.contains("（待核实"),
+            && csv.contains("，待核实"),
         "no reference in the sheet"
     );
     // Correcting an entry's source keeps the findings' identity.

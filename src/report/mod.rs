@@ -172,7 +172,13 @@ pub fn reference_args(r: &crate::finding::Reference, t: &Texts) -> [(&'static st
     [
         ("registry", t.get(&format!("registry.{}", r.registry))),
         ("entry", r.entry.clone()),
-        ("doc_no", r.doc_no.clone().unwrap_or_default()),
+        (
+            "doc_no",
+            r.doc_no
+                .as_ref()
+                .map(|n| t.fmt("comment.reference_no", &[("doc_no", n)]))
+                .unwrap_or_default(),
+        ),
         ("source", r.source.clone()),
         (
             "confidence",

@@ -751,19 +751,7 @@ impl Pack {
 
     /// Adds a registry file named outside the pack (a deployment's local departments or fees).
     pub fn add_registry(&mut self, path: &FsPath) -> Result<()> {
-        let file = path.display().to_string();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::setup(&file, format!("cannot read registry: {e}")))?;
-        let value: Value = serde_json::from_str(&text).map_err(|e| {
-            Error::rule(
-                &file,
-                Location::Line {
-                    line: e.line(),
-                    column: e.column(),
-                },
-                e.to_string(),
-            )
-        })?;
+        let (file, value) = read_json(path, "registry")?;
         if value.get("format").and_then(Value::as_str) == Some("holiday-calendar/1") {
             let problems = schema::problems(schema::calendar(), &value, None, "");
             if !problems.is_empty() {
@@ -779,19 +767,7 @@ impl Pack {
 
     /// Adds an element profile file (a configuration's `profiles`).
     pub fn add_profile(&mut self, path: &FsPath) -> Result<()> {
-        let file = path.display().to_string();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::setup(&file, format!("cannot read profile: {e}")))?;
-        let value: Value = serde_json::from_str(&text).map_err(|e| {
-            Error::rule(
-                &file,
-                Location::Line {
-                    line: e.line(),
-                    column: e.column(),
-                },
-                e.to_string(),
-            )
-        })?;
+        let (file, value) = read_json(path, "profile")?;
         self.profile_files.push((file, value));
         self.profiles = profile::compile(&self.profile_files)?;
         Ok(())
@@ -830,6 +806,25 @@ impl Pack {
             digest: self.digest.clone(),
         })
     }
+}
+
+/// A pack file named outside the pack, parsed: its name for errors and its JSON (a located error
+/// when it cannot be read or parsed).
+fn read_json(path: &FsPath, what: &str) -> Result<(String, Value)> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::setup(&file, format!("cannot read {what}: {e}")))?;
+    let value = serde_json::from_str(&text).map_err(|e| {
+        Error::rule(
+            &file,
+            Location::Line {
+                line: e.line(),
+                column: e.column(),
+            },
+            e.to_string(),
+        )
+    })?;
+    Ok((file, value))
 }
 
 handlebars::handlebars_helper!(zh_fields: |s: str| crate::labels::zh_list(s));

@@ -1219,7 +1219,7 @@ fn a_configured_profile_extends_the_national_one() {
         &json!({ "format": "element-profile/1", "name": "yuezhou", "extends": "national",
                  "title": { "zh": "越州市要素档案（示例）", "en": "Yuezhou (example)" },
                  "source": "示例", "remove": ["case_type"],
-                 "elements": [{ "key": "faq", "zh": "常见问题", "en": "FAQ", "types": ["applied"] }] }),
+                 "elements": [{ "key": "faq", "zh": "常见问题", "en": "FAQ", "types": ["applied"], "severity": "info" }] }),
     );
     let local = cf01(&run(
         &json!({ "format": "audit-config/1", "profiles": ["zj.json"], "profile": "yuezhou" }),
@@ -1230,6 +1230,22 @@ fn a_configured_profile_extends_the_national_one() {
         "{local:?}"
     );
     assert!(local[0].1.contains("未填写常见问题"), "{}", local[0].1);
+    // The element's own severity, unless the configuration grades CF-01 itself.
+    let severity = |config: &Value| -> Vec<String> {
+        let report: Value = serde_json::from_slice(&run(config).stdout).unwrap();
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "CF-01")
+            .map(|f| f["severity"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let base = json!({ "format": "audit-config/1", "profiles": ["zj.json"], "profile": "yuezhou" });
+    assert_eq!(severity(&base), ["info"]);
+    let mut graded = base.clone();
+    graded["rules"] = json!({ "CF-01": { "severity": "warning" } });
+    assert_eq!(severity(&graded), ["warning"]);
     // An unknown profile.
     let out = run(&json!({ "format": "audit-config/1", "profile": "nowhere" }));
     assert_eq!(out.status.code(), Some(2));

@@ -240,6 +240,8 @@ pub(super) struct Firing {
     pub field: String,
     pub evidence: Vec<String>,
     pub reference: Option<Box<crate::finding::Reference>>,
+    /// A severity of the place's own (an element profile's), under the configuration's.
+    pub severity: Option<Severity>,
 }
 
 /// Where a rule fires on a subject. This is the whole of a rule's judgement; turning firings into
@@ -298,6 +300,7 @@ fn element_firings(rule: &Rule, ctx: &Ctx<'_>) -> Vec<Firing> {
                     kind.to_string(),
                 ],
                 reference: None,
+                severity: e.severity,
             }
         })
         .collect()
@@ -328,6 +331,7 @@ pub(super) fn places(
                 field: rule.spec.field.clone(),
                 evidence: evidence(rule, ctx, &top, None),
                 reference: reference(rule, ctx, &top),
+                severity: None,
             });
         }
         return out;
@@ -361,6 +365,7 @@ pub(super) fn places(
                     field,
                     evidence: evidence(rule, ctx, &scope, Some(&key)),
                     reference: reference(rule, ctx, &scope),
+                    severity: None,
                 });
             }
         }
@@ -397,7 +402,16 @@ fn emit(
             element,
             messages.as_deref_mut(),
         );
-        finding.severity = severity;
+        // An element's own severity is the default the configuration decides on.
+        finding.severity = match f.severity {
+            Some(own) => j
+                .engine
+                .input
+                .config
+                .decide(&rule.spec.code, own, j.about.department, j.about.item_type)
+                .unwrap_or(severity),
+            None => severity,
+        };
         out.push(finding);
     }
 }

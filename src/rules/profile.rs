@@ -88,6 +88,10 @@ pub struct ElementSpec {
     /// Absence is not a finding; a value given must be one of `values`.
     #[serde(default)]
     pub optional: bool,
+    /// The severity of its findings (the rule's when absent; a configuration's severity for the
+    /// rule still wins).
+    #[serde(default)]
+    pub severity: Option<crate::rules::Severity>,
     /// Judged only in a catalog that carries the element for some item.
     #[serde(default)]
     pub when_carried: bool,
@@ -109,6 +113,7 @@ pub struct Element {
     path: Option<Path>,
     pub values: Vec<String>,
     pub optional: bool,
+    pub severity: Option<crate::rules::Severity>,
     pub when_carried: bool,
     /// The item field the element lives in.
     pub root: String,
@@ -186,6 +191,7 @@ impl Element {
             path,
             values: spec.values.clone(),
             optional: spec.optional,
+            severity: spec.severity,
             when_carried: spec.when_carried,
             root,
         })

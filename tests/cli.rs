@@ -1246,6 +1246,19 @@ fn a_configured_profile_extends_the_national_one() {
     let mut graded = base.clone();
     graded["rules"] = json!({ "CF-01": { "severity": "warning" } });
     assert_eq!(severity(&graded), ["warning"]);
+    // `validate` checks a profile beside the built-in ones it may extend.
+    let out = bin()
+        .arg("validate")
+        .arg(dir.path().join("zj.json"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("element-profile/1 yuezhou"));
     // An unknown profile.
     let out = run(&json!({ "format": "audit-config/1", "profile": "nowhere" }));
     assert_eq!(out.status.code(), Some(2));

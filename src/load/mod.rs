@@ -42,6 +42,8 @@ pub enum DocKind {
     Config,
     /// A list of review rules the contract cannot express.
     Gaps,
+    /// An element profile (what CF-01 requires of each kind of item).
+    Profile,
 }
 
 /// Reads a file as UTF-8 text (a UTF-8 byte-order mark is dropped).
@@ -178,6 +180,7 @@ pub fn sniff(path: &Path) -> Result<(DocKind, String)> {
         }
         Some("audit-config/1") => DocKind::Config,
         Some("rule-gaps/1") => DocKind::Gaps,
+        Some("element-profile/1") => DocKind::Profile,
         None if head.code.is_some() => DocKind::Rule,
         other => {
             return Err(Error::input(

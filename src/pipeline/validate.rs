@@ -56,8 +56,35 @@ pub fn describe(path: &Path, opts: &load::Options) -> Result<String> {
         }
         DocKind::Config => {
             let cfg = Config::read(path)?;
-            cfg.check_codes(&Pack::builtin()?, &file)?;
+            let mut pack = Pack::builtin()?;
+            cfg.check_codes(&pack, &file)?;
+            for p in &cfg.profiles {
+                pack.add_profile(p)?;
+            }
+            if let Some(name) = &cfg.profile
+                && !pack.profiles.contains_key(name)
+            {
+                let known: Vec<&str> = pack.profiles.keys().map(String::as_str).collect();
+                return Err(crate::error::Error::Usage(format!(
+                    "{file}: no element profile \"{name}\" (known: {})",
+                    known.join(", ")
+                )));
+            }
             "audit-config/1".to_string()
+        }
+        DocKind::Profile => {
+            // Checked beside the built-in profiles, which it may extend (a new version of a
+            // built-in profile replaces it).
+            let name = serde_json::from_str::<serde_json::Value>(&text)
+                .ok()
+                .and_then(|v| v.get("name").and_then(|f| f.as_str()).map(str::to_string))
+                .unwrap_or_default();
+            let mut pack = Pack::builtin()?;
+            pack.profile_files
+                .retain(|(_, v)| v.get("name").and_then(|n| n.as_str()) != Some(name.as_str()));
+            pack.add_profile(path)?;
+            let n = pack.profiles.get(&name).map_or(0, |p| p.elements.len());
+            format!("element-profile/1 {name}, {n} elements")
         }
         DocKind::Rule => {
             let name = path

@@ -99,18 +99,7 @@ fn prepare_quietly(r: &RuleArgs) -> Result<(Pack, Config)> {
     for reg in &config.registries {
         pack.add_registry(reg)?;
     }
-    for p in &config.profiles {
-        pack.add_profile(p)?;
-    }
-    if let Some(name) = &config.profile
-        && !pack.profiles.contains_key(name)
-    {
-        let known: Vec<&str> = pack.profiles.keys().map(String::as_str).collect();
-        return Err(Error::Usage(format!(
-            "{file}: no element profile \"{name}\" (known: {})",
-            known.join(", ")
-        )));
-    }
+    config.add_profiles(&mut pack, &file)?;
     Ok((pack, config))
 }
 

@@ -160,6 +160,24 @@ impl Config {
     }
 
     /// Rejects rule codes the pack does not have.
+    /// Adds the configuration's element profiles to the pack and checks that the profile it
+    /// selects is there (a usage error naming the known ones otherwise).
+    pub fn add_profiles(&self, pack: &mut Pack, file: &str) -> Result<()> {
+        for p in &self.profiles {
+            pack.add_profile(p)?;
+        }
+        match &self.profile {
+            Some(name) if !pack.profiles.contains_key(name) => {
+                let known: Vec<&str> = pack.profiles.keys().map(String::as_str).collect();
+                Err(Error::Usage(format!(
+                    "{file}: no element profile \"{name}\" (known: {})",
+                    known.join(", ")
+                )))
+            }
+            _ => Ok(()),
+        }
+    }
+
     pub fn check_codes(&self, pack: &Pack, file: &str) -> Result<()> {
         let problems: Vec<Problem> = self
             .rules

@@ -141,7 +141,8 @@ pub struct Registry {
     /// Act registries: each text's document number (`doc_no`, `original_doc_no`, an amendment's
     /// `doc_no`), normalised by [`doc_key`], to its entry.
     docs: HashMap<String, usize>,
-    /// Each entry's texts (see [`Registry::compute_texts`]), worked out when it is added.
+    /// Each entry's texts (see [`Registry::compute_texts`]), by entry index, worked out when it
+    /// is added.
     text_lists: Vec<Vec<TextOf>>,
     /// Act registries: for a title that several documents have borne (a notice re-issued under
     /// its old title), the entry the title resolves to → the earlier entries, latest first.
@@ -326,10 +327,12 @@ impl Registry {
         doc: Option<&str>,
         on: NaiveDate,
     ) -> Option<&Map<String, Value>> {
-        self.cited_index(s, doc, on).map(|i| &self.entries[i])
+        self.cited(s, doc, on).map(|i| &self.entries[i])
     }
 
-    fn cited_index(&self, s: &str, doc: Option<&str>, on: NaiveDate) -> Option<usize> {
+    /// [`Registry::find_cited`]'s entry index, for the questions asked of an entry's texts
+    /// ([`Registry::version_in_force`], [`Registry::doc_no_in_force`], [`Registry::reference`]).
+    pub fn cited(&self, s: &str, doc: Option<&str>, on: NaiveDate) -> Option<usize> {
         let i = self.find_index(s, doc)?;
         // Resolved by title to the latest of same-titled documents: before it took effect, the
         // title meant the one then in force.
@@ -442,80 +445,53 @@ impl Registry {
     /// `original_doc_no`, or `doc_no` when never amended); each of `amended` is a date or
     /// `{"effective", "doc_no"}`; the last text is numbered `doc_no` when it has no number of its own.
     fn compute_texts(&self, e: &Map<String, Value>) -> Vec<TextOf> {
-        let str_of = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_string);
+        let text = |doc: Option<&str>, from: NaiveDate| TextOf {
+            from,
+            key: doc.map(doc_key),
+            doc: doc.map(str::to_string),
+        };
+        fn number<'a>(v: &'a Map<String, Value>, f: &str) -> Option<&'a str> {
+            v.get(f).and_then(Value::as_str)
+        }
         let amended: &[Value] = match e.get("amended") {
             Some(Value::Array(list)) => list,
             _ => &[],
         };
-        let mut texts: Vec<(NaiveDate, Option<String>)> = Vec::new();
+        let mut texts: Vec<TextOf> = Vec::new();
         if let Some(d) = Self::date(e, self.from) {
-            let first = match amended.is_empty() {
-                true => str_of(e.get("original_doc_no")).or_else(|| str_of(e.get("doc_no"))),
-                false => str_of(e.get("original_doc_no")),
-            };
-            texts.push((d, first));
+            let first = number(e, "original_doc_no")
+                .or_else(|| amended.is_empty().then(|| number(e, "doc_no")).flatten());
+            texts.push(text(first, d));
         }
         for a in amended {
-            let (date, doc) = match a {
-                Value::String(d) => (d.parse().ok(), None),
-                Value::Object(o) => (
-                    o.get("effective")
-                        .and_then(Value::as_str)
-                        .and_then(|d| d.parse().ok()),
-                    str_of(o.get("doc_no")),
-                ),
-                _ => (None, None),
-            };
-            if let Some(d) = date {
-                texts.push((d, doc));
+            match a {
+                Value::String(d) => texts.extend(d.parse().ok().map(|d| text(None, d))),
+                Value::Object(o) => {
+                    texts.extend(Self::date(o, "effective").map(|d| text(number(o, "doc_no"), d)))
+                }
+                _ => {}
             }
         }
-        texts.sort_by_key(|t| t.0);
-        // The current number names the last text, unless an earlier text bears it (an amending
+        texts.sort_by_key(|t| t.from);
+        // The current number names the last text, unless a text bears it already (an amending
         // order numbered on its own: `doc_no` stays the regulation's number).
-        let current = str_of(e.get("doc_no"));
-        let numbered = |n: &str| {
-            texts
-                .iter()
-                .any(|t| t.1.as_deref().is_some_and(|m| doc_key(m) == doc_key(n)))
-        };
         if !amended.is_empty()
-            && let Some(n) = current.filter(|n| !numbered(n))
+            && let Some(n) = number(e, "doc_no")
+            && !texts
+                .iter()
+                .any(|t| t.key.as_deref() == Some(doc_key(n).as_str()))
             && let Some(last) = texts.last_mut()
-            && last.1.is_none()
+            && last.doc.is_none()
         {
-            last.1 = Some(n);
+            *last = text(Some(n), last.from);
         }
         texts
-            .into_iter()
-            .map(|(from, doc)| TextOf {
-                from,
-                key: doc.as_deref().map(doc_key),
-                doc,
-            })
-            .collect()
-    }
-
-    /// An entry's texts, worked out when it was added.
-    fn texts(&self, e: &Map<String, Value>) -> &[TextOf] {
-        self.index_of(e)
-            .and_then(|i| self.text_lists.get(i))
-            .map_or(&[], Vec::as_slice)
-    }
-
-    /// The position of an entry of this registry (one [`Registry::find`] returned).
-    fn index_of(&self, e: &Map<String, Value>) -> Option<usize> {
-        let size = std::mem::size_of::<Map<String, Value>>().max(1);
-        let offset =
-            (e as *const Map<String, Value> as usize).checked_sub(self.entries.as_ptr() as usize)?;
-        let i = offset / size;
-        (i < self.entries.len() && std::ptr::eq(&self.entries[i], e)).then_some(i)
     }
 
     /// The date from which the text in force on `on` applies (the latest of the act's texts
     /// that had taken effect by then).
-    pub fn version_in_force(&self, e: &Map<String, Value>, on: NaiveDate) -> Option<NaiveDate> {
-        self.texts(e)
+    pub fn version_in_force(&self, entry: usize, on: NaiveDate) -> Option<NaiveDate> {
+        self.text_lists[entry]
             .iter()
             .map(|t| t.from)
             .filter(|d| *d <= on)
@@ -523,8 +499,8 @@ impl Registry {
     }
 
     /// The document number of the text in force on `on`, when the registry gives one.
-    pub fn doc_no_in_force(&self, e: &Map<String, Value>, on: NaiveDate) -> Option<String> {
-        self.texts(e)
+    pub fn doc_no_in_force(&self, entry: usize, on: NaiveDate) -> Option<String> {
+        self.text_lists[entry]
             .iter()
             .rev()
             .find(|t| t.from <= on)
@@ -538,15 +514,9 @@ impl Registry {
     /// failing that, by a revision note's year. The registry records when texts took effect, a
     /// note the year a revision was adopted: both years count, so no citation is called
     /// outdated for that difference.
-    fn cited_text(
-        &self,
-        s: &str,
-        doc: Option<&str>,
-        e: &Map<String, Value>,
-        on: NaiveDate,
-    ) -> Option<bool> {
+    fn cited_text(&self, s: &str, doc: Option<&str>, entry: usize, on: NaiveDate) -> Option<bool> {
         use chrono::Datelike;
-        let texts = self.texts(e);
+        let (e, texts) = (&self.entries[entry], &self.text_lists[entry]);
         let in_force = texts.iter().map(|t| t.from).filter(|d| *d <= on).max();
         let original = e.get("original_doc_no").and_then(Value::as_str);
         // The numbers a citation gives, worked out only for an act whose texts have numbers.
@@ -590,7 +560,8 @@ impl Registry {
 
     /// An entry as a finding that relied on it shows it: which registry, the entry's key (with its
     /// number, for acts), its source and confidence.
-    pub fn reference(&self, e: &Map<String, Value>) -> Reference {
+    pub fn reference(&self, entry: usize) -> Reference {
+        let e = &self.entries[entry];
         let text = |f: &str| e.get(f).and_then(Value::as_str).map(str::to_string);
         let key = KINDS
             .iter()
@@ -613,16 +584,16 @@ impl Registry {
 
     /// [`Registry::is`] for an act's citation with its document number, if any.
     pub fn is_cited(&self, s: &str, doc: Option<&str>, on: NaiveDate, wanted: Status) -> bool {
-        let found = self.find_cited(s, doc, on);
+        let found = self.cited(s, doc, on);
         match wanted {
             Status::Listed => found.is_some(),
             Status::Unlisted => found.is_none(),
             // Questions about the cited text: the act in force, its revision note judged.
-            Status::OutdatedVersion | Status::VersionNotYetEffective => found.is_some_and(|e| {
-                self.entry_status(e, on) == Status::InForce
-                    && self.cited_text(s, doc, e, on) == Some(wanted == Status::OutdatedVersion)
+            Status::OutdatedVersion | Status::VersionNotYetEffective => found.is_some_and(|i| {
+                self.entry_status(&self.entries[i], on) == Status::InForce
+                    && self.cited_text(s, doc, i, on) == Some(wanted == Status::OutdatedVersion)
             }),
-            other => found.is_some_and(|e| self.entry_status(e, on) == other),
+            other => found.is_some_and(|i| self.entry_status(&self.entries[i], on) == other),
         }
     }
 }
@@ -651,29 +622,19 @@ impl Registry {
         } else {
             (other, index)
         };
-        // Whatever the title named before now names `later`, with its earlier bearers.
+        // Whatever the title named before now names `later`, with its earlier bearers, latest
+        // first.
         let mut list = self.earlier.remove(&other).unwrap_or_default();
         list.extend(self.earlier.remove(&index).unwrap_or_default());
         if !list.contains(&earlier) {
             list.push(earlier);
         }
-        let dates: Vec<(Option<NaiveDate>, usize)> = list
-            .iter()
-            .map(|&j| {
-                (
-                    if j == index {
-                        from_new
-                    } else {
-                        Self::date(&self.entries[j], self.from)
-                    },
-                    j,
-                )
-            })
-            .collect();
-        let mut dates = dates;
-        dates.sort_by(|x, y| y.cmp(x));
-        self.earlier
-            .insert(later, dates.into_iter().map(|d| d.1).collect());
+        let from = |j: usize| match j == index {
+            true => from_new,
+            false => Self::date(&self.entries[j], self.from),
+        };
+        list.sort_by_key(|&j| std::cmp::Reverse((from(j), j)));
+        self.earlier.insert(later, list);
         Some(later)
     }
 }
@@ -919,7 +880,7 @@ mod tests {
         assert_eq!(cited_revision_year("（2019年第二次修正）"), Some(2019));
         assert_eq!(cited_revision_year("婚姻法"), None);
         // The act itself in force on the date, with the text in force since its last revision.
-        let e = laws.find("教育法").unwrap();
+        let e = laws.cited("教育法", None, d("2025-06-01")).unwrap();
         assert_eq!(
             laws.version_in_force(e, d("2020-01-01")),
             Some(d("2016-06-01"))
@@ -1065,7 +1026,7 @@ mod tests {
             d("2022-03-01"),
             Status::VersionNotYetEffective
         ));
-        let e = laws.find("机动车登记规定").unwrap();
+        let e = laws.cited("机动车登记规定", None, d("2025-06-01")).unwrap();
         assert_eq!(
             laws.doc_no_in_force(e, on).as_deref(),
             Some("公安部令第164号")
@@ -1139,7 +1100,7 @@ mod tests {
         assert!(!outdated("公安部令第172号", "2025-01-01"));
         // The first text, whose date the registry does not know, is older than any dated one.
         assert!(outdated("公安部令第123号", "2023-01-01"));
-        let e = laws.find("驾驶证规定").unwrap();
+        let e = laws.cited("驾驶证规定", None, d("2025-06-01")).unwrap();
         assert_eq!(
             laws.doc_no_in_force(e, d("2025-06-01")).as_deref(),
             Some("公安部令第172号")

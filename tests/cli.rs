@@ -1188,31 +1188,27 @@ fn a_configured_profile_extends_the_national_one() {
             .output()
             .unwrap()
     };
-    let cf01 = |out: &std::process::Output| -> Vec<(String, String)> {
-        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    // CF-01's findings under a configuration: (field, message, severity).
+    let cf01 = |config: &Value| -> Vec<[String; 3]> {
+        let report: Value = serde_json::from_slice(&run(config).stdout).unwrap();
         report["findings"]
             .as_array()
             .unwrap()
             .iter()
             .filter(|f| f["rule"] == "CF-01")
-            .map(|f| {
-                (
-                    f["field"].as_str().unwrap().to_string(),
-                    f["message"].as_str().unwrap().to_string(),
-                )
-            })
+            .map(|f| ["field", "message", "severity"].map(|k| f[k].as_str().unwrap().to_string()))
             .collect()
     };
     // The national profile: the missing case type.
-    let national = cf01(&run(&json!({ "format": "audit-config/1" })));
+    let national = cf01(&json!({ "format": "audit-config/1" }));
     assert_eq!(national.len(), 1, "{national:?}");
-    assert_eq!(national[0].0, "case_type");
+    assert_eq!(national[0][0], "case_type");
     assert!(
-        national[0].1.contains("未填写办件类型"),
-        "{}",
-        national[0].1
+        national[0][1].contains("未填写办件类型"),
+        "{:?}",
+        national[0]
     );
-    // A province that does not require the case type but requires a FAQ.
+    // A province that does not require the case type but requires a FAQ, graded as info.
     write(
         dir.path(),
         "zj.json",
@@ -1221,31 +1217,16 @@ fn a_configured_profile_extends_the_national_one() {
                  "source": "示例", "remove": ["case_type"],
                  "elements": [{ "key": "faq", "zh": "常见问题", "en": "FAQ", "types": ["applied"], "severity": "info" }] }),
     );
-    let local = cf01(&run(
-        &json!({ "format": "audit-config/1", "profiles": ["zj.json"], "profile": "yuezhou" }),
-    ));
-    assert_eq!(
-        local.iter().map(|f| f.0.as_str()).collect::<Vec<_>>(),
-        ["faq"],
-        "{local:?}"
-    );
-    assert!(local[0].1.contains("未填写常见问题"), "{}", local[0].1);
-    // The element's own severity, unless the configuration grades CF-01 itself.
-    let severity = |config: &Value| -> Vec<String> {
-        let report: Value = serde_json::from_slice(&run(config).stdout).unwrap();
-        report["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|f| f["rule"] == "CF-01")
-            .map(|f| f["severity"].as_str().unwrap().to_string())
-            .collect()
-    };
     let base = json!({ "format": "audit-config/1", "profiles": ["zj.json"], "profile": "yuezhou" });
-    assert_eq!(severity(&base), ["info"]);
+    let local = cf01(&base);
+    assert_eq!(local.len(), 1, "{local:?}");
+    assert_eq!(local[0][0], "faq");
+    assert!(local[0][1].contains("未填写常见问题"), "{:?}", local[0]);
+    // The element's own severity, unless the configuration grades CF-01 itself.
+    assert_eq!(local[0][2], "info");
     let mut graded = base.clone();
     graded["rules"] = json!({ "CF-01": { "severity": "warning" } });
-    assert_eq!(severity(&graded), ["warning"]);
+    assert_eq!(cf01(&graded)[0][2], "warning");
     // `validate` checks a profile beside the built-in ones it may extend.
     let out = bin()
         .arg("validate")

@@ -252,13 +252,9 @@ fn bin() -> Command {
     Command::cargo_bin("catalog-audit").unwrap()
 }
 
-#[test]
-fn values_as_people_type_them() {
-    let d = tempfile::tempdir().unwrap();
-    let csv = "事项编码,事项名称,事项类型,实施主体,到办事现场次数,承诺办结时限,法定办结时限,是否收费,收费依据,申请材料,备注\n\
-               A-1 ,转学 ,公共服务,越州市教育局,１次,5个工作日,20个工作日,否,,1、居民身份证；2、户口簿,保留列\n\
-               A-2,入学,公共服务,越州市教育局,0,即办,无,是,《关于收费的通知》（浙价费[2017]88号）,居民身份证,\n";
-    let p = d.path().join("x-2018-01-31.csv");
+/// `convert` of a CSV export written as `x-2018-01-31.csv` in `dir`: the snapshot it prints.
+fn convert(dir: &Path, csv: &str) -> Value {
+    let p = dir.join("x-2018-01-31.csv");
     std::fs::write(&p, csv).unwrap();
     let out = bin().arg("convert").arg(&p).output().unwrap();
     assert_eq!(
@@ -267,7 +263,16 @@ fn values_as_people_type_them() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn values_as_people_type_them() {
+    let d = tempfile::tempdir().unwrap();
+    let csv = "事项编码,事项名称,事项类型,实施主体,到办事现场次数,承诺办结时限,法定办结时限,是否收费,收费依据,申请材料,备注\n\
+               A-1 ,转学 ,公共服务,越州市教育局,１次,5个工作日,20个工作日,否,,1、居民身份证；2、户口簿,保留列\n\
+               A-2,入学,公共服务,越州市教育局,0,即办,无,是,《关于收费的通知》（浙价费[2017]88号）,居民身份证,\n";
+    let doc = convert(d.path(), csv);
     assert_eq!(doc["format"], "catalog-snapshot/1");
     assert_eq!(doc["catalog"]["as_of"], "2018-01-31");
     let a = &doc["items"][0];
@@ -290,6 +295,7 @@ fn values_as_people_type_them() {
     );
 
     // The 文号 with the wrong brackets is still reported, at its cell.
+    let p = d.path().join("x-2018-01-31.csv");
     bin()
         .arg("check")
         .arg(&p)
@@ -298,7 +304,7 @@ fn values_as_people_type_them() {
         .stdout(predicate::str::contains("x-2018-01-31.csv I3 (收费依据)"));
     // The converted file validates and checks the same way.
     let j = d.path().join("x.json");
-    std::fs::write(&j, &out.stdout).unwrap();
+    std::fs::write(&j, doc.to_string()).unwrap();
     bin().arg("validate").arg(&j).assert().code(0);
 }
 
@@ -497,16 +503,7 @@ fn parallel_cells_are_zipped_onto_the_listed_elements() {
     let d = tempfile::tempdir().unwrap();
     let csv = "事项编码,事项名称,事项类型,实施主体,申请材料,材料必要性,材料形式,材料份数,设定依据,依据文号,依据条款号\n\
                A-1,转学,公共服务,越州市教育局,1、居民身份证；2、户口簿；3、转学申请表,必要；必要；非必要,纸质,1；无；2,《义务教育法》；《越州市转学办法》,无；越教发〔2019〕3号,第十二条；第五条\n";
-    let p = d.path().join("x-2018-01-31.csv");
-    std::fs::write(&p, csv).unwrap();
-    let out = bin().arg("convert").arg(&p).output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let doc = convert(d.path(), csv);
     let a = &doc["items"][0];
     assert_eq!(
         a["materials"],
@@ -545,16 +542,7 @@ fn national_elements_map_to_their_keys() {
     let d = tempfile::tempdir().unwrap();
     let csv = "事项编码,事项名称,事项类型,实施主体,网上缴费,在线申请,全程网办,物流快递,是否涉及投资项目审批,申请条件,禁止性要求,处罚结果送达方式\n\
                A-1,对违规行为的处罚,行政处罚,越州市市场监督管理局,是,否,√,是,否,无,不得要求当事人提供已有材料,直接送达；邮寄送达\n";
-    let p = d.path().join("x-2018-01-31.csv");
-    std::fs::write(&p, csv).unwrap();
-    let out = bin().arg("convert").arg(&p).output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let doc = convert(d.path(), csv);
     let a = doc["items"][0].as_object().unwrap();
     assert_eq!(a["pay_online"], true);
     assert_eq!(a["online_apply"], false);

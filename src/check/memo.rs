@@ -27,7 +27,12 @@ impl RuleMemo {
     pub fn of(rule: &Rule, profile: Option<&crate::rules::profile::Profile>) -> Option<RuleMemo> {
         // A rule judging the run's element profile reads what the profile reads.
         let (reads, whole) = if rule.spec.elements {
-            (profile?.reads()?, true)
+            // What the rule's own conditions read, and what the profile reads.
+            let mut reads = rule.item_reads()?;
+            reads.extend(profile?.reads()?);
+            reads.sort();
+            reads.dedup();
+            (reads, true)
         } else {
             match rule.item_reads() {
                 Some(r) => (r, true),

@@ -58,18 +58,7 @@ pub fn describe(path: &Path, opts: &load::Options) -> Result<String> {
             let cfg = Config::read(path)?;
             let mut pack = Pack::builtin()?;
             cfg.check_codes(&pack, &file)?;
-            for p in &cfg.profiles {
-                pack.add_profile(p)?;
-            }
-            if let Some(name) = &cfg.profile
-                && !pack.profiles.contains_key(name)
-            {
-                let known: Vec<&str> = pack.profiles.keys().map(String::as_str).collect();
-                return Err(crate::error::Error::Usage(format!(
-                    "{file}: no element profile \"{name}\" (known: {})",
-                    known.join(", ")
-                )));
-            }
+            cfg.add_profiles(&mut pack, &file)?;
             "audit-config/1".to_string()
         }
         DocKind::Profile => {

@@ -234,7 +234,7 @@ impl ReferenceExpr {
             .flat(ctx, scope)
             .iter()
             .filter_map(Val::as_str)
-            .find_map(|k| registry.find_cited(k, doc.as_deref(), ctx.as_of))?;
+            .find_map(|k| registry.cited(k, doc, ctx.as_of))?;
         Some(registry.reference(e))
     }
 
@@ -745,7 +745,7 @@ impl Cond {
                     Some(r) => values
                         .iter()
                         .filter_map(Val::as_str)
-                        .any(|s| r.is_cited(s, doc.as_deref(), ctx.as_of, *status)),
+                        .any(|s| r.is_cited(s, doc, ctx.as_of, *status)),
                 }
             }
         }
@@ -851,15 +851,16 @@ impl Expr {
                     .iter()
                     .filter_map(Val::as_str)
                     .find_map(|k| {
-                        let e = registry.find_cited(k, doc.as_deref(), ctx.as_of)?;
+                        let i = registry.cited(k, doc, ctx.as_of)?;
                         // A computed field: the date from which the text in force applies.
                         if field == "version_in_force" {
-                            return registry.version_in_force(e, ctx.as_of).map(Scalar::Date);
+                            return registry.version_in_force(i, ctx.as_of).map(Scalar::Date);
                         }
                         // A computed field: the document number of the text in force.
                         if field == "doc_no_in_force" {
-                            return registry.doc_no_in_force(e, ctx.as_of).map(Scalar::Text);
+                            return registry.doc_no_in_force(i, ctx.as_of).map(Scalar::Text);
                         }
+                        let e = &registry.entries[i];
                         // A computed field: the largest amount of the entry's standard.
                         if field == "standard_max_amount" {
                             return e
@@ -921,12 +922,10 @@ fn the_largest_amount_of_a_standard() {
 }
 
 /// The document number a citation gives at `doc`, if the rule names such a path.
-fn cited_doc<'a>(doc: Option<&Path>, ctx: &Ctx<'a>, scope: &Scope<'a>) -> Option<String> {
-    doc?.flat(ctx, scope).iter().find_map(|v| {
-        v.as_str()
-            .filter(|s| !s.trim().is_empty())
-            .map(str::to_string)
-    })
+fn cited_doc<'a>(doc: Option<&Path>, ctx: &Ctx<'a>, scope: &Scope<'a>) -> Option<&'a str> {
+    doc?.flat(ctx, scope)
+        .iter()
+        .find_map(|v| v.as_str().filter(|s| !s.trim().is_empty()))
 }
 
 fn date_of<'a>(e: &Expr, ctx: &Ctx<'a>, scope: &Scope<'a>) -> Option<NaiveDate> {

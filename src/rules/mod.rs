@@ -602,16 +602,7 @@ impl Pack {
             } else {
                 format!("{source}/{path}")
             };
-            let value: Value = serde_json::from_str(text).map_err(|e| {
-                Error::rule(
-                    &file,
-                    Location::Line {
-                        line: e.line(),
-                        column: e.column(),
-                    },
-                    e.to_string(),
-                )
-            })?;
+            let value = parse_json(&file, text)?;
             if path.starts_with("registries/") || path.starts_with("registries\\") {
                 match value.get("format").and_then(Value::as_str) {
                     Some("holiday-calendar/1") => {
@@ -814,17 +805,22 @@ fn read_json(path: &FsPath, what: &str) -> Result<(String, Value)> {
     let file = path.display().to_string();
     let text = std::fs::read_to_string(path)
         .map_err(|e| Error::setup(&file, format!("cannot read {what}: {e}")))?;
-    let value = serde_json::from_str(&text).map_err(|e| {
+    let value = parse_json(&file, &text)?;
+    Ok((file, value))
+}
+
+/// A pack file's JSON, or an error at the line and column where it stops being JSON.
+fn parse_json(file: &str, text: &str) -> Result<Value> {
+    serde_json::from_str(text).map_err(|e| {
         Error::rule(
-            &file,
+            file,
             Location::Line {
                 line: e.line(),
                 column: e.column(),
             },
             e.to_string(),
         )
-    })?;
-    Ok((file, value))
+    })
 }
 
 handlebars::handlebars_helper!(zh_fields: |s: str| crate::labels::zh_list(s));

@@ -75,6 +75,14 @@ macro_rules! item_fields {
             prohibitions (Prohibitions, "禁止性要求"): Option<Text>;
             /// How the result (a penalty decision, an inspection result) is served (送达方式).
             result_delivery (ResultDelivery, "结果送达方式"): Option<Text>;
+            /// 处罚种类: the kinds of penalty the item may impose (行政处罚法 第九条: 警告, 罚款 …).
+            penalty_kinds (PenaltyKinds, "处罚种类"): Shared<Vec<String>>;
+            /// 检查方式: how an inspection is carried out (现场检查, 书面检查, 双随机抽查 …).
+            inspection_methods (InspectionMethods, "检查方式"): Shared<Vec<String>>;
+            /// 检查对象: who or what is inspected.
+            inspection_objects (InspectionObjects, "检查对象"): Option<Text>;
+            /// 检查频次: how often, or in what share, objects are inspected (抽查比例及频次).
+            inspection_frequency (InspectionFrequency, "检查频次"): Option<Text>;
             fee (Fee, "收费"): Option<Shared<Fee>>;
             materials (Materials, "申请材料"): Shared<Vec<Material>>;
             process (Process, "办理流程"): Shared<Vec<Step>>;
@@ -268,6 +276,8 @@ mod tests {
                     Value::from(true)
                 } else if f.key().ends_with("_on") || f.key().ends_with("_from") {
                     Value::from("2018-01-01")
+                } else if types.iter().any(|t| t == "array") {
+                    Value::from(vec!["样例"])
                 } else {
                     Value::from("样例")
                 };

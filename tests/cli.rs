@@ -1248,4 +1248,33 @@ fn a_configured_profile_extends_the_national_one() {
         stderr.contains("no element profile \"nowhere\"") && stderr.contains("national"),
         "{stderr}"
     );
+    // A profile naming a key the contract does not have, or accepting values beside no list.
+    for (element, says) in [
+        (
+            json!({ "key": "penalty_kind", "zh": "处罚种类", "en": "penalty" }),
+            "unknown field \"penalty_kind\"",
+        ),
+        (
+            json!({ "key": "penalty_kinds", "zh": "处罚种类", "en": "penalty", "also": ["其他"] }),
+            "/also: accepted values beside no `values` list",
+        ),
+    ] {
+        write(
+            dir.path(),
+            "bad.json",
+            &json!({ "format": "element-profile/1", "name": "bad", "extends": "national",
+                     "title": { "zh": "坏", "en": "bad" }, "source": "示例", "elements": [element] }),
+        );
+        let out = bin()
+            .arg("validate")
+            .arg(dir.path().join("bad.json"))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains(says) && stderr.contains("bad.json"),
+            "{stderr}"
+        );
+    }
 }

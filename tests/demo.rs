@@ -14,7 +14,7 @@ fn demo_audit_finds_exactly_the_planted_defects() {
     let s = &report.summary;
     assert_eq!(
         (s.added, s.changed, s.cancelled, s.recoded, s.unchanged),
-        (4, 6, 2, 1, 56),
+        (4, 6, 2, 1, 58),
         "classification of the demo pair"
     );
     let recode = report
@@ -94,6 +94,24 @@ fn demo_audit_finds_exactly_the_planted_defects() {
     assert!(
         missing.is_empty() && unexpected.is_empty(),
         "missing: {missing:?}\nunexpected: {unexpected:?}"
+    );
+    // The items nobody applies for (a 处罚 and a 检查 with their own elements) are asked for no
+    // case type, channels, time limits, visits or materials: no finding of any rule.
+    let power: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.code.ends_with("00070") || f.code.ends_with("00071"))
+        .map(|f| (&*f.rule, &*f.code, &f.message))
+        .collect();
+    assert!(power.is_empty(), "{power:?}");
+    assert_eq!(
+        ["00070", "00071"].map(|c| demo
+            .new
+            .items
+            .iter()
+            .find(|i| i.code.ends_with(c))
+            .map(|i| i.item_type.to_string())),
+        [Some("行政处罚".to_string()), Some("行政检查".to_string())]
     );
     // Every category of the contract shows in the demo.
     let categories: BTreeSet<&str> = report

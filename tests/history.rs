@@ -31,7 +31,7 @@ fn six_snapshots_make_five_periods_with_the_right_counts() {
 
     // 2018-03-31: one item added (a copy of a clean item under a new code).
     let mut extra = doc["items"][0].clone();
-    extra["code"] = json!("339900-GG-00070");
+    extra["code"] = json!("339900-GG-00090");
     extra["name"] = json!("学生资助申请");
     doc["items"].as_array_mut().unwrap().push(extra);
     doc["catalog"]["as_of"] = json!("2018-03-31");

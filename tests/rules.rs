@@ -337,6 +337,10 @@ fn every_profile_example_behaves() {
     );
     let mut failures = Vec::new();
     for (name, profile) in &pack.profiles {
+        let config = catalog_audit::config::Config {
+            profile: Some(name.clone()),
+            ..Default::default()
+        };
         for (kind, list) in [
             ("valid", &profile.examples.valid),
             ("invalid", &profile.examples.invalid),
@@ -347,7 +351,8 @@ fn every_profile_example_behaves() {
                     serde_json::json!({ "item": ex.item, "others": ex.others }),
                 )
                 .unwrap();
-                let findings = example::run(&pack, "CF-01", &example, &label).unwrap();
+                let findings =
+                    example::run_with(&pack, "CF-01", &example, &label, &config).unwrap();
                 let mut got: Vec<&str> = findings
                     .iter()
                     .filter(|f| *f.rule == *"CF-01" && *f.code == *"EX-0001")

@@ -556,3 +556,19 @@ fn national_elements_map_to_their_keys() {
         assert!(!a.contains_key(header), "{header} stayed an extra column");
     }
 }
+
+#[test]
+fn penalty_and_inspection_elements_map_to_their_keys() {
+    let d = tempfile::tempdir().unwrap();
+    let csv = "事项编码,事项名称,事项类型,实施主体,处罚种类,检查对象,检查方式,抽查比例及频次\n\
+               A-1,对违规行为的处罚,行政处罚,越州市市场监督管理局,警告、罚款；没收违法所得,,,\n\
+               A-2,对建筑施工企业的监督检查,行政检查,越州市住房和城乡建设局,,辖区内建筑施工企业,现场检查、双随机抽查,抽查比例不低于5%\n";
+    let doc = convert(d.path(), csv);
+    let [a, b] = [&doc["items"][0], &doc["items"][1]];
+    assert_eq!(a["penalty_kinds"], json!(["警告", "罚款", "没收违法所得"]));
+    assert!(a.get("inspection_methods").is_none(), "{a}");
+    assert_eq!(b["inspection_objects"], "辖区内建筑施工企业");
+    assert_eq!(b["inspection_methods"], json!(["现场检查", "双随机抽查"]));
+    assert_eq!(b["inspection_frequency"], "抽查比例不低于5%");
+    assert!(b.get("penalty_kinds").is_none(), "{b}");
+}

@@ -90,7 +90,9 @@ for _d in DEPTS.values():
 
 COMPLAINT_PHONE = "0579-12345"
 OFFICE_HOURS = "工作日 上午8:30-12:00，下午14:30-17:30（法定节假日除外）"
-TYPE_TT = {"公共服务": "20", "行政确认": "07", "行政给付": "05"}
+TYPE_TT = {"公共服务": "20", "行政确认": "07", "行政给付": "05", "行政处罚": "02", "行政检查": "06"}
+# Items nobody applies for: no case type, channels, time limits, visits, materials or fee.
+NOT_APPLIED = {"行政处罚", "行政强制", "行政检查", "行政征收"}
 
 # ---------------------------------------------------------------------------------------------
 # Building blocks
@@ -221,6 +223,26 @@ def mk(n, name, dept, item_type, basis, legal, promised, visits, depth, material
     return item
 
 
+def mk_power(n, name, dept, item_type, basis, objects, mmm, **elements):
+    """An item nobody applies for (处罚, 检查): its identity, basis and its own elements."""
+    d = DEPTS[dept]
+    item = {
+        "code": f"{REGION}-GG-{n:05d}",
+        "basic_code": f"00{TYPE_TT[item_type]}{d['dd']}{mmm:03d}000",
+        "name": name,
+        "item_type": item_type,
+        "department": d["name"],
+        "department_code": d["code"],
+        "status": "在用",
+        "power_source": "法定本级行使",
+        "service_objects": objects,
+        "legal_basis": copy.deepcopy(basis),
+    }
+    item.update(elements)
+    item.update({"consult_phone": d["phone"], "complaint_phone": COMPLAINT_PHONE})
+    return item
+
+
 # ---------------------------------------------------------------------------------------------
 # Frequently cited bases
 # ---------------------------------------------------------------------------------------------
@@ -243,7 +265,7 @@ SFZ_FEE_DOC = "发改价格〔2003〕2322号"
 JZ_ADDR = "青禾市婚姻登记中心（文昌路88号）一楼2号窗口"
 
 # ---------------------------------------------------------------------------------------------
-# Old snapshot (2017-06-30): 65 items
+# Old snapshot (2017-06-30): 67 items
 # ---------------------------------------------------------------------------------------------
 
 
@@ -591,6 +613,16 @@ def old_items():
          [M("居民身份证", form="电子")],
          ("开放档案目录查询结果", "其他"), mmm=2))
 
+    # ---- items nobody applies for (clean): no case type, channels, limits or visits asked ------
+    a(mk_power(70, "对出租、出借、转让居民身份证的行政处罚", "psb", "行政处罚",
+               [law(SFZ, "第十六条")], ["自然人"], mmm=21,
+               penalty_kinds=["警告", "罚款", "没收违法所得"],
+               result_delivery="直接送达；留置送达；邮寄送达"))
+    a(mk_power(71, "对公共场所卫生状况的监督检查", "wj", "行政检查",
+               [reg("公共场所卫生管理条例", "第十三条")], ["企业法人", "非法人企业"], mmm=22,
+               inspection_objects="本市行政区域内的住宿、沐浴、美容美发等公共场所经营单位",
+               inspection_methods=["现场检查", "双随机抽查"]))
+
     # CF-03 on 00057: replace the check character with a different (wrong) one
     bad = next(i for i in it if i["code"].endswith("00057"))
     good = bad["department_code"]
@@ -758,6 +790,7 @@ def normalise(s):
 
 def findings(item):
     f = set()
+    applied = item["item_type"] not in NOT_APPLIED
     lb = item.get("legal_basis") or []
     if not lb:
         f.add("LB-01")
@@ -767,6 +800,13 @@ def findings(item):
             f.add("LB-02")
         if b.get("doc_no") and not DOC_NO.match(b["doc_no"]):
             f.add("FEE-08")
+    if not applied:
+        assert not ({"case_type", "channels", "onsite_visits", "materials", "fee"} & item.keys()), item["code"]
+        assert item["item_type"] in ITEM_TYPES and item["status"] in {"在用", "暂停", "取消"}
+        assert re.fullmatch(r"\d{12}", item["basic_code"]) and item["basic_code"][2:4] == TYPE_TT[item["item_type"]]
+        if not uscc_valid(item["department_code"]):
+            f.add("CF-03")
+        return f
     fe = item["fee"]
     if fe["charged"]:
         if not fe["items"]:
@@ -852,7 +892,7 @@ PLANTED = {
 def comparable(item):
     c = copy.deepcopy(item)
     c.pop("code")
-    c["materials"] = sorted(json.dumps(m, ensure_ascii=False, sort_keys=True) for m in c["materials"])
+    c["materials"] = sorted(json.dumps(m, ensure_ascii=False, sort_keys=True) for m in c.get("materials", []))
     return c
 
 

@@ -46,6 +46,23 @@ fn catalog(file: &str, as_of: &str, item: Option<&Value>, others: &[Value]) -> R
 
 /// Audits one example with the rule `code` alone and returns its findings.
 pub fn run(pack: &Pack, code: &str, example: &Example, label: &str) -> Result<Vec<Finding>> {
+    run_with(
+        pack,
+        code,
+        example,
+        label,
+        &crate::config::Config::default(),
+    )
+}
+
+/// [`run`] under a configuration (an element profile's examples run with that profile selected).
+pub fn run_with(
+    pack: &Pack,
+    code: &str,
+    example: &Example,
+    label: &str,
+    config: &crate::config::Config,
+) -> Result<Vec<Finding>> {
     let single = pack.only(code)?;
     let as_of = example.as_of.as_deref().unwrap_or(DEFAULT_AS_OF);
     let date: NaiveDate = as_of.parse().map_err(|_| {
@@ -78,7 +95,6 @@ pub fn run(pack: &Pack, code: &str, example: &Example, label: &str) -> Result<Ve
         )?),
         None => None,
     };
-    let config = crate::config::Config::default();
-    let report = super::audit_loaded(&old, &new, log.as_ref(), &single, &config, date, Lang::Zh);
+    let report = super::audit_loaded(&old, &new, log.as_ref(), &single, config, date, Lang::Zh);
     Ok(report.findings)
 }

@@ -85,6 +85,10 @@ pub struct ElementSpec {
     /// The values it may take (each value of a list); empty: any non-empty value.
     #[serde(default)]
     pub values: Vec<String>,
+    /// Further values accepted but not suggested (an earlier text's wording), so a message lists
+    /// only `values`.
+    #[serde(default)]
+    pub also: Vec<String>,
     /// Absence is not a finding; a value given must be one of `values`.
     #[serde(default)]
     pub optional: bool,
@@ -112,6 +116,8 @@ pub struct Element {
     list: Option<(Path, String)>,
     path: Option<Path>,
     pub values: Vec<String>,
+    /// Accepted beside `values`, never suggested.
+    pub also: Vec<String>,
     pub optional: bool,
     pub severity: Option<crate::rules::Severity>,
     pub when_carried: bool,
@@ -181,6 +187,11 @@ impl Element {
         if crate::fields::Field::of(&root).is_none() {
             return Err(format!("{at}/key: \"{}\" is not an item field", spec.key));
         }
+        if !spec.also.is_empty() && spec.values.is_empty() {
+            return Err(format!(
+                "{at}/also: accepted values beside no `values` list"
+            ));
+        }
         Ok(Element {
             key: spec.key.clone(),
             zh: spec.zh.clone(),
@@ -190,6 +201,7 @@ impl Element {
             list,
             path,
             values: spec.values.clone(),
+            also: spec.also.clone(),
             optional: spec.optional,
             severity: spec.severity,
             when_carried: spec.when_carried,
@@ -243,7 +255,9 @@ impl Element {
         {
             return None;
         }
-        let allowed = |s: &str| self.values.is_empty() || self.values.iter().any(|v| v == s);
+        let allowed = |s: &str| {
+            self.values.is_empty() || self.values.iter().chain(&self.also).any(|v| v == s)
+        };
         if let Some(path) = &self.path {
             // Values are compared where they lie; only offending ones are copied.
             let mut given = false;

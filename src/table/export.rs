@@ -120,6 +120,17 @@ fn columns(field: Field) -> &'static [(&'static str, Cell)] {
         })],
         Field::Prohibitions => &[("prohibitions", |it, _| opt(&it.prohibitions))],
         Field::ResultDelivery => &[("result_delivery", |it, _| opt(&it.result_delivery))],
+        Field::PenaltyKinds => &[("penalty_kinds", |it, _| it.penalty_kinds.join("、"))],
+        Field::InspectionMethods => &[("inspection_methods", |it, _| {
+            it.inspection_methods.join("、")
+        })],
+        Field::InspectionObjects => &[("inspection_objects", |it, _| opt(&it.inspection_objects))],
+        Field::InspectionFrequency => {
+            &[(
+                "inspection_frequency",
+                |it, _| opt(&it.inspection_frequency),
+            )]
+        }
         // The first fee item in the main sheet; all of them in the child sheet.
         Field::Fee => &[
             ("fee.charged", |it, _| {

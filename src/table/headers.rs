@@ -96,6 +96,11 @@ pub fn item_columns(field: Field) -> &'static [Column] {
         Prohibitions => ["prohibitions" text ["禁止性要求", "禁止性规定"]];
         ResultDelivery => ["result_delivery" text
             ["结果送达方式", "处罚结果送达方式", "送达方式", "检查结果送达方式"]];
+        PenaltyKinds => ["penalty_kinds" words ["处罚种类", "行政处罚种类", "处罚类别"]];
+        InspectionMethods => ["inspection_methods" words ["检查方式", "行政检查方式", "检查形式"]];
+        InspectionObjects => ["inspection_objects" text ["检查对象", "行政检查对象"]];
+        InspectionFrequency => ["inspection_frequency" text
+            ["检查频次", "检查频率", "抽查比例及频次", "检查比例及频次"]];
         // The fee as one fee item's columns; the 收费项目 child sheet carries every fee item.
         Fee => [
             "fee.charged" boolean ["是否收费"],

@@ -95,6 +95,25 @@ fn prepare_quietly(r: &RuleArgs) -> Result<(Pack, Config)> {
         None => (Config::default(), "command line".to_string()),
     };
     config.apply_flags(&r.disable, &r.severity)?;
+    // A code on the command line is the user's word, named as typed (a config file's codes are
+    // checked below, located in the file).
+    let flagged = r
+        .disable
+        .iter()
+        .map(|c| ("--disable", c.as_str(), c.as_str()))
+        .chain(r.severity.iter().map(|s| {
+            let code = s.split_once('=').map_or(s.as_str(), |(c, _)| c);
+            ("--severity", code, s.as_str())
+        }));
+    for (flag, code, given) in flagged {
+        let code = code.to_ascii_uppercase();
+        if pack.get(&code).is_none() && crate::rounds::round_rule(&code).is_none() {
+            return Err(Error::Usage(format!(
+                "unknown rule code {code}; `catalog-audit rules list` shows the catalogue \
+                 ({flag} {given})"
+            )));
+        }
+    }
     config.check_codes(&pack, &file)?;
     for reg in &config.registries {
         pack.add_registry(reg)?;
@@ -515,7 +534,7 @@ fn validate(v: ValidateArgs, env: &mut Env<'_>) -> Result<u8> {
                 writeln!(env.stdout, "ok  {} ({what})", path.display()).map_err(report::io)?
             }
             Err(e) => {
-                stderr(env, &format!("error: {e}"))?;
+                stderr(env, &format!("catalog-audit: {e}"))?;
                 code = code.max(e.exit_code());
             }
         }

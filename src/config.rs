@@ -159,7 +159,6 @@ impl Config {
         Ok(())
     }
 
-    /// Rejects rule codes the pack does not have.
     /// Adds the configuration's element profiles to the pack and checks that the profile it
     /// selects is there (a usage error naming the known ones otherwise).
     pub fn add_profiles(&self, pack: &mut Pack, file: &str) -> Result<()> {
@@ -178,6 +177,7 @@ impl Config {
         }
     }
 
+    /// Rejects rule codes the pack does not have, located in the configuration file.
     pub fn check_codes(&self, pack: &Pack, file: &str) -> Result<()> {
         let problems: Vec<Problem> = self
             .rules

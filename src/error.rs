@@ -33,35 +33,65 @@ impl fmt::Display for Problem {
         if self.location.is_file() {
             write!(f, "{}", self.message)
         } else {
-            write!(f, "{}: {}", self.location, self.message)
+            write!(f, "{} ({})", self.message, self.location)
         }
     }
 }
 
-fn list(problems: &[Problem]) -> String {
-    problems
-        .iter()
-        .map(|p| format!("\n  - {p}"))
-        .collect::<String>()
+/// The errors of one file in the tool's one voice, `<what> (<where>)`: a single problem on one
+/// line with the file and the place in brackets, several as a count and one line each.
+fn located(
+    f: &mut fmt::Formatter<'_>,
+    what: &str,
+    file: &str,
+    problems: &[Problem],
+) -> fmt::Result {
+    match problems {
+        [] => write!(f, "{what} ({file})"),
+        [p] if p.location.is_file() => write!(f, "{} ({file})", p.message),
+        [p] => write!(f, "{} ({file}, {})", p.message, p.location),
+        many => {
+            write!(f, "{what}: {} problems ({file})", many.len())?;
+            many.iter().try_for_each(|p| write!(f, "\n  - {p}"))
+        }
+    }
+}
+
+/// An I/O error's words without the OS error number (`No such file or directory`).
+fn io_words(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    match s.rfind(" (os error ") {
+        Some(i) if s.ends_with(')') => s[..i].to_string(),
+        _ => s,
+    }
+}
+
+/// A formatting closure as a value `{}` can show (for thiserror's attributes).
+struct Shown<F: Fn(&mut fmt::Formatter<'_>) -> fmt::Result>(F);
+
+impl<F: Fn(&mut fmt::Formatter<'_>) -> fmt::Result> fmt::Display for Shown<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        (self.0)(f)
+    }
 }
 
 /// Everything that ends a run early.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// An input file could not be read at all.
-    #[error("{}: cannot read: {source}", path.display())]
+    #[error("cannot read: {} ({})", io_words(source), path.display())]
     Read {
         path: PathBuf,
         source: std::io::Error,
     },
     /// An input file is not what it should be (bad JSON, schema violations, duplicate codes).
-    #[error("{file}: invalid input{}", list(problems))]
+    #[error("{}", Shown(|f| located(f, "invalid input", file, problems)))]
     Input {
         file: String,
         problems: Vec<Problem>,
     },
     /// A rule pack file is invalid.
-    #[error("{file}: invalid rule file{}", list(problems))]
+    #[error("{}", Shown(|f| located(f, "invalid rule file", file, problems)))]
     Rule {
         file: String,
         problems: Vec<Problem>,
@@ -70,17 +100,17 @@ pub enum Error {
     #[error("{0}")]
     Usage(String),
     /// A report could not be written.
-    #[error("{}: cannot write report: {source}", path.display())]
+    #[error("cannot write report: {} ({})", io_words(source), path.display())]
     Write {
         path: PathBuf,
         source: std::io::Error,
     },
     /// A report template failed to render.
-    #[error("template {name}: {message}")]
+    #[error("{message} (template {name})")]
     Template { name: String, message: String },
     /// A file the run is set up with (rule directory, registry, message catalogue, template
     /// directory) cannot be read or is not what it should be.
-    #[error("{file}: {message}")]
+    #[error("{message} ({file})")]
     Setup { file: String, message: String },
     /// A report could not be produced (before anything was written).
     #[error("cannot write report: {0}")]
@@ -200,7 +230,36 @@ mod tests {
         }
         assert_eq!(
             Error::setup("rules/", "no rule files (*.json) found").to_string(),
-            "rules/: no rule files (*.json) found"
+            "no rule files (*.json) found (rules/)"
+        );
+        let missing = Error::Read {
+            path: "a.json".into(),
+            source: std::io::Error::from_raw_os_error(2),
+        };
+        assert_eq!(
+            missing.to_string(),
+            "cannot read: No such file or directory (a.json)"
+        );
+        assert_eq!(
+            Error::input("a.json", Location::pointer("/items/0/code"), "duplicate").to_string(),
+            "duplicate (a.json, /items/0/code)"
+        );
+        let two = Error::Input {
+            file: "a.json".into(),
+            problems: vec![
+                Problem {
+                    location: Location::pointer("/a"),
+                    message: "x".into(),
+                },
+                Problem {
+                    location: Location::pointer("/b"),
+                    message: "y".into(),
+                },
+            ],
+        };
+        assert_eq!(
+            two.to_string(),
+            "invalid input: 2 problems (a.json)\n  - x (/a)\n  - y (/b)"
         );
     }
 }

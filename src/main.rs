@@ -24,7 +24,15 @@ fn main() -> ExitCode {
             } else {
                 exit::CLEAN
             };
-            let _ = e.print();
+            // Help and version go to stdout as clap writes them; a usage error speaks in the
+            // tool's one voice (`catalog-audit: …`) like every other error.
+            if e.use_stderr() {
+                let text = e.render().to_string();
+                let text = text.strip_prefix("error: ").unwrap_or(&text);
+                eprint!("catalog-audit: {text}");
+            } else {
+                let _ = e.print();
+            }
             return ExitCode::from(code);
         }
     };

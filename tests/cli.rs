@@ -200,7 +200,10 @@ fn unreadable_and_malformed_inputs_exit_3() {
         .arg(&good)
         .assert()
         .code(3)
-        .stderr(predicate::str::contains("missing.json: cannot read"));
+        .stderr(
+            predicate::str::starts_with("catalog-audit: cannot read: ")
+                .and(predicate::str::contains("missing.json)")),
+        );
     let broken = d.path().join("broken.json");
     std::fs::write(
         &broken,

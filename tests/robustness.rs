@@ -93,10 +93,7 @@ fn byte_level_mutations_never_panic() {
             continue;
         };
         if let Err(msg) = load_both("mutated.json", &s) {
-            assert!(
-                msg.starts_with("mutated.json"),
-                "error names the file: {msg}"
-            );
+            assert!(msg.contains("(mutated.json"), "error names the file: {msg}");
         }
     }
 }

@@ -27,6 +27,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REGION = "339900"
 CITY = "青禾市"
 OLD_DATE, NEW_DATE = "2017-06-30", "2017-12-31"
+# The second review round: the departments' corrections after the 2017 H2 comments.
+ROUND2_DATE = "2018-03-31"
 
 # ---------------------------------------------------------------------------------------------
 # Unified social credit codes (GB 32100-2015) and organisation codes (GB 11714-1997)
@@ -772,6 +774,43 @@ def adjustments():
 
 
 # ---------------------------------------------------------------------------------------------
+# Second round (2018-03-31): corrections after the review comments on the 2017 H2 audit
+# ---------------------------------------------------------------------------------------------
+# code suffix -> rule the correction resolves; every correction has an approved request.
+CORRECTED = {"00004": "OV-02", "00060": "CF-09", "00062": "TL-01", "00065": "LB-01"}
+
+
+def round2_items(new):
+    it = copy.deepcopy(new)
+    by_code(it, 4)["onsite_reason"] = "需核验适龄儿童少年及其监护人身份证件和诊断证明原件"
+    by_code(it, 60)["complaint_phone"] = COMPLAINT_PHONE
+    c = by_code(it, 62)
+    c["promised_limit"] = L(20)
+    c["process"] = P(("受理", 1), ("专家评审", 12), ("公示", 5), ("办结", 1))
+    by_code(it, 65)["legal_basis"] = [law(DAF, "第十九条")]
+    return it
+
+
+REVIEW_LETTER = ("青禾市编办关于反馈2017年下半年公共服务事项目录审核意见的函", "青编办函〔2018〕3号")
+
+
+def round2_adjustments():
+    lst = [
+        adj("change", 4, "edu", "按目录审核意见补充必须现场办理原因说明", [REVIEW_LETTER],
+            "2018-01-08", "2018-01-10", "2018-01-17", "2018-01-18", fields=["onsite_reason"]),
+        adj("change", 60, "sf", "按目录审核意见将监督投诉电话改为12345政务服务便民热线", [REVIEW_LETTER],
+            "2018-01-15", "2018-01-17", "2018-01-24", "2018-01-25", fields=["complaint_phone"]),
+        adj("change", 62, "wg", "按目录审核意见将承诺办结时限压缩至法定时限以内，相应调整办理流程", [REVIEW_LETTER],
+            "2018-03-01", "2018-03-05", "2018-03-12", "2018-03-13", fields=["promised_limit", "process"]),
+        adj("change", 65, "da", "按目录审核意见补充设定依据", [REVIEW_LETTER],
+            "2018-03-05", "2018-03-07", "2018-03-14", "2018-03-15", fields=["legal_basis"]),
+    ]
+    for k, a in enumerate(lst):
+        a["id"] = f"TZ-2018-{1 + k:03d}"
+    return lst
+
+
+# ---------------------------------------------------------------------------------------------
 # Self-check: a small re-implementation of the rules the demo is meant to exercise
 # ---------------------------------------------------------------------------------------------
 CATCH_ALL = re.compile(r"^(其他材料|其他相关材料)$|有关部门要求|等材料$|按规定提供")
@@ -980,6 +1019,26 @@ def self_check(old, new, log):
     return added, gone, changed, recoded
 
 
+def check_round2(new, r2, log2):
+    """The second round changes exactly the corrected items, each resolving its planted defect,
+    each with a request for exactly the fields it changed."""
+    added, gone, changed, recoded = diff(new, r2)
+    assert not (added or gone or recoded), (added, gone, recoded)
+    c = lambda n: f"{REGION}-GG-{n:05d}"  # noqa: E731
+    assert sorted(changed) == sorted(c(int(k)) for k in CORRECTED), changed
+    requested = {a["code"]: sorted(a["fields"]) for a in log2}
+    assert requested == changed, (requested, changed)
+    for item in r2:
+        suffix = item["code"][-5:]
+        exp = PLANTED.get(suffix)
+        want = {exp[0]} if exp and suffix not in CORRECTED else set()
+        assert findings(item) == want, (item["code"], findings(item), want)
+    for a in log2:
+        days = [dt.date.fromisoformat(a[k]) for k in ("trigger_date", "filed_on", "approved_on", "published_on")]
+        assert all(d.weekday() < 5 and not (dt.date(2018, 2, 15) <= d <= dt.date(2018, 2, 21)) for d in days), a
+        assert days[0] <= days[1] < days[2] <= days[3] and (days[3] - days[2]).days <= 1, a
+
+
 # ---------------------------------------------------------------------------------------------
 
 def snapshot(as_of, items):
@@ -999,11 +1058,18 @@ def main():
     new = new_items(old)
     log = adjustments()
     added, gone, changed, recoded = self_check(old, new, log)
+    r2 = round2_items(new)
+    log2 = round2_adjustments()
+    check_round2(new, r2, log2)
     write(f"{OLD_DATE}.json", snapshot(OLD_DATE, old))
     write(f"{NEW_DATE}.json", snapshot(NEW_DATE, new))
     write("adjustments-2017H2.json", {"format": "adjustment-log/1",
                                       "period": {"from": "2017-07-01", "to": "2017-12-31"},
                                       "adjustments": log})
+    write(f"{ROUND2_DATE}.json", snapshot(ROUND2_DATE, r2))
+    write("adjustments-2018Q1.json", {"format": "adjustment-log/1",
+                                      "period": {"from": "2018-01-01", "to": "2018-03-31"},
+                                      "adjustments": log2})
     depts = len({i["department"] for i in new})
     planted_new = sum(1 for i in new if findings(i))
     print(f"qinghe demo: old {len(old)} items, new {len(new)} items, {depts} departments, "

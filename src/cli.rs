@@ -14,24 +14,92 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// Every subcommand's `--help` ends with examples: the demo city's files (`examples/qinghe`, run
+/// from the repository's root; `tests/help.rs` runs them) or, where the input is the user's own,
+/// placeholders that parse.
+mod examples {
+    pub const AUDIT: &str = "\
+Examples (from the repository's root, on the demo city of examples/qinghe):
+  # the first review round: a summary on the terminal
+  catalog-audit audit examples/qinghe/2017-06-30.json examples/qinghe/2017-12-31.json \\
+      --adjustments examples/qinghe/adjustments-2017H2.json
+  # the same round as one page and one review sheet per department, and JSON for the next round
+  catalog-audit audit examples/qinghe/2017-06-30.json examples/qinghe/2017-12-31.json \\
+      --adjustments examples/qinghe/adjustments-2017H2.json --format json --format html \\
+      --format xlsx --split-by department --out target/qinghe/round-1
+  # the second round: progress against the first, with the departments' replies
+  catalog-audit audit examples/qinghe/2017-12-31.json examples/qinghe/2018-03-31.json \\
+      --adjustments examples/qinghe/adjustments-2018Q1.json \\
+      --baseline target/qinghe/round-1/audit-report.json \\
+      --responses examples/qinghe/replies/";
+    pub const CHECK: &str = "\
+Examples:
+  catalog-audit check examples/qinghe/2017-12-31.json
+  catalog-audit check examples/qinghe/exports/2017-12-31.csv --format csv --out target/qinghe/check.csv
+  catalog-audit check examples/qinghe/2017-12-31.json --disable OV-06 --fail-on warning";
+    pub const DIFF: &str = "\
+Examples:
+  catalog-audit diff examples/qinghe/2017-06-30.json examples/qinghe/2017-12-31.json
+  catalog-audit diff examples/qinghe/2017-06-30.json examples/qinghe/2017-12-31.json \\
+      --adjustments examples/qinghe/adjustments-2017H2.json --format json";
+    pub const VALIDATE: &str = "\
+Examples:
+  catalog-audit validate examples/qinghe/2017-12-31.json examples/qinghe/adjustments-2017H2.json
+  catalog-audit validate examples/qinghe/exports/2017-12-31.csv rules/profiles/full-guide.json";
+    pub const CONVERT: &str = "\
+Examples:
+  catalog-audit convert examples/qinghe/exports/2017-12-31.csv --out target/qinghe/2017-12-31.json
+  catalog-audit convert 目录导出.xlsx --as-of 2018-06-30 --name 青禾市公共服务事项目录 \\
+      --out snapshot.json";
+    pub const HISTORY: &str = "\
+Examples:
+  catalog-audit history examples/qinghe --format html --out target/qinghe/history.html
+  catalog-audit history examples/qinghe";
+    pub const MERGE: &str = "\
+Examples (each region audited on its own with the same rules and --as-of, see the README):
+  catalog-audit merge parts/*.json --out national.json
+  catalog-audit merge parts/3306.json parts/3307.json --out zhejiang-east.json";
+    pub const RULES_LIST: &str = "\
+Examples:
+  catalog-audit rules list
+  catalog-audit rules list --category fee --severity error
+  catalog-audit rules list --all --format json";
+    pub const RULES_EXPLAIN: &str = "\
+Examples:
+  catalog-audit rules explain FEE-04
+  catalog-audit rules explain CF-01 --lang en";
+    pub const REGISTRY_IMPORT: &str = "\
+Examples:
+  catalog-audit registry import examples/qinghe/lists/zero-visit-exemptions.csv \\
+      --source \"青禾市不宜跑零次事项清单（青审改办〔2017〕12号）\" \\
+      --out target/qinghe/exemptions.json";
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Compare two snapshots, reconcile with the adjustment log, check every rule, report.
+    #[command(after_help = examples::AUDIT)]
     Audit(AuditArgs),
     /// Check the item rules on one snapshot.
+    #[command(after_help = examples::CHECK)]
     Check(CheckArgs),
     /// Classify the changes between two snapshots (no rules).
+    #[command(after_help = examples::DIFF)]
     Diff(DiffArgs),
     /// Validate input files (snapshots, adjustment logs, reports, rule files) against their schemas.
+    #[command(after_help = examples::VALIDATE)]
     Validate(ValidateArgs),
     /// The rule catalogue.
     #[command(subcommand)]
     Rules(RulesCommand),
     /// Convert a CSV or XLSX export into catalog-snapshot/1 (or adjustment-log/1) JSON.
+    #[command(after_help = examples::CONVERT)]
     Convert(ConvertArgs),
     /// Audit a directory of dated snapshots in date order and write a timeline.
+    #[command(after_help = examples::HISTORY)]
     History(HistoryArgs),
     /// Combine partial audit-report/1 documents (an audit split by region) into one.
+    #[command(after_help = examples::MERGE)]
     Merge(MergeArgs),
     /// Reference registries: import a local list from a spreadsheet.
     #[command(subcommand)]
@@ -43,6 +111,7 @@ pub enum RegistryCommand {
     /// Read a local list of items not suitable for zero visits (CSV or XLSX, columns such as
     /// 基本编码, 地方编码 / 事项编码, 事项名称, 原因) as exemption-registry/1 JSON, to name in the
     /// configuration's `registries`. A repeated item is a warning naming both rows.
+    #[command(after_help = examples::REGISTRY_IMPORT)]
     Import {
         /// The spreadsheet.
         file: PathBuf,
@@ -323,6 +392,7 @@ pub enum CatalogueFormat {
 #[derive(Debug, Subcommand)]
 pub enum RulesCommand {
     /// List the rules of the pack.
+    #[command(after_help = examples::RULES_LIST)]
     List {
         /// Rule pack directory (default: the built-in pack).
         #[arg(long)]
@@ -343,6 +413,7 @@ pub enum RulesCommand {
         format: CatalogueFormat,
     },
     /// Explain one rule: what it checks, why, how to fix, its basis and examples.
+    #[command(after_help = examples::RULES_EXPLAIN)]
     Explain {
         /// Rule code, e.g. FEE-01.
         code: String,

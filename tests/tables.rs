@@ -572,3 +572,45 @@ fn penalty_and_inspection_elements_map_to_their_keys() {
     assert_eq!(b["inspection_frequency"], "抽查比例不低于5%");
     assert!(b.get("penalty_kinds").is_none(), "{b}");
 }
+
+/// `examples/qinghe/exports/2017-12-31.csv` is the demo's new snapshot exported flat (one row per item,
+/// lists joined in their cells, parallel material and fee columns), as a city's system exports
+/// it; the help's `convert` and `check` examples read it. It must stay the export of the JSON
+/// (`AUDIT_BLESS=1 cargo test --test tables` rewrites it), and reading it back gives the same
+/// changes and findings as the JSON.
+#[test]
+fn the_demo_csv_is_the_demo_exported() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/qinghe");
+    let json = load::snapshot(&root.join("2017-12-31.json")).unwrap();
+    let want = export::to_csv(&export::sheets(&json.items, false)[0]);
+    let path = root.join("exports/2017-12-31.csv");
+    if std::env::var_os("AUDIT_BLESS").is_some() {
+        std::fs::write(&path, &want).unwrap();
+    }
+    let have = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        have == want,
+        "{} is not the export of 2017-12-31.json: rerun with AUDIT_BLESS=1",
+        path.display()
+    );
+    // Its findings are the JSON's (the flat layout drops only what no rule reads: a fee's
+    // 是否允许减免, the FAQ).
+    let csv = load::snapshot(&path).unwrap();
+    let pack = Pack::builtin().unwrap();
+    let findings = |c: &Catalog| {
+        let config = Default::default();
+        let date = chrono::NaiveDate::from_ymd_opt(2017, 12, 31).unwrap();
+        let r = audit_loaded(c, c, None, &pack, &config, date, Lang::Zh);
+        r.findings
+            .iter()
+            .map(|f| format!("{} {} {} {}", f.rule, f.code, f.field, f.message))
+            .collect::<std::collections::BTreeSet<_>>()
+    };
+    let (a, b) = (findings(&csv), findings(&json));
+    let only_csv: Vec<_> = a.difference(&b).take(5).collect();
+    let only_json: Vec<_> = b.difference(&a).take(5).collect();
+    assert!(
+        only_csv.is_empty() && only_json.is_empty(),
+        "only from the CSV: {only_csv:#?}\nonly from the JSON: {only_json:#?}"
+    );
+}

@@ -7,7 +7,7 @@ fills its sheet. The 指纹 column ties each reply to its comment; `tests/walkth
 that the committed file still matches the comments the tool writes.
 
     python3 examples/qinghe/make_replies.py target/qinghe/round-1/review-sheet.csv \
-        examples/qinghe/replies-2018Q1.csv
+        examples/qinghe/replies/2018Q1.csv
 """
 import csv
 import sys

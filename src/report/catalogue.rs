@@ -106,37 +106,51 @@ pub fn list_json(pack: &Pack, sel: &Selection) -> String {
     out
 }
 
-/// `rules list`: a line per rule.
+/// The width `rules list` keeps to: a 100-column terminal.
+const LIST_WIDTH: usize = 100;
+
+/// `rules list`: a line per rule (code, severity, category), its title wrapped under itself so a
+/// line never passes [`LIST_WIDTH`] display columns (a Chinese character takes two).
 pub fn list_text(pack: &Pack, sel: &Selection) -> String {
     let l = select(pack, sel);
     let zh = Texts::builtin(Lang::Zh);
     let mut out = String::new();
+    let mut line = |code: &str, severity: &str, category: &str, title: &str| {
+        let head = format!("{code:<7} {severity:<8} {category:<11} ");
+        let indent = head.len();
+        for (i, part) in wrap(title, LIST_WIDTH - indent).into_iter().enumerate() {
+            if i == 0 {
+                out.push_str(&head);
+            } else {
+                out.push_str(&" ".repeat(indent));
+            }
+            out.push_str(&part);
+            out.push('\n');
+        }
+    };
     for r in &l.rules {
-        out.push_str(&format!(
-            "{:<7} {:<8} {:<11} {:<36} {}\n",
-            r.spec.code,
+        line(
+            &r.spec.code,
             r.spec.severity.as_str(),
             r.spec.category.as_str(),
-            r.spec.name,
-            r.spec.title.zh
-        ));
+            &r.spec.title.zh,
+        );
     }
     for r in &l.round {
-        out.push_str(&format!(
-            "{:<7} {:<8} {:<11} {:<36} {}（{}）\n",
-            r.code,
-            r.severity.as_str(),
-            r.category.as_str(),
-            r.name,
+        let title = format!(
+            "{}（{}）",
             zh.get(&format!("rule.{}.title", r.code)),
-            zh.get("catalogue.round"),
-        ));
+            zh.get("catalogue.round")
+        );
+        line(r.code, r.severity.as_str(), r.category.as_str(), &title);
     }
     for g in &l.gaps {
-        out.push_str(&format!(
-            "{:<7} {:<8} {:<11} {:<36} {}（{}）\n",
-            g.code, "n/a", "-", "not applicable", g.title.zh, g.reason.zh
-        ));
+        line(
+            &g.code,
+            "n/a",
+            "-",
+            &format!("{}（{}）", g.title.zh, g.reason.zh),
+        );
     }
     out.push_str(&format!("{} rules ({})", l.rules.len(), pack.source));
     if !l.round.is_empty() {
@@ -147,6 +161,61 @@ pub fn list_text(pack: &Pack, sel: &Selection) -> String {
     }
     out.push('\n');
     out
+}
+
+/// Wraps every line longer than `width` display columns under its own indent (a list item's
+/// under its text), so prose and long conditions fit the terminal.
+fn fit(text: &str, width: usize) -> String {
+    let mut out = String::new();
+    for line in text.split_inclusive('\n') {
+        let (body, end) = match line.strip_suffix('\n') {
+            Some(b) => (b, "\n"),
+            None => (line, ""),
+        };
+        let spaces = body.len() - body.trim_start().len();
+        let indent = if body[spaces..].starts_with("- ") {
+            spaces + 2
+        } else {
+            spaces
+        };
+        let parts = wrap(
+            &body[indent.min(body.len())..],
+            width.saturating_sub(indent).max(20),
+        );
+        for (i, part) in parts.iter().enumerate() {
+            out.push_str(if i == 0 {
+                &body[..indent.min(body.len())]
+            } else {
+                ""
+            });
+            if i > 0 {
+                out.push_str(&" ".repeat(indent));
+            }
+            out.push_str(part);
+            out.push_str(if i + 1 < parts.len() { "\n" } else { end });
+        }
+    }
+    out
+}
+
+/// Splits text into lines of at most `width` display columns, between characters (Chinese has no
+/// spaces to break at; a Latin word longer than the width is cut).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    use unicode_width::UnicodeWidthChar;
+    let mut lines = vec![String::new()];
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > width && used > 0 {
+            lines.push(String::new());
+            used = 0;
+        }
+        if let Some(line) = lines.last_mut() {
+            line.push(c);
+        }
+        used += w;
+    }
+    lines
 }
 
 /// The words of `rules explain`'s headings, from the message catalogue.
@@ -180,6 +249,10 @@ pub fn explain_round_json(rule: &RoundRule) -> String {
 
 /// `rules explain CODE` of a round rule.
 pub fn explain_round_text(rule: &RoundRule, l: Lang) -> String {
+    fit(&explain_round_text_wide(rule, l), LIST_WIDTH)
+}
+
+fn explain_round_text_wide(rule: &RoundRule, l: Lang) -> String {
     let t = Texts::builtin(l);
     let [what, why, fix, _, applies, _] = headings(&t);
     let key = |k: &str| t.get(&format!("rule.{}.{k}", rule.code));
@@ -200,6 +273,10 @@ pub fn explain_round_text(rule: &RoundRule, l: Lang) -> String {
 
 /// `rules explain CODE` of a pack rule.
 pub fn explain_text(rule: &Rule, l: Lang) -> String {
+    fit(&explain_text_wide(rule, l), LIST_WIDTH)
+}
+
+fn explain_text_wide(rule: &Rule, l: Lang) -> String {
     let s = &rule.spec;
     let [what, why, fix, basis, applies, examples] = headings(&Texts::builtin(l));
     let mut out = format!(

@@ -203,6 +203,7 @@ pub fn items(wb: &Workbook, map: &HeaderMap, csv: bool) -> Result<Rows> {
             };
             let read: fn(&str) -> Option<Value> = match key {
                 "copies" => values::integer,
+                "blank_form" | "sample" => values::boolean,
                 _ => values::text,
             };
             let Some(Value::Array(elements)) = obj.get_mut(list) else {

@@ -170,6 +170,12 @@ fn columns(field: Field) -> &'static [(&'static str, Cell)] {
             ("materials.copies", |it, children| {
                 material_cell(it, children, |m| m.copies.map(|c| c.to_string()))
             }),
+            ("materials.blank_form", |it, children| {
+                material_cell(it, children, |m| m.blank_form.map(|b| flag(Some(b))))
+            }),
+            ("materials.sample", |it, children| {
+                material_cell(it, children, |m| m.sample.map(|b| flag(Some(b))))
+            }),
         ],
         Field::Process => &[("process", |it, children| {
             if children {

@@ -115,7 +115,9 @@ pub fn item_columns(field: Field) -> &'static [Column] {
             "materials.form" text ["材料形式", "申请材料形式"],
             "materials.kind" text ["材料类型", "申请材料类型"],
             "materials.source" text ["材料来源渠道", "申请材料来源渠道", "材料来源"],
-            "materials.copies" text ["材料份数", "申请材料份数"]];
+            "materials.copies" text ["材料份数", "申请材料份数"],
+            "materials.blank_form" text ["空白表格", "材料空白表格", "是否有空白表格"],
+            "materials.sample" text ["示例样表", "材料示例样表", "是否有示例样表"]];
         Process => ["process" process ["办理流程", "办事流程"]];
         Result => [
             "result.name" text ["审批结果名称", "结果名称", "办理结果名称", "审批结果"],

@@ -23,17 +23,120 @@ fn s<'a>(v: &'a Value, k: &str) -> &'a str {
     v.get(k).and_then(Value::as_str).unwrap_or("")
 }
 
-/// Merges reports read from files.
+/// Merges reports read from files; the merged report's manifest lists each part with its
+/// SHA-256.
 pub fn merge_files(paths: &[std::path::PathBuf]) -> Result<Value> {
+    use sha2::Digest;
     let mut reports = Vec::new();
+    let mut digests = Vec::new();
     for p in paths {
         let text = crate::load::read_text(p)?;
+        digests.push(hex(&sha2::Sha256::digest(text.as_bytes())));
         reports.push((
             p.display().to_string(),
             crate::load::report_from_str(&p.display().to_string(), &text)?,
         ));
     }
-    merge(&reports)
+    // The same part twice would double every count.
+    for (i, d) in digests.iter().enumerate() {
+        if let Some(j) = digests[..i].iter().position(|e| e == d) {
+            return Err(Error::input(
+                &reports[i].0,
+                Location::File,
+                format!("the same part as {}: a part is merged once", reports[j].0),
+            ));
+        }
+    }
+    let mut merged = merge(&reports)?;
+    if let Some(Value::Array(parts)) = merged.pointer_mut("/manifest/parts") {
+        for (part, d) in parts.iter_mut().zip(&digests) {
+            part["sha256"] = json!(d);
+        }
+    }
+    Ok(merged)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// What parts of one audit must share: the rule pack and the options that change results (the
+/// date is checked on its own, with its own words).
+fn same_setup(reports: &[(String, Value)]) -> Result<()> {
+    let (first_file, first) = &reports[0];
+    for (file, r) in &reports[1..] {
+        for (pointer, what) in [
+            ("/manifest/rule_pack_sha256", "a different rule pack"),
+            ("/manifest/options", "different options"),
+        ] {
+            let (a, b) = (first.pointer(pointer), r.pointer(pointer));
+            if a != b {
+                return Err(Error::input(
+                    file,
+                    Location::pointer(pointer),
+                    format!(
+                        "audited with {what} than {first_file} ({} against {}): the parts of one audit share rule pack and options",
+                        b.map_or("none".into(), Value::to_string),
+                        a.map_or("none".into(), Value::to_string),
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Parts must not overlap: an item (by code) or a snapshot audited in two parts would be counted
+/// twice.
+fn disjoint(reports: &[(String, Value)]) -> Result<()> {
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for (i, (file, r)) in reports.iter().enumerate() {
+        let mut codes: Vec<String> = ["changes", "findings"]
+            .iter()
+            .filter_map(|k| r.get(*k).and_then(Value::as_array))
+            .flatten()
+            // Item changes and item findings (a finding on an item says how the item changed).
+            .filter(|v| v.get("kind").is_some() || v.get("change").is_some())
+            .map(|v| s(v, "code").to_string())
+            .filter(|c| !c.is_empty())
+            .collect();
+        codes.sort();
+        codes.dedup();
+        for code in codes {
+            if let Some(&j) = seen.get(&code) {
+                if j != i {
+                    return Err(Error::input(
+                        file,
+                        Location::File,
+                        format!(
+                            "item {code} is also in {}: parts must not overlap (split by region code)",
+                            reports[j].0
+                        ),
+                    ));
+                }
+            } else {
+                seen.insert(code, i);
+            }
+        }
+        if let Some(Value::Array(inputs)) = r.pointer("/manifest/inputs") {
+            for input in inputs.iter().filter(|v| s(v, "role") == "new") {
+                let key = format!("new snapshot {}", s(input, "sha256"));
+                if let Some(&j) = seen.get(&key) {
+                    return Err(Error::input(
+                        file,
+                        Location::pointer("/manifest/inputs"),
+                        format!(
+                            "audits the same new snapshot ({}) as {}: parts must not overlap",
+                            s(input, "file"),
+                            reports[j].0
+                        ),
+                    ));
+                }
+                seen.insert(key, i);
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Merges reports (file name, document).
@@ -55,6 +158,8 @@ pub fn merge(reports: &[(String, Value)]) -> Result<Value> {
             ));
         }
     }
+    same_setup(reports)?;
+    disjoint(reports)?;
     let mut changes: Vec<Value> = Vec::new();
     let mut findings: Vec<Value> = Vec::new();
     let mut rules = Map::new();
@@ -183,7 +288,30 @@ pub fn merge(reports: &[(String, Value)]) -> Result<Value> {
         ),
     );
     if !inputs.is_empty() {
-        out.insert("inputs".into(), Value::Array(inputs));
+        out.insert("inputs".into(), Value::Array(inputs.clone()));
     }
+    // The manifest of a single run (pack, options), its inputs being every part's, and the
+    // parts themselves.
+    let mut manifest = first.get("manifest").cloned().unwrap_or_else(|| json!({}));
+    if let Value::Object(m) = &mut manifest {
+        m.insert("inputs".into(), Value::Array(inputs));
+        m.insert(
+            "parts".into(),
+            json!(
+                reports
+                    .iter()
+                    .map(|(f, r)| json!({
+                        "file": Path::new(f)
+                            .file_name()
+                            .map_or_else(|| f.clone(), |n| n.to_string_lossy().into_owned()),
+                        "old_items": get_u64(r, &["old", "items"]),
+                        "new_items": get_u64(r, &["new", "items"]),
+                        "findings": r.get("findings").and_then(Value::as_array).map_or(0, Vec::len),
+                    }))
+                    .collect::<Vec<_>>()
+            ),
+        );
+    }
+    out.insert("manifest".into(), manifest);
     Ok(Value::Object(out))
 }

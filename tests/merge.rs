@@ -109,6 +109,63 @@ fn partial_reports_merge_into_the_single_run() {
         .assert()
         .code(0);
 
+    // The merged report's manifest lists its parts, with their digests, and every part's inputs.
+    let parts = merged["manifest"]["parts"].as_array().unwrap();
+    assert_eq!(parts.len(), 2);
+    assert_eq!(parts[0]["file"], "b-report.json");
+    assert_eq!(parts[0]["sha256"].as_str().unwrap().len(), 64);
+    assert_eq!(
+        parts
+            .iter()
+            .map(|p| p["new_items"].as_u64().unwrap())
+            .sum::<u64>(),
+        whole["new"]["items"].as_u64().unwrap()
+    );
+    assert_eq!(merged["manifest"]["inputs"].as_array().unwrap().len(), 6);
+    assert_eq!(
+        merged["manifest"]["rule_pack_sha256"],
+        whole["manifest"]["rule_pack_sha256"]
+    );
+
+    // A part given twice, parts that overlap, or parts audited with another rule pack or other
+    // options are refused (exit 3), naming the part.
+    let merge = |files: &[&str]| {
+        let out = Command::cargo_bin("catalog-audit")
+            .unwrap()
+            .arg("merge")
+            .args(files.iter().map(|f| d.path().join(f)))
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, err) = merge(&["a-report.json", "b-report.json", "a-report.json"]);
+    assert_eq!(code, Some(3), "{err}");
+    assert!(
+        err.contains("the same part as") && err.contains("a-report.json"),
+        "{err}"
+    );
+    let (code, err) = merge(&["a-report.json", "all-report.json"]);
+    assert_eq!(code, Some(3), "{err}");
+    assert!(err.contains("parts must not overlap"), "{err}");
+    for (pointer, value, says) in [
+        (
+            "/manifest/rule_pack_sha256",
+            json!("0".repeat(64)),
+            "a different rule pack",
+        ),
+        ("/manifest/options/lang", json!("en"), "different options"),
+    ] {
+        let mut other = rb.clone();
+        *other.pointer_mut(pointer).unwrap() = value;
+        std::fs::write(d.path().join("other.json"), other.to_string()).unwrap();
+        let (code, err) = merge(&["a-report.json", "other.json"]);
+        assert_eq!(code, Some(3), "{err}");
+        assert!(err.contains(says) && err.contains("other.json"), "{err}");
+    }
+
     // Reports judged on different dates do not merge.
     let mut late = rb.clone();
     late["as_of"] = json!("2018-01-31");

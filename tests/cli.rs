@@ -1281,3 +1281,46 @@ fn a_configured_profile_extends_the_national_one() {
         );
     }
 }
+
+/// The schema carries the minimums the domain implies: no negative visits, days, copies or
+/// versions, in JSON and in a spreadsheet alike.
+#[test]
+fn negative_days_visits_and_copies_do_not_validate() {
+    let d = tempfile::tempdir().unwrap();
+    let mut item = clean("A-1", "甲");
+    item["onsite_visits"] = json!(-1);
+    item["promised_limit"] = json!({ "value": -5, "unit": "工作日" });
+    item["process"] = json!([{ "step": "受理", "days": -1 }]);
+    let file = write(d.path(), "neg.json", &snapshot("2017-12-31", vec![item]));
+    let out = bin().arg("validate").arg(&file).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    for place in [
+        "/items/0/onsite_visits",
+        "/items/0/promised_limit/value",
+        "/items/0/process/0/days",
+    ] {
+        assert!(
+            stderr.contains(&format!(
+                "less than the minimum of 0 (item A-1 (#1) {place})"
+            )),
+            "{place}: {stderr}"
+        );
+    }
+    std::fs::write(
+        d.path().join("neg.csv"),
+        "事项编码,事项名称,事项类型,实施主体,到办事现场次数\nA-1,甲,公共服务,某局,-1\n",
+    )
+    .unwrap();
+    let out = bin()
+        .arg("validate")
+        .arg(d.path().join("neg.csv"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("-1 is less than the minimum of 0") && stderr.contains("到办事现场次数"),
+        "{stderr}"
+    );
+}

@@ -292,6 +292,13 @@ fn item_missing_code_fails() {
 }
 
 #[test]
+fn item_onsite_visits_negative_fails() {
+    let mut doc = snapshot();
+    doc["items"][0]["onsite_visits"] = json!(-1);
+    assert_invalid_at(&validator(SNAPSHOT_SCHEMA), &doc, "/items/0/onsite_visits");
+}
+
+#[test]
 fn item_onsite_visits_as_text_fails() {
     let mut doc = snapshot();
     doc["items"][0]["onsite_visits"] = json!("1次");
@@ -354,7 +361,6 @@ fn unknown_keys_and_bad_enumeration_values_are_left_to_rules() {
     item["备注"] = json!("x");
     item["promised_limit"] = json!({ "value": 5, "unit": "天" });
     item["legal_limit"] = json!({ "value": null, "unit": null, "note": "无法定时限" });
-    item["onsite_visits"] = json!(-1);
     item["online_depth"] = json!(9);
     item["item_type"] = json!("许可");
     item["status"] = json!("有效");

@@ -9,7 +9,7 @@
 
 pub mod example;
 pub mod history;
-mod responses;
+pub mod responses;
 pub mod validate;
 
 use crate::check::{self, Input};

@@ -484,7 +484,7 @@ impl Templates {
             let name = e.file_name().to_string_lossy().into_owned();
             if let Some(slot) = t.files.get_mut(&name) {
                 let path = e.path();
-                let text = std::fs::read_to_string(&path)
+                let text = crate::files::read_regular_text(&path, Some(crate::files::SETUP_LIMIT))
                     .map_err(|err| Error::setup(path.display().to_string(), err.to_string()))?;
                 *slot = (path.display().to_string(), text);
                 found += 1;

@@ -126,7 +126,54 @@ fn stderr(env: &mut Env<'_>, line: &str) -> Result<()> {
     if env.quiet {
         return Ok(());
     }
-    writeln!(env.stderr, "{line}").map_err(report::io)
+    // Warnings and errors quote catalog text: written out, never obeyed by the terminal.
+    writeln!(env.stderr, "{}", crate::text::visible_lines(line)).map_err(report::io)
+}
+
+/// What is written to stdout: text for a person, or a document for a program.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Reader {
+    /// The terminal report, `rules list`, `validate`'s lines: a reader that stops reading
+    /// (`| head`) ends them quietly, as with any filter, and the exit code still says what the
+    /// run found.
+    Person,
+    /// JSON, HTML, a workbook, a converted snapshot: a reader that stopped got half a document,
+    /// so a failed write is the run's failure (exit 2), a closed pipe included.
+    Program,
+}
+
+/// Writes to stdout and flushes it, so that a failed write is known here, not lost at exit.
+fn to_stdout(
+    env: &mut Env<'_>,
+    reader: Reader,
+    write: impl FnOnce(&mut dyn Write) -> Result<()>,
+) -> Result<()> {
+    let written = write(&mut *env.stdout).and_then(|()| env.stdout.flush().map_err(report::io));
+    match written {
+        Err(Error::Write { source, .. })
+            if reader == Reader::Person && source.kind() == std::io::ErrorKind::BrokenPipe =>
+        {
+            Ok(())
+        }
+        Err(Error::Write { source, .. }) => Err(Error::Write {
+            path: "standard output".into(),
+            source,
+        }),
+        other => other,
+    }
+}
+
+/// Writes `text` to the file `out` names (atomically), or to stdout for a program to read.
+fn text_out(env: &mut Env<'_>, out: Option<&Path>, text: &str) -> Result<()> {
+    match out {
+        Some(path) => {
+            report::write_atomic(path, |w| w.write_all(text.as_bytes()).map_err(report::io))?;
+            stderr(env, &format!("wrote {}", path.display()))
+        }
+        None => to_stdout(env, Reader::Program, |w| {
+            w.write_all(text.as_bytes()).map_err(report::io)
+        }),
+    }
 }
 
 /// Stage timings for `--timings`: wall time since the previous mark, and the process's resident
@@ -287,20 +334,20 @@ fn audit(a: AuditArgs, env: &mut Env<'_>) -> Result<u8> {
 }
 
 fn merge_cmd(m: crate::cli::MergeArgs, env: &mut Env<'_>) -> Result<u8> {
+    if let Some(path) = &m.out {
+        report::write::check_file(path)?;
+    }
     let merged = crate::merge::merge_files(&m.reports)?;
     let mut text = serde_json::to_string_pretty(&merged).unwrap_or_default();
     text.push('\n');
-    match &m.out {
-        Some(path) => {
-            report::write_atomic(path, |w| w.write_all(text.as_bytes()).map_err(report::io))?;
-            stderr(env, &format!("wrote {}", path.display()))?;
-        }
-        None => env.stdout.write_all(text.as_bytes()).map_err(report::io)?,
-    }
+    text_out(env, m.out.as_deref(), &text)?;
     Ok(exit::CLEAN)
 }
 
 fn history_cmd(h: HistoryArgs, env: &mut Env<'_>) -> Result<u8> {
+    if let Some(path) = &h.out {
+        report::write::check_file(path)?;
+    }
     let (pack, config) = prepare(&h.rules, env)?;
     let opts = options(&h.input)?;
     let t = crate::pipeline::history::build(&h.dir, &pack, &config, &opts, lang(h.lang))?;
@@ -325,13 +372,7 @@ fn history_cmd(h: HistoryArgs, env: &mut Env<'_>) -> Result<u8> {
             String::from_utf8_lossy(&out).into_owned()
         }
     };
-    match &h.out {
-        Some(path) => {
-            report::write_atomic(path, |w| w.write_all(text.as_bytes()).map_err(report::io))?;
-            stderr(env, &format!("wrote {}", path.display()))?;
-        }
-        None => env.stdout.write_all(text.as_bytes()).map_err(report::io)?,
-    }
+    text_out(env, h.out.as_deref(), &text)?;
     Ok(exit::CLEAN)
 }
 
@@ -416,7 +457,28 @@ fn check_output(o: &OutputArgs) -> Result<()> {
             "several --format values need --out DIR (one file per format is written there)".into(),
         ));
     }
-    Ok(())
+    // Before any work: an audit of a large catalog should not run for minutes to find then that
+    // its report cannot be written.
+    match &o.out {
+        None => Ok(()),
+        Some(path) if o.split_by.is_none() && formats.len() <= 1 => report::write::check_file(path),
+        Some(dir) => {
+            report::write::check_dir(dir)?;
+            let mut fixed: Vec<String> = formats
+                .iter()
+                .map(|f| format!("audit-report.{}", f.extension()))
+                .collect();
+            if o.split_by.is_some() {
+                fixed.push("index.html".into());
+            }
+            for name in fixed {
+                let path = dir.join(name);
+                report::write::check_target(&path)
+                    .map_err(|source| Error::Write { path, source })?;
+            }
+            Ok(())
+        }
+    }
 }
 
 /// The presentation the output flags ask for.
@@ -462,7 +524,14 @@ fn emit(report: &Report, o: &OutputArgs, env: &mut Env<'_>) -> Result<()> {
         (None, [Format::Xlsx]) if env.stdout_is_terminal => Err(Error::Usage(
             "--format xlsx is a binary file: give --out FILE or redirect stdout".into(),
         )),
-        (None, [format]) => report::render(report, *format, &style, env.stdout),
+        (None, [format]) => {
+            let reader = if *format == Format::Terminal {
+                Reader::Person
+            } else {
+                Reader::Program
+            };
+            to_stdout(env, reader, |w| report::render(report, *format, &style, w))
+        }
         (Some(path), [format]) => {
             report::write_atomic(path, |w| report::render(report, *format, &plain, w))?;
             if *format != Format::Terminal {
@@ -476,9 +545,16 @@ fn emit(report: &Report, o: &OutputArgs, env: &mut Env<'_>) -> Result<()> {
                 path: dir.clone(),
                 source,
             })?;
+            // All formats or none: each is written to a temporary first.
+            let mut batch = report::Batch::new();
+            let mut wrote = Vec::new();
             for format in many {
                 let path = dir.join(format!("audit-report.{}", format.extension()));
-                report::write_atomic(&path, |w| report::render(report, *format, &plain, w))?;
+                batch.stage(&path, |w| report::render(report, *format, &plain, w))?;
+                wrote.push(path);
+            }
+            batch.commit()?;
+            for path in wrote {
                 stderr(env, &format!("wrote {}", path.display()))?;
             }
             stderr(env, &summary)
@@ -502,24 +578,32 @@ fn emit_split(
         source,
     })?;
     let parts = report::split::split(report, &style.texts);
+    // Every department's files, the index and the whole-report formats, or none of them: an
+    // index must not link pages of another run.
+    let mut batch = report::Batch::new();
+    let mut wrote = Vec::new();
     for part in &parts {
         for format in [Format::Html, Format::Xlsx] {
             let path = dir.join(format!("{}.{}", part.stem, format.extension()));
-            report::write_atomic(&path, |w| report::render(&part.report, format, style, w))?;
-            stderr(env, &format!("wrote {}", path.display()))?;
+            batch.stage(&path, |w| report::render(&part.report, format, style, w))?;
+            wrote.push(path);
         }
     }
     let index = dir.join("index.html");
-    report::write_atomic(&index, |w| {
+    batch.stage(&index, |w| {
         report::split::render_index(report, &parts, style, w)
     })?;
-    stderr(env, &format!("wrote {}", index.display()))?;
+    wrote.push(index);
     for format in formats {
         if matches!(format, Format::Html | Format::Xlsx) {
             continue;
         }
         let path = dir.join(format!("audit-report.{}", format.extension()));
-        report::write_atomic(&path, |w| report::render(report, *format, style, w))?;
+        batch.stage(&path, |w| report::render(report, *format, style, w))?;
+        wrote.push(path);
+    }
+    batch.commit()?;
+    for path in wrote {
         stderr(env, &format!("wrote {}", path.display()))?;
     }
     stderr(env, summary)
@@ -530,9 +614,9 @@ fn validate(v: ValidateArgs, env: &mut Env<'_>) -> Result<u8> {
     let opts = options(&v.input)?;
     for path in &v.files {
         match pipeline::validate::describe(path, &opts) {
-            Ok(what) => {
-                writeln!(env.stdout, "ok  {} ({what})", path.display()).map_err(report::io)?
-            }
+            Ok(what) => to_stdout(env, Reader::Person, |w| {
+                writeln!(w, "ok  {} ({what})", path.display()).map_err(report::io)
+            })?,
             Err(e) => {
                 stderr(env, &format!("catalog-audit: {e}"))?;
                 code = code.max(e.exit_code());
@@ -543,6 +627,9 @@ fn validate(v: ValidateArgs, env: &mut Env<'_>) -> Result<u8> {
 }
 
 fn convert(c: ConvertArgs, env: &mut Env<'_>) -> Result<u8> {
+    if let Some(path) = &c.out {
+        report::write::check_file(path)?;
+    }
     let opts = options(&c.input)?;
     let json = match pipeline::validate::table_kind(&c.file, &opts)? {
         pipeline::validate::TableKind::Log => {
@@ -571,13 +658,7 @@ fn convert(c: ConvertArgs, env: &mut Env<'_>) -> Result<u8> {
     };
     let mut text = serde_json::to_string_pretty(&json).unwrap_or_default();
     text.push('\n');
-    match &c.out {
-        Some(path) => {
-            report::write_atomic(path, |w| w.write_all(text.as_bytes()).map_err(report::io))?;
-            stderr(env, &format!("wrote {}", path.display()))?;
-        }
-        None => env.stdout.write_all(text.as_bytes()).map_err(report::io)?,
-    }
+    text_out(env, c.out.as_deref(), &text)?;
     Ok(exit::CLEAN)
 }
 
@@ -588,6 +669,9 @@ fn registry_cmd(r: crate::cli::RegistryCommand, env: &mut Env<'_>) -> Result<u8>
         out,
         input,
     } = r;
+    if let Some(path) = &out {
+        report::write::check_file(path)?;
+    }
     let opts = options(&input)?;
     let wb = match opts.format_of(&file) {
         load::InputFormat::Csv => crate::table::read_csv(&file, opts.encoding)?,
@@ -608,13 +692,7 @@ fn registry_cmd(r: crate::cli::RegistryCommand, env: &mut Env<'_>) -> Result<u8>
     }
     let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
     text.push('\n');
-    match &out {
-        Some(path) => {
-            report::write_atomic(path, |w| w.write_all(text.as_bytes()).map_err(report::io))?;
-            stderr(env, &format!("wrote {}", path.display()))?;
-        }
-        None => env.stdout.write_all(text.as_bytes()).map_err(report::io)?,
-    }
+    text_out(env, out.as_deref(), &text)?;
     Ok(exit::CLEAN)
 }
 
@@ -641,6 +719,12 @@ fn parse_severity(s: &str) -> Result<Severity> {
 }
 
 fn rules_cmd(r: RulesCommand, env: &mut Env<'_>) -> Result<u8> {
+    let reader = match &r {
+        RulesCommand::List { format, .. } | RulesCommand::Explain { format, .. } => match format {
+            CatalogueFormat::Text => Reader::Person,
+            CatalogueFormat::Json => Reader::Program,
+        },
+    };
     let out = match r {
         RulesCommand::List {
             rules,
@@ -689,6 +773,8 @@ fn rules_cmd(r: RulesCommand, env: &mut Env<'_>) -> Result<u8> {
             }
         }
     };
-    env.stdout.write_all(out.as_bytes()).map_err(report::io)?;
+    to_stdout(env, reader, |w| {
+        w.write_all(out.as_bytes()).map_err(report::io)
+    })?;
     Ok(exit::CLEAN)
 }

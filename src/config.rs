@@ -105,10 +105,12 @@ impl Config {
     /// Reads a configuration file.
     pub fn read(path: &Path) -> Result<Config> {
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let text = crate::files::read_regular_text(path, Some(crate::files::SETUP_LIMIT)).map_err(
+            |source| Error::Read {
+                path: path.to_path_buf(),
+                source,
+            },
+        )?;
         let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
             Error::Usage(format!(
                 "{file}: line {}, column {}: not valid JSON: {e}",

@@ -28,6 +28,7 @@ pub mod config;
 pub mod diff;
 pub mod error;
 pub mod fields;
+pub mod files;
 pub mod finding;
 pub mod history;
 pub mod labels;

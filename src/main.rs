@@ -5,7 +5,7 @@
 
 use catalog_audit::app::{self, Env};
 use catalog_audit::cli::Cli;
-use catalog_audit::error::{Error, exit};
+use catalog_audit::error::exit;
 use clap::Parser;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -48,14 +48,16 @@ fn main() -> ExitCode {
         quiet: false,
         stderr_is_terminal: std::io::stderr().is_terminal(),
     };
+    // A closed pipe ends a person's text quietly and is a failure for a program's document:
+    // `app` tells them apart (see `app::Reader`).
     let code = match app::run(cli, &mut env) {
         Ok(code) => code,
-        // A closed pipe (`| head`) is not a failure of the audit.
-        Err(Error::Write { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe => {
-            exit::CLEAN
-        }
         Err(e) => {
-            eprintln!("catalog-audit: {e}");
+            // Errors quote catalog text (codes, values): written out, never obeyed.
+            eprintln!(
+                "catalog-audit: {}",
+                catalog_audit::text::visible_lines(&e.to_string())
+            );
             e.exit_code()
         }
     };

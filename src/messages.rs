@@ -62,10 +62,12 @@ impl Texts {
     pub fn with_overrides(lang: Lang, path: &Path) -> Result<Texts> {
         let mut t = Texts::builtin(lang);
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let text = crate::files::read_regular_text(path, Some(crate::files::SETUP_LIMIT)).map_err(
+            |source| Error::Read {
+                path: path.to_path_buf(),
+                source,
+            },
+        )?;
         let f: File = serde_json::from_str(&text).map_err(|e| {
             Error::setup(
                 &file,

@@ -244,7 +244,7 @@ struct WaiverFile {
 /// Reads a `waivers/1` file.
 pub fn read_waivers(path: &Path) -> Result<Vec<Waiver>> {
     let file = path.display().to_string();
-    let text = crate::load::read_text(path)?;
+    let text = crate::load::read_text_within(path, Some(crate::files::SETUP_LIMIT))?;
     let value: Value = serde_json::from_str(&text).map_err(|e| {
         Error::input(
             &file,

@@ -1,11 +1,63 @@
-//! Text helpers shared by the diff and the rules: comparison keys and character diffs.
+//! Text helpers shared by the diff, the rules and the renderers: comparison keys, character diffs,
+//! and catalog text made safe to show on a terminal.
 //!
 //! Keys are for comparing only (NFKC folds full-width forms, whitespace is dropped); what users see
-//! is always the original text.
+//! is always the original text, with the characters a terminal would obey written out
+//! ([`visible`]).
 
 use serde::Serialize;
 use similar::{Algorithm, ChangeTag};
 use unicode_normalization::UnicodeNormalization;
+
+/// Whether a character would act on a terminal rather than show: the C0 and C1 controls and DEL
+/// (ESC starts sequences that retitle the window, plant a hyperlink or move the cursor; CR
+/// overwrites the line), the bidirectional embeddings, overrides and isolates (U+202A–202E,
+/// U+2066–2069), which reorder what is shown, and the Unicode line and paragraph separators.
+pub fn is_hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}'
+        )
+}
+
+/// How a hidden character is written out: `\n`, `\r`, `\t`, else `\u{1b}` (Rust's escapes).
+pub fn escape_hidden(c: char) -> String {
+    match c {
+        '\n' => "\\n".into(),
+        '\r' => "\\r".into(),
+        '\t' => "\\t".into(),
+        c => format!("\\u{{{:x}}}", u32::from(c)),
+    }
+}
+
+/// Catalog text as a terminal may show it: every [hidden](is_hidden) character written out, so
+/// that a department name shows what it holds and does nothing. Line breaks and tabs are written
+/// out too: a value that broke the line would break the report's layout, and a stray tab or
+/// newline in a catalog value is worth seeing.
+pub fn visible(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(is_hidden) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if is_hidden(c) {
+            out.push_str(&escape_hidden(c));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// [`visible`] for the tool's own multi-line messages (errors, warnings) that quote catalog
+/// text: their line breaks are kept, everything else hidden is written out.
+pub fn visible_lines(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(|c| c != '\n' && is_hidden(c)) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    std::borrow::Cow::Owned(s.split('\n').map(visible).collect::<Vec<_>>().join("\n"))
+}
 
 /// The comparison key of a name: NFKC, whitespace removed, ASCII lowercased.
 pub fn key(s: &str) -> String {

@@ -46,9 +46,14 @@ pub enum DocKind {
     Profile,
 }
 
-/// Reads a file as UTF-8 text (a UTF-8 byte-order mark is dropped).
+/// Reads a regular file as UTF-8 text (a UTF-8 byte-order mark is dropped).
 pub fn read_text(path: &Path) -> Result<String> {
-    let bytes = std::fs::read(path).map_err(|source| Error::Read {
+    read_text_within(path, None)
+}
+
+/// [`read_text`] of a file of at most `limit` bytes (set-up files such as waivers).
+pub fn read_text_within(path: &Path, limit: Option<u64>) -> Result<String> {
+    let bytes = crate::files::read_regular(path, limit).map_err(|source| Error::Read {
         path: path.to_path_buf(),
         source,
     })?;

@@ -80,19 +80,18 @@ pub fn describe(path: &Path, opts: &load::Options) -> Result<String> {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            // A lone rule file is checked as a one-rule pack.
-            let parent = path
-                .parent()
-                .and_then(|p| p.file_name())
-                .map(|n| n.to_string_lossy().into_owned())
+            // A lone rule file is checked as a one-rule pack whose directory is the file's
+            // grandparent, so that errors name the file as given.
+            let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
+            let rel = match parent.and_then(|p| p.file_name()) {
+                Some(dir) => format!("{}/{name}", dir.to_string_lossy()),
+                None => name,
+            };
+            let root = parent
+                .and_then(Path::parent)
+                .map(|p| p.display().to_string())
                 .unwrap_or_default();
-            let pack = Pack::from_files(
-                &path
-                    .parent()
-                    .map(|p| p.display().to_string())
-                    .unwrap_or_default(),
-                vec![(format!("{parent}/{name}"), text)],
-            )?;
+            let pack = Pack::from_files(&root, vec![(rel, text)])?;
             format!("rule {}", pack.rules[0].spec.code)
         }
     })

@@ -79,7 +79,8 @@ struct AdviceView {
 const MAX_LISTED: usize = 50;
 
 /// Escapes text for Markdown: a backslash before the characters CommonMark and GFM read as markup
-/// anywhere in a line, `<br>` for line breaks, other control characters dropped.
+/// anywhere in a line, `<br>` for line breaks, other control characters and bidirectional overrides
+/// written out (`\u{1b}`).
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut chars = s.chars().peekable();
@@ -98,7 +99,11 @@ pub fn escape(s: &str) -> String {
             }
             '\n' | '\u{2028}' | '\u{2029}' => out.push_str("<br>"),
             '\t' => out.push(' '),
-            c if c.is_control() => {}
+            // Written out (`\u{1b}`, its backslash and braces escaped), not dropped: a reader sees
+            // that the value holds one, and a terminal showing the file obeys none.
+            c if crate::text::is_hidden(c) => {
+                out.push_str(&escape(&crate::text::escape_hidden(c)));
+            }
             c => out.push(c),
         }
     }
@@ -247,6 +252,8 @@ mod tests {
         assert_eq!(escape("<script>"), "\\<script\\>");
         assert_eq!(escape("**x**"), "\\*\\*x\\*\\*");
         assert_eq!(escape("330600-GG-00012"), "330600-GG-00012");
-        assert_eq!(escape("a\u{0}b"), "ab");
+        assert_eq!(escape("a\u{0}b"), "a\\\\u\\{0\\}b");
+        assert_eq!(escape("\u{1b}]0;x\u{7}"), "\\\\u\\{1b\\}\\]0;x\\\\u\\{7\\}");
+        assert_eq!(escape("a\u{202e}b"), "a\\\\u\\{202e\\}b");
     }
 }

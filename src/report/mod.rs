@@ -2,8 +2,9 @@
 //!
 //! [`Report`] is the one model every format renders: it *is* `audit-report/1` when serialised. The
 //! renderers (terminal, JSON, HTML, Markdown, XLSX, CSV) only lay it out; everything they show has
-//! been decided before. [`split`] cuts a report into one per department. Files are written to a
-//! temporary file beside the target and renamed into place, so a report is never left half-written.
+//! been decided before. [`split`] cuts a report into one per department. Files are written to
+//! temporary files beside their targets and renamed into place together ([`write`]), so a report is
+//! never left half-written.
 
 pub mod catalogue;
 pub mod history;
@@ -13,6 +14,7 @@ pub mod markdown;
 pub mod sheet;
 pub mod split;
 pub mod terminal;
+pub mod write;
 
 pub use crate::messages::Texts;
 
@@ -484,7 +486,7 @@ impl Templates {
             let name = e.file_name().to_string_lossy().into_owned();
             if let Some(slot) = t.files.get_mut(&name) {
                 let path = e.path();
-                let text = std::fs::read_to_string(&path)
+                let text = crate::files::read_regular_text(&path, Some(crate::files::SETUP_LIMIT))
                     .map_err(|err| Error::setup(path.display().to_string(), err.to_string()))?;
                 *slot = (path.display().to_string(), text);
                 found += 1;
@@ -572,44 +574,7 @@ pub fn render(report: &Report, format: Format, style: &Style, out: &mut dyn Writ
     }
 }
 
-/// Writes a file atomically: a temporary file in the same directory, renamed over the target.
-pub fn write_atomic(path: &Path, write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
-    let err = |source| Error::Write {
-        path: path.to_path_buf(),
-        source,
-    };
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(err)?;
-    {
-        // Large buffer: a million-finding report is a gigabyte.
-        let mut buf = std::io::BufWriter::with_capacity(1 << 20, tmp.as_file_mut());
-        write(&mut buf)?;
-        buf.flush().map_err(err)?;
-    }
-    tmp.as_file().sync_all().map_err(err)?;
-    // Temporary files are created private (0600 on Unix); a report is meant to be shared, so it
-    // keeps the permissions of the file it replaces, or gets the usual rw-r--r--.
-    match std::fs::metadata(path) {
-        Ok(existing) => tmp
-            .as_file()
-            .set_permissions(existing.permissions())
-            .map_err(err)?,
-        Err(_) => {
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::PermissionsExt;
-                tmp.as_file()
-                    .set_permissions(std::fs::Permissions::from_mode(0o644))
-                    .map_err(err)?;
-            }
-        }
-    }
-    tmp.persist(path).map_err(|e| err(e.error))?;
-    Ok(())
-}
+pub use write::{Batch, write_atomic};
 
 /// I/O errors while rendering to a sink that is not a named file (stdout).
 pub(crate) fn io(e: std::io::Error) -> Error {

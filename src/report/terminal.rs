@@ -1,11 +1,16 @@
 //! The terminal renderer: a one-line summary, then the review comments grouped by department (items
 //! to fix with their numbered points, then advice listing the items), then the changes. Colour only when asked for (the binary decides: a terminal and no `NO_COLOR`).
+//!
+//! Catalog text (codes, names, departments, messages that quote values) goes through
+//! [`visible`] where it is written, coloured or not: an item named `\x1b]0;…\x07` would
+//! otherwise retitle the reader's window, and one with U+202E would show its text reversed.
 
 use super::{Report, Texts, io};
 use crate::comments::Comment;
 use crate::error::Result;
 use crate::finding::FindingState;
 use crate::rules::Severity;
+use crate::text::visible;
 use anstyle::{AnsiColor, Style};
 use std::io::Write;
 
@@ -90,7 +95,9 @@ struct Paint {
 }
 
 impl Paint {
+    /// The text made [`visible`], in the style when colour is on.
     fn paint(&self, style: Style, text: &str) -> String {
+        let text = visible(text);
         if self.on {
             format!("{}{text}{}", style.render(), style.render_reset())
         } else {
@@ -205,24 +212,37 @@ pub fn render(r: &Report, style: &super::Style, out: &mut dyn Write) -> Result<(
             let mut line = format!(
                 "  {:<9}  {}",
                 t.get(&format!("kind.{}", c.kind.as_str())),
-                c.code
+                visible(&c.code)
             );
             if let Some(old) = &c.old_code {
-                line.push_str(&format!(" ({})", t.fmt("terminal.was", &[("code", old)])));
+                line.push_str(&format!(
+                    " ({})",
+                    t.fmt("terminal.was", &[("code", &visible(old))])
+                ));
             }
             if !c.old_codes.is_empty() {
                 line.push_str(&format!(
                     " ({})",
-                    t.fmt("terminal.from", &[("codes", &c.old_codes.join(", "))])
+                    t.fmt(
+                        "terminal.from",
+                        &[("codes", &visible(&c.old_codes.join(", ")))]
+                    )
                 ));
             }
             if !c.new_codes.is_empty() {
                 line.push_str(&format!(
                     " ({})",
-                    t.fmt("terminal.into", &[("codes", &c.new_codes.join(", "))])
+                    t.fmt(
+                        "terminal.into",
+                        &[("codes", &visible(&c.new_codes.join(", ")))]
+                    )
                 ));
             }
-            line.push_str(&format!("  {}  {}", c.name, p.paint(dim, &c.department)));
+            line.push_str(&format!(
+                "  {}  {}",
+                visible(&c.name),
+                p.paint(dim, &c.department)
+            ));
             if !c.fields.is_empty() {
                 let fields: Vec<&str> = c.fields.iter().map(|f| f.field.as_str()).collect();
                 line.push_str(&format!("  {}", p.paint(dim, &fields.join(", "))));
@@ -253,8 +273,8 @@ fn comment(w: &mut String, r: &Report, t: &Texts, p: &Paint, c: &Comment) {
             w.push_str(&format!(
                 "  {} {}  {}  [{}]\n",
                 label("terminal.must_fix", item.severity),
-                item.code,
-                item.name,
+                visible(&item.code),
+                visible(&item.name),
                 t.get(&format!("kind.{}", item.change))
             ));
             for (n, point) in item.points.iter().enumerate() {
@@ -268,7 +288,7 @@ fn comment(w: &mut String, r: &Report, t: &Texts, p: &Paint, c: &Comment) {
                     "    {}. {}{state} {}\n",
                     n + 1,
                     p.paint(severity_style(point.severity), &sev),
-                    point.text
+                    visible(&point.text)
                 ));
                 let about = super::point_about(r, t, point);
                 w.push_str(&format!("       {}\n", p.paint(dim, &about)));
@@ -280,7 +300,11 @@ fn comment(w: &mut String, r: &Report, t: &Texts, p: &Paint, c: &Comment) {
             } else {
                 "terminal.department_problem"
             };
-            w.push_str(&format!("  {}{}\n", label(key, d.severity), d.text));
+            w.push_str(&format!(
+                "  {}{}\n",
+                label(key, d.severity),
+                visible(&d.text)
+            ));
             if !d.items.is_empty() {
                 let line = super::listed_items(d, MAX_LISTED, "terminal.more_items", t)
                     .join(&t.get("comment.list_sep"));

@@ -7,6 +7,7 @@
 //! `rules/` directory embedded at build time; `--rules DIR` loads another one the same way.
 
 pub mod cond;
+pub mod message;
 pub mod profile;
 
 use crate::calendar::{Calendar, CalendarFile};
@@ -19,7 +20,7 @@ use cond::{Cond, CondSpec, Path, ShapeCtx};
 use handlebars::Handlebars;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::Path as FsPath;
 
 mod builtin {
@@ -462,6 +463,8 @@ pub struct Rule {
     pub name: crate::model::Text,
     /// What the zh and en messages mention, worked out on first use (by the engine).
     pub mentions: [std::sync::OnceLock<Mentions>; 2],
+    /// What its findings give its message (checked against the templates when the pack loads).
+    pub provides: message::Provided,
 }
 
 /// What a message template mentions, so the engine gives it only that: a million findings each
@@ -599,8 +602,10 @@ impl Pack {
         for (path, text) in &files {
             let file = if source == "built-in" {
                 format!("rules/{path}")
+            } else if source.is_empty() {
+                path.clone()
             } else {
-                format!("{source}/{path}")
+                format!("{}/{path}", source.trim_end_matches('/'))
             };
             let value = parse_json(&file, text)?;
             if path.starts_with("registries/") || path.starts_with("registries\\") {
@@ -656,20 +661,7 @@ impl Pack {
                 ));
             }
         }
-        let mut templates = message_registry();
-        for r in &rules {
-            for (lang, text) in [("zh", &r.spec.message.zh), ("en", &r.spec.message.en)] {
-                templates
-                    .register_template_string(&format!("{}/{lang}", r.spec.code), text)
-                    .map_err(|e| {
-                        Error::rule(
-                            &r.file,
-                            Location::pointer(format!("/message/{lang}")),
-                            e.to_string(),
-                        )
-                    })?;
-            }
-        }
+        let templates = message::templates(&rules, source != "built-in")?;
         for r in &rules {
             let review = &r.spec.review;
             for (i, code) in review.same_fact.iter().enumerate() {
@@ -777,14 +769,8 @@ impl Pack {
         let rule = self
             .get(code)
             .ok_or_else(|| Error::Usage(format!("unknown rule code {code}")))?;
-        let mut templates = message_registry();
-        for (lang, text) in [("zh", &rule.spec.message.zh), ("en", &rule.spec.message.en)] {
-            templates
-                .register_template_string(&format!("{code}/{lang}"), text)
-                .map_err(|e| {
-                    Error::rule(&rule.file, Location::pointer("/message"), e.to_string())
-                })?;
-        }
+        // Checked when the pack was loaded.
+        let templates = message::templates(std::slice::from_ref(rule), false)?;
         Ok(Pack {
             rules: vec![rule.clone()],
             calendar: self.calendar.clone(),
@@ -803,7 +789,7 @@ impl Pack {
 /// when it cannot be read or parsed).
 fn read_json(path: &FsPath, what: &str) -> Result<(String, Value)> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path)
+    let text = crate::files::read_regular_text(path, Some(crate::files::SETUP_LIMIT))
         .map_err(|e| Error::setup(&file, format!("cannot read {what}: {e}")))?;
     let value = parse_json(&file, &text)?;
     Ok((file, value))
@@ -823,119 +809,50 @@ fn parse_json(file: &str, text: &str) -> Result<Value> {
     })
 }
 
-handlebars::handlebars_helper!(zh_fields: |s: str| crate::labels::zh_list(s));
-handlebars::handlebars_helper!(round: |v: Json| match v {
-    serde_json::Value::Number(n) => {
-        let x = n.as_f64().unwrap_or(0.0);
-        crate::node::format_num((x * 10.0).round() / 10.0)
-    }
-    serde_json::Value::String(s) => match s.parse::<f64>() {
-        Ok(x) => crate::node::format_num((x * 10.0).round() / 10.0),
-        Err(_) => s.clone(),
-    },
-    other => other.to_string(),
-});
-
-handlebars::handlebars_helper!(percent: |v: Json| {
-    let x = match v {
-        serde_json::Value::Number(n) => n.as_f64(),
-        serde_json::Value::String(s) => s.parse::<f64>().ok(),
-        _ => None,
-    };
-    match x {
-        // A share as people write it: 25%, 33.3% (one decimal at most, no float tail).
-        Some(x) => format!("{}%", crate::node::format_num((x * 1000.0).round() / 10.0)),
-        None => v.as_str().map_or_else(|| v.to_string(), str::to_string),
-    }
-});
-
-handlebars::handlebars_helper!(limit: |v: Json, unit: Json| {
-    let n = match v {
-        serde_json::Value::Number(n) => n.to_string(),
-        other => other.as_str().map_or_else(|| other.to_string(), str::to_string),
-    };
-    let unit = unit.as_str().unwrap_or("");
-    // A time limit as people write it: 30个工作日, 15日, 2个月.
-    match unit {
-        "工作日" | "自然日" | "月" | "小时" => format!("{n}个{unit}"),
-        _ => format!("{n}{unit}"),
-    }
-});
-
-handlebars::handlebars_helper!(contains: |s: Json, part: str| {
-    s.as_str().is_some_and(|s| s.contains(part))
-});
-
-/// `(matches value "pattern")`: whether a text value matches a regular expression (false for a
-/// missing or non-text value, or a pattern that does not compile, which the pack's examples catch).
-/// A backslash is doubled inside a template's string literal (`"^\\s*;"` for the pattern `^\s*;`,
-/// `"^\\\\s*;"` in a rule file's JSON); a straight quote is written `\\x22`.
-/// Patterns are compiled once per thread.
-fn matches_helper(
-    h: &handlebars::Helper<'_>,
-    _: &Handlebars<'_>,
-    _: &handlebars::Context,
-    _: &mut handlebars::RenderContext<'_, '_>,
-    out: &mut dyn handlebars::Output,
-) -> handlebars::HelperResult {
-    thread_local! {
-        static CACHE: std::cell::RefCell<HashMap<String, Option<regex::Regex>>> =
-            std::cell::RefCell::new(HashMap::new());
-    }
-    let text = h.param(0).and_then(|p| p.value().as_str());
-    let pattern = h.param(1).and_then(|p| p.value().as_str()).unwrap_or("");
-    let hit = text.is_some_and(|t| {
-        CACHE.with(|c| {
-            c.borrow_mut()
-                .entry(pattern.to_string())
-                .or_insert_with(|| regex::Regex::new(pattern).ok())
-                .as_ref()
-                .is_some_and(|re| re.is_match(t))
-        })
-    });
-    // A subexpression's value is its output: "true" or "" (falsy).
-    if hit {
-        out.write("true")?;
-    }
-    Ok(())
-}
-
-/// The Handlebars registry for rule messages: no HTML escaping (messages are plain text; renderers
-/// escape), `{{zh_fields x}}` to name fields by their Chinese element names, `{{round x}}` to
-/// show a number with one decimal, `{{percent x}}` to show a share as a percentage (0.25 → 25%), `{{limit n unit}}` a
-/// time limit as people write it (30个工作日) and `(contains text "x")` to name the part of a value
-/// that failed.
-fn message_registry() -> Handlebars<'static> {
-    let mut hb = Handlebars::new();
-    hb.register_escape_fn(handlebars::no_escape);
-    hb.register_helper("zh_fields", Box::new(zh_fields));
-    hb.register_helper("round", Box::new(round));
-    hb.register_helper("percent", Box::new(percent));
-    hb.register_helper("limit", Box::new(limit));
-    hb.register_helper("contains", Box::new(contains));
-    hb.register_helper("matches", Box::new(matches_helper));
-    hb
-}
-
+/// Walks a pack directory in sorted order, reading every `*.json` file. A pack is regular files
+/// in directories: a symbolic link is an error (two `..` links make the walk exponential, and a
+/// link out of the pack changes what its digest vouches for), and so is any other kind of file (a
+/// FIFO or a device would block the read for ever). Errors, not warnings: a skipped file is a rule
+/// silently not run, and scheduled jobs do not read warnings.
 fn collect(root: &FsPath, dir: &FsPath, out: &mut Vec<(String, String)>) -> Result<()> {
-    let entries = std::fs::read_dir(dir).map_err(|e| {
+    let unreadable = |e: std::io::Error| {
         Error::setup(
             dir.display().to_string(),
             format!("cannot read rule directory: {e}"),
         )
-    })?;
-    let mut paths: Vec<_> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for p in paths {
-        if p.is_dir() {
+    };
+    let mut entries = std::fs::read_dir(dir)
+        .map_err(unreadable)?
+        .collect::<std::io::Result<Vec<_>>>()
+        .map_err(unreadable)?;
+    entries.sort_by_key(std::fs::DirEntry::path);
+    for entry in entries {
+        let p = entry.path();
+        // The entry's own type: a symbolic link is not followed.
+        let kind = entry.file_type().map_err(|e| {
+            Error::setup(
+                p.display().to_string(),
+                format!("cannot read rule pack entry: {e}"),
+            )
+        })?;
+        if kind.is_dir() {
             collect(root, &p, out)?;
+        } else if !kind.is_file() {
+            return Err(Error::setup(
+                p.display().to_string(),
+                format!(
+                    "is {}: a rule pack holds only regular files and directories and follows no links",
+                    crate::files::kind(kind)
+                ),
+            ));
         } else if p.extension().and_then(|e| e.to_str()) == Some("json") {
-            let text = std::fs::read_to_string(&p).map_err(|e| {
-                Error::setup(
-                    p.display().to_string(),
-                    format!("cannot read rule file: {e}"),
-                )
-            })?;
+            let text = crate::files::read_regular_text(&p, Some(crate::files::SETUP_LIMIT))
+                .map_err(|e| {
+                    Error::setup(
+                        p.display().to_string(),
+                        format!("cannot read rule file: {e}"),
+                    )
+                })?;
             let rel = p
                 .strip_prefix(root)
                 .unwrap_or(&p)
@@ -1045,6 +962,22 @@ fn compile_rule(file: &str, rel: &str, value: &Value) -> Result<Rule> {
         },
         None => None,
     };
+    let provides = message::Provided {
+        subject: if subject == Shape::Department {
+            Shape::Department
+        } else {
+            Shape::Item
+        },
+        element: (!for_each.is_empty()).then_some(inner.current),
+        values: if spec.elements {
+            // [name, bad values, allowed values, English name, kind]: see `check::eval`.
+            5
+        } else if spec.evidence.is_empty() {
+            usize::from(!for_each.is_empty())
+        } else {
+            spec.evidence.len()
+        },
+    };
     if spec.examples.invalid.is_empty() {
         problem(
             "/examples/invalid",
@@ -1077,6 +1010,7 @@ fn compile_rule(file: &str, rel: &str, value: &Value) -> Result<Rule> {
         evidence,
         reference,
         uses_log,
+        provides,
         spec,
     })
 }
@@ -1115,20 +1049,4 @@ pub fn catalogue(pack: &Pack) -> BTreeMap<String, String> {
         .iter()
         .map(|r| (r.spec.code.clone(), r.spec.name.clone()))
         .collect()
-}
-
-#[cfg(test)]
-mod message_helper_tests {
-    #[test]
-    fn matches_takes_a_regular_expression_with_backslashes() {
-        let hb = super::message_registry();
-        let t = |tpl: &str, v: serde_json::Value| hb.render_template(tpl, &v).unwrap();
-        // A backslash is doubled in a template's string literal.
-        let tpl = r#"{{#if (matches s "^\\s*[;；]")}}lead{{else}}no{{/if}}"#;
-        assert_eq!(t(tpl, serde_json::json!({"s": " ;x"})), "lead");
-        assert_eq!(t(tpl, serde_json::json!({"s": "x;"})), "no");
-        assert_eq!(t(tpl, serde_json::json!({})), "no");
-        let tpl = r#"{{#if (matches s "\\x22")}}quote{{/if}}"#;
-        assert_eq!(t(tpl, serde_json::json!({"s": "a\"b"})), "quote");
-    }
 }

@@ -294,10 +294,12 @@ impl HeaderMap {
     /// The built-in map with a user's file on top.
     pub fn with_file(path: &Path) -> Result<Self> {
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let text = crate::files::read_regular_text(path, Some(crate::files::SETUP_LIMIT)).map_err(
+            |source| Error::Read {
+                path: path.to_path_buf(),
+                source,
+            },
+        )?;
         let user: MapFile = serde_json::from_str(&text)
             .map_err(|e| Error::Usage(format!("{file}: not a header map (header-map/1): {e}")))?;
         let mut map = Self::builtin();

@@ -95,7 +95,7 @@ fn blank(row: &[String]) -> bool {
 /// Reads a CSV file as one sheet named after the file.
 pub fn read_csv(path: &Path, encoding: Encoding) -> Result<Workbook> {
     let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| Error::Read {
+    let bytes = crate::files::read_regular(path, None).map_err(|source| Error::Read {
         path: path.to_path_buf(),
         source,
     })?;
@@ -172,7 +172,15 @@ pub fn read_xlsx(path: &Path) -> Result<Workbook> {
             format!("not a readable spreadsheet (xlsx, xls or ods): {e}"),
         )
     };
-    if let Err(source) = std::fs::metadata(path) {
+    // The workbook reader opens the file itself: it must be a regular file (a FIFO would block).
+    let regular = std::fs::metadata(path).and_then(|m| {
+        if m.is_file() {
+            Ok(())
+        } else {
+            Err(crate::files::not_regular(m.file_type()))
+        }
+    });
+    if let Err(source) = regular {
         return Err(Error::Read {
             path: path.to_path_buf(),
             source,

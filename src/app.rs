@@ -27,6 +27,8 @@ pub struct Env<'a> {
     pub today: NaiveDate,
     /// Whether stdout is a terminal.
     pub stdout_is_terminal: bool,
+    /// `COLUMNS` from the environment, when set to a number.
+    pub columns: Option<usize>,
     /// Whether NO_COLOR is set to a non-empty value.
     pub no_color: bool,
     pub stdout: &'a mut dyn Write,
@@ -120,6 +122,17 @@ fn prepare_quietly(r: &RuleArgs) -> Result<(Pack, Config)> {
     }
     config.add_profiles(&mut pack, &file)?;
     Ok((pack, config))
+}
+
+/// The width to fit the terminal report to: `COLUMNS` when set (a shell exports it on request,
+/// `COLUMNS=100 catalog-audit … | less`), else 100 on a terminal; none for a file or a pipe.
+fn terminal_width(env: &Env<'_>) -> Option<usize> {
+    let columns = env.columns.filter(|c| *c >= 40);
+    match (columns, env.stdout_is_terminal) {
+        (Some(c), _) => Some(c),
+        (None, true) => Some(100),
+        (None, false) => None,
+    }
 }
 
 fn stderr(env: &mut Env<'_>, line: &str) -> Result<()> {
@@ -530,7 +543,18 @@ fn emit(report: &Report, o: &OutputArgs, env: &mut Env<'_>) -> Result<()> {
             } else {
                 Reader::Program
             };
-            to_stdout(env, reader, |w| report::render(report, *format, &style, w))
+            match terminal_width(env).filter(|_| *format == Format::Terminal) {
+                // A person at a terminal: lines fitted to its width.
+                Some(width) => {
+                    let mut text = Vec::new();
+                    report::render(report, *format, &style, &mut text)?;
+                    let text = report::terminal::fit(&String::from_utf8_lossy(&text), width);
+                    to_stdout(env, reader, |w| {
+                        w.write_all(text.as_bytes()).map_err(report::io)
+                    })
+                }
+                None => to_stdout(env, reader, |w| report::render(report, *format, &style, w)),
+            }
         }
         (Some(path), [format]) => {
             report::write_atomic(path, |w| report::render(report, *format, &plain, w))?;

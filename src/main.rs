@@ -42,6 +42,9 @@ fn main() -> ExitCode {
     let mut env = Env {
         today: chrono::Local::now().date_naive(),
         stdout_is_terminal: std::io::stdout().is_terminal(),
+        columns: std::env::var("COLUMNS")
+            .ok()
+            .and_then(|c| c.trim().parse().ok()),
         no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
         stdout: &mut out,
         stderr: &mut err,

@@ -74,7 +74,6 @@ fn the_readme_commands_print_what_it_shows() {
                 .unwrap()
                 .current_dir(d.path())
                 .env("NO_COLOR", "1")
-                .env("COLUMNS", "100")
                 .args(&args[1..])
                 .output()
                 .unwrap();

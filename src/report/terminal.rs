@@ -324,3 +324,82 @@ fn state_key(s: FindingState) -> &'static str {
         FindingState::Waived => "waived",
     }
 }
+
+/// The terminal report fitted to `width` display columns: a longer line continues under its own
+/// text (a numbered point under its words, a listed item under the list), Chinese characters
+/// counting two columns and colour codes none. Applied only when the report goes to a terminal;
+/// a file or a pipe keeps one line per point for `grep`.
+pub fn fit(text: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthChar;
+    let width = width.max(40);
+    let mut out = String::with_capacity(text.len() + text.len() / 16);
+    for line in text.split_inclusive('\n') {
+        let (body, end) = line.strip_suffix('\n').map_or((line, ""), |b| (b, "\n"));
+        // The hanging indent: the leading spaces, and a point's number ("1. ").
+        let spaces = body.len() - body.trim_start_matches(' ').len();
+        let rest = &body[spaces..];
+        let number = rest
+            .find(". ")
+            .filter(|&i| i > 0 && rest[..i].chars().all(|c| c.is_ascii_digit()))
+            .map_or(0, |i| i + 2);
+        let indent = spaces + number;
+        let mut used = 0;
+        let mut chars = body.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            if c == '\u{1b}' {
+                // A colour code: copied whole, no width.
+                let seq_end = body[i..].find('m').map_or(body.len(), |e| i + e + 1);
+                out.push_str(&body[i..seq_end]);
+                while chars.peek().is_some_and(|(j, _)| *j < seq_end) {
+                    chars.next();
+                }
+                continue;
+            }
+            let w = c.width().unwrap_or(0);
+            if used + w > width && used > indent {
+                out.push('\n');
+                out.push_str(&" ".repeat(indent));
+                used = indent;
+            }
+            out.push(c);
+            used += w;
+        }
+        out.push_str(end);
+    }
+    out
+}
+
+#[cfg(test)]
+mod fit_tests {
+    use super::fit;
+    use unicode_width::UnicodeWidthStr;
+
+    #[test]
+    fn long_points_continue_under_their_words() {
+        let point = format!("    1. 错误 {}", "事项名称不规范".repeat(12));
+        let text = format!("head\n{point}\n");
+        let got = fit(&text, 60);
+        let lines: Vec<&str> = got.lines().collect();
+        assert_eq!(lines[0], "head");
+        assert!(lines.len() > 3, "{got}");
+        for l in &lines {
+            assert!(l.width() <= 60, "{} columns: {l}", l.width());
+        }
+        assert!(lines[2].starts_with("       ") && !lines[2].starts_with("        "));
+        // Nothing lost, nothing added but breaks and indents.
+        let joined: String = lines[1..].iter().map(|l| l.trim_start()).collect();
+        assert_eq!(joined, point.trim_start());
+    }
+
+    #[test]
+    fn colour_codes_take_no_width_and_are_never_split() {
+        let red = "\u{1b}[31m错误\u{1b}[0m";
+        let text = format!("  1. {red} {}\n", "甲".repeat(40));
+        let got = fit(&text, 50);
+        assert!(got.contains(red), "{got:?}");
+        for l in got.lines() {
+            let plain: String = l.replace("\u{1b}[31m", "").replace("\u{1b}[0m", "");
+            assert!(plain.width() <= 50, "{l}");
+        }
+    }
+}

@@ -31,6 +31,7 @@ pub mod fields;
 pub mod finding;
 pub mod history;
 pub mod labels;
+pub mod limits;
 pub mod load;
 pub mod location;
 pub mod memo;

@@ -1,5 +1,5 @@
 //! Damaged and hostile inputs never crash the tool: a malformed workbook (XLS, XLSX, ODS), a zip
-//! bomb, a sheet or value beyond the documented limits, all end in an ordinary input error
+//! bomb, a sheet or value beyond the documented limits, a JSON field beyond the value limit, all end in an ordinary input error
 //! (exit 3) that names the file and the place, without a Rust panic message; before this, such
 //! files panicked (exit 101), aborted on a failed allocation (exit 134) or read for ever. The
 //! workbooks are written here from the specifications (see `src/table/testbook.rs`), or exported
@@ -448,6 +448,30 @@ fn spreadsheet_files_and_csv_values_beyond_the_limits_are_refused() {
     let f = write(d.path(), "rows.csv", rows.as_bytes());
     let err = refused(&["convert"], &f);
     assert!(err.contains("row 1048577"), "{err}");
+}
+
+#[test]
+fn a_json_field_beyond_the_value_limit_names_the_item_and_field() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/qinghe");
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("2017-12-31.json")).unwrap())
+            .unwrap();
+    let item = &mut doc["items"][3];
+    let code = item["code"].as_str().unwrap().to_string();
+    item["materials"][0]["name"] = "长".repeat(400_000).into();
+    let f = write(d.path(), "long.json", doc.to_string().as_bytes());
+    let err = refused(&["validate"], &f);
+    assert!(
+        err.contains(&format!("item {code} (#4) /items/3/materials/0/name")),
+        "{err}"
+    );
+    assert!(err.contains("a value of 1,200,000 bytes"), "{err}");
+    // A field just under the limit is an ordinary value.
+    let item = &mut doc["items"][3];
+    item["materials"][0]["name"] = "长".repeat(300_000).into();
+    let f = write(d.path(), "long-ok.json", doc.to_string().as_bytes());
+    bin().arg("validate").arg(&f).assert().code(0);
 }
 
 #[test]

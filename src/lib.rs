@@ -32,6 +32,7 @@ pub mod files;
 pub mod finding;
 pub mod history;
 pub mod labels;
+pub mod limits;
 pub mod load;
 pub mod location;
 pub mod memo;

@@ -16,6 +16,9 @@ use std::process::ExitCode;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    // A panic inside the spreadsheet reader is reported as an input error, without Rust's panic
+    // message; any other panic keeps it.
+    catalog_audit::table::guard::install_quiet_hook();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

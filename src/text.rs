@@ -5,6 +5,7 @@
 //! is always the original text, with the characters a terminal would obey written out
 //! ([`visible`]).
 
+use crate::limits::MAX_DIFF_WORK;
 use serde::Serialize;
 use similar::{Algorithm, ChangeTag};
 use unicode_normalization::UnicodeNormalization;
@@ -78,8 +79,25 @@ pub struct TextOp {
 /// A diff by characters, with numbers and Latin words whole: Chinese has no spaces, so words are
 /// no unit to diff by, but a changed amount, time limit or 文号 year reads as one value replaced
 /// (`[120]元 → [100]元`, `国发〔[2017]〕 → 国发〔[2018]〕`), never as a changed digit (`1[2]0元`).
-pub fn char_diff(old: &str, new: &str) -> Vec<TextOp> {
+///
+/// `None` when the texts differ too much for a diff within [`MAX_DIFF_WORK`]: the product of
+/// the unit counts of the parts that differ, once the common beginning and end are set aside
+/// (the diff's worst case grows with it). The change is then the whole old value replaced by the
+/// whole new one ([`whole`]). The bound counts units, not time, so a report never depends on the
+/// machine that wrote it; a long text with a small edit still gets its diff.
+pub fn char_diff(old: &str, new: &str) -> Option<Vec<TextOp>> {
     let (a, b) = (tokens(old), tokens(new));
+    let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let suffix = a[prefix..]
+        .iter()
+        .rev()
+        .zip(b[prefix..].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    let work = (a.len() - prefix - suffix) as u64 * (b.len() - prefix - suffix) as u64;
+    if work > MAX_DIFF_WORK {
+        return None;
+    }
     let mut ops: Vec<TextOp> = Vec::new();
     for (tag, run) in similar::capture_diff_slices(Algorithm::Myers, &a, &b)
         .iter()
@@ -98,7 +116,19 @@ pub fn char_diff(old: &str, new: &str) -> Vec<TextOp> {
             }),
         }
     }
-    ops
+    Some(ops)
+}
+
+/// A change shown whole: the old value deleted, the new one inserted, no character spans.
+pub fn whole(old: &str, new: &str) -> Vec<TextOp> {
+    [("delete", old), ("insert", new)]
+        .into_iter()
+        .filter(|(_, text)| !text.is_empty())
+        .map(|(op, text)| TextOp {
+            op,
+            text: text.to_string(),
+        })
+        .collect()
 }
 
 /// The units of [`char_diff`]: a number (digits, with `,` or `.` between digits), a number in
@@ -160,7 +190,7 @@ mod tests {
 
     #[test]
     fn char_diff_marks_changed_digits() {
-        let ops = char_diff("办理时限：20个工作日", "办理时限：15个工作日");
+        let ops = char_diff("办理时限：20个工作日", "办理时限：15个工作日").unwrap();
         let rebuilt_old: String = ops
             .iter()
             .filter(|o| o.op != "insert")
@@ -184,6 +214,10 @@ mod tests {
         );
     }
 
+    fn diff(old: &str, new: &str) -> Vec<TextOp> {
+        char_diff(old, new).expect("within the budget")
+    }
+
     /// The marked runs of a diff, as `[old]→[new]` pairs, for reading in a test.
     fn marked(ops: &[TextOp]) -> (Vec<&str>, Vec<&str>) {
         let pick = |op: &str| {
@@ -198,28 +232,60 @@ mod tests {
     #[test]
     fn numbers_amounts_and_doc_numbers_change_whole() {
         assert_eq!(
-            marked(&char_diff("每证120元", "每证100元")),
+            marked(&diff("每证120元", "每证100元")),
             (vec!["120"], vec!["100"])
         );
         assert_eq!(
-            marked(&char_diff("国发〔2017〕12号", "国发〔2018〕12号")),
+            marked(&diff("国发〔2017〕12号", "国发〔2018〕12号")),
             (vec!["2017"], vec!["2018"])
         );
         assert_eq!(
-            marked(&char_diff("1,250元", "1,350.50元")),
+            marked(&diff("1,250元", "1,350.50元")),
             (vec!["1,250"], vec!["1,350.50"])
         );
         // A comma after a number is punctuation, not part of it.
         assert_eq!(tokens("20，30"), ["20", "，", "30"]);
         assert_eq!(tokens("5,"), ["5", ","]);
         assert_eq!(
-            marked(&char_diff("第四十六条", "第四十七条")),
+            marked(&diff("第四十六条", "第四十七条")),
             (vec!["四十六"], vec!["四十七"])
         );
         // Chinese text still diffs by character.
         assert_eq!(
-            marked(&char_diff("居民户口簿", "居民身份证")),
+            marked(&diff("居民户口簿", "居民身份证")),
             (vec!["户口簿"], vec!["身份证"])
+        );
+    }
+
+    #[test]
+    fn texts_too_different_for_the_budget_change_whole() {
+        // Two unrelated texts of 300,000 characters: 9 × 10^10 units of work, far over.
+        let old: String = "甲乙丙丁".chars().cycle().take(300_000).collect();
+        let new: String = "子丑寅卯辰".chars().cycle().take(300_000).collect();
+        assert_eq!(char_diff(&old, &new), None);
+        let ops = whole(&old, &new);
+        assert_eq!(
+            ops.iter().map(|o| (o.op, o.text.len())).collect::<Vec<_>>(),
+            [("delete", old.len()), ("insert", new.len())]
+        );
+        // A long text with one amount changed still gets its diff: only the middle counts.
+        let long: String = "依据《条例》办理。".repeat(100_000);
+        let (a, b) = (
+            format!("{long}每证120元{long}"),
+            format!("{long}每证100元{long}"),
+        );
+        assert_eq!(marked(&diff(&a, &b)), (vec!["120"], vec!["100"]));
+        // At the bound exactly, the diff is made.
+        let side = (MAX_DIFF_WORK as f64).sqrt() as usize;
+        let (a, b) = ("甲".repeat(side), "乙".repeat(side));
+        assert!(char_diff(&a, &b).is_some());
+        assert!(char_diff(&a, &format!("{b}乙")).is_none());
+        assert_eq!(
+            whole("", "新"),
+            vec![TextOp {
+                op: "insert",
+                text: "新".into()
+            }]
         );
     }
 }

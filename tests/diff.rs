@@ -305,3 +305,68 @@ fn one_item_replaced_by_two_is_a_single_split_and_the_log_can_declare_it() {
     assert_eq!(d.changes[0].kind, ChangeKind::Merged);
     assert_eq!(d.changes[0].old_codes, ["A-1", "A-2"]);
 }
+
+/// A text far too long to diff by character within the budget (two unrelated passages of
+/// 300,000 characters, under the 1 MiB value limit) changes whole: the field is listed with its
+/// old and new values and no character diff; a short edit of the same field keeps its diff.
+#[test]
+fn long_rewritten_texts_change_whole_and_short_edits_keep_their_diff() {
+    let a = "依法办理".repeat(75_000);
+    let b = "告知承诺".repeat(75_000);
+    let (mut old, mut new) = (item("A-1", "转学"), item("A-1", "转学"));
+    old["address"] = json!(a);
+    new["address"] = json!(b);
+    let mut edited = item("A-2", "入学");
+    edited["address"] = json!("越州市行政服务中心三楼12号窗口");
+    let d = diff(
+        &catalog("2017-06-30", vec![old.clone(), item("A-2", "入学")]),
+        &catalog("2017-12-31", vec![new.clone(), edited]),
+        None,
+    );
+    assert_eq!(d.counts.changed, 2);
+    let field = |code: &str| {
+        let c = d.changes.iter().find(|c| c.code == code).unwrap();
+        assert_eq!(c.fields.len(), 1);
+        c.fields[0].clone()
+    };
+    let whole = field("A-1");
+    assert_eq!(whole.field, "address");
+    assert_eq!(
+        (whole.old.as_str(), whole.new.as_str()),
+        (Some(&*a), Some(&*b))
+    );
+    assert_eq!(whole.diff, None);
+    assert!(serde_json::to_value(&whole).unwrap().get("diff").is_none());
+    let marked = field("A-2")
+        .diff
+        .expect("a short edit keeps its character diff");
+    let runs: Vec<(&str, &str)> = marked
+        .iter()
+        .filter(|o| o.op != "equal")
+        .map(|o| (o.op, o.text.as_str()))
+        .collect();
+    assert_eq!(runs, [("delete", "二"), ("insert", "三")]);
+
+    // End to end: the HTML page of the same change is written, the values marked whole.
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, items: Vec<Value>, as_of: &str| {
+        let p = dir.path().join(name);
+        let doc = json!({ "format": "catalog-snapshot/1", "catalog": { "as_of": as_of }, "items": items });
+        std::fs::write(&p, doc.to_string()).unwrap();
+        p
+    };
+    let (o, n) = (
+        write("old.json", vec![old], "2017-06-30"),
+        write("new.json", vec![new], "2017-12-31"),
+    );
+    let out = assert_cmd::Command::cargo_bin("catalog-audit")
+        .unwrap()
+        .args(["diff", "--format", "html"])
+        .arg(&o)
+        .arg(&n)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let page = String::from_utf8(out.stdout).unwrap();
+    assert!(page.contains(&a[..30]) && page.contains(&b[..30]));
+}

@@ -25,7 +25,8 @@ pub struct FieldChange {
     pub old: Value,
     /// The new value (`null` when the field or element was removed).
     pub new: Value,
-    /// A character-level diff, when both sides are text.
+    /// A character-level diff, when both sides are text and differ little enough for one
+    /// ([`char_diff`]'s budget); otherwise the change is the whole old value replaced.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub diff: Option<Vec<TextOp>>,
 }
@@ -33,7 +34,7 @@ pub struct FieldChange {
 impl FieldChange {
     fn new(field: String, old: Value, new: Value) -> Self {
         let diff = match (&old, &new) {
-            (Value::String(a), Value::String(b)) => Some(char_diff(a, b)),
+            (Value::String(a), Value::String(b)) => char_diff(a, b),
             _ => None,
         };
         FieldChange {

@@ -235,6 +235,11 @@ impl Loader {
         }
         let mut item = self.blank.clone();
         for (key, raw) in pairs {
+            // A property whose JSON text exceeds the value limit may hold a value that does;
+            // the whole-item path finds it and names it (one comparison here per property).
+            if raw.get().len() > crate::limits::MAX_VALUE_BYTES {
+                return None;
+            }
             if !self.field(locals, &mut item, &key, raw)? {
                 let value = Self::checked(parts, parts.index.get(&*key).copied(), raw)?;
                 item.extra.insert(key.into_owned(), value);

@@ -354,6 +354,22 @@ fn item_from_raw(
             message: e.to_string(),
         }]
     })?;
+    // Only an item whose text exceeds the value limit can hold a value that does.
+    if raw.get().len() > crate::limits::MAX_VALUE_BYTES
+        && let Some((pointer, len)) = oversized(&value)
+    {
+        return Err(vec![Problem {
+            location: Location::within(
+                item_label(&value, index),
+                format!("/items/{index}{pointer}"),
+            ),
+            message: format!(
+                "a value of {}; a field may hold at most {} (1 MiB)",
+                crate::limits::bytes(len as u64),
+                crate::limits::bytes(crate::limits::MAX_VALUE_BYTES as u64)
+            ),
+        }]);
+    }
     // Valid items (nearly all) take the fast yes/no path; only a failing item has its errors
     // collected with their pointers.
     if !validator.is_valid(&value) {
@@ -376,6 +392,28 @@ fn item_from_raw(
             message: e.to_string(),
         }]
     })
+}
+
+/// The JSON pointer (relative to the item) and length of the first text longer than
+/// [`crate::limits::MAX_VALUE_BYTES`] in an item: a string value, or a key.
+fn oversized(value: &Value) -> Option<(String, usize)> {
+    let escape = |k: &str| k.replace('~', "~0").replace('/', "~1");
+    let limit = crate::limits::MAX_VALUE_BYTES;
+    match value {
+        Value::String(s) if s.len() > limit => Some((String::new(), s.len())),
+        Value::Array(list) => list
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| oversized(v).map(|(p, len)| (format!("/{i}{p}"), len))),
+        Value::Object(map) => map.iter().find_map(|(k, v)| {
+            if k.len() > limit {
+                let start: String = k.chars().take(20).collect();
+                return Some((format!("/{}…", escape(&start)), k.len()));
+            }
+            oversized(v).map(|(p, len)| (format!("/{}{p}", escape(k)), len))
+        }),
+        _ => None,
+    }
 }
 
 fn item_label(value: &Value, index: usize) -> String {

@@ -34,7 +34,7 @@ use crate::error::{Error, Result};
 use crate::finding::{Finding, FindingState, Response, is_open};
 use crate::labels;
 use crate::rules::{Category, Severity};
-use crate::text::{TextOp, char_diff};
+use crate::text::{self, TextOp, char_diff};
 use handlebars::Handlebars;
 use serde::Serialize;
 use serde_json::Value;
@@ -373,7 +373,9 @@ fn field_view<'a>(f: &'a FieldChange, about: Option<&str>, t: &Texts) -> FieldVi
     let ops: &[TextOp] = match &f.diff {
         Some(d) => d,
         None => {
-            computed = char_diff(&show(&f.old, t), &show(&f.new, t));
+            let (old, new) = (show(&f.old, t), show(&f.new, t));
+            // Over the diff's budget the values are marked whole.
+            computed = char_diff(&old, &new).unwrap_or_else(|| text::whole(&old, &new));
             &computed
         }
     };

@@ -5,12 +5,26 @@
 //! (numbers without a trailing `.0`, Excel dates as ISO dates), merged regions are filled with their
 //! top-left value, and each cell keeps its sheet, row and column. Mapping columns to the model is
 //! [`catalog`]'s job.
+//!
+//! Workbooks (XLSX, XLS, ODS) are read by [`book`], which checks their structure first (`cfb`,
+//! `biff`, `zipped`, `ods`) and runs the reader under [`guard`]. Every reader keeps to the size
+//! limits of [`crate::limits`], refusing a larger input with an error that names the place.
 
+mod biff;
+mod book;
 pub mod catalog;
+mod cfb;
 pub mod export;
+pub mod guard;
 pub mod headers;
 pub mod lists;
+mod ods;
+#[cfg(test)]
+mod testbook;
 pub mod values;
+mod zipped;
+
+pub use book::read_xlsx;
 
 use crate::error::{Error, Result};
 use crate::location::Location;
@@ -95,10 +109,13 @@ fn blank(row: &[String]) -> bool {
 /// Reads a CSV file as one sheet named after the file.
 pub fn read_csv(path: &Path, encoding: Encoding) -> Result<Workbook> {
     let file = path.display().to_string();
-    let bytes = crate::files::read_regular(path, None).map_err(|source| Error::Read {
+    let read_error = |source| Error::Read {
         path: path.to_path_buf(),
         source,
-    })?;
+    };
+    book::check_size(&file, std::fs::metadata(path).map_err(read_error)?.len())?;
+    // Only a regular file (a FIFO would block), read within the size just checked.
+    let bytes = crate::files::read_regular(path, None).map_err(read_error)?;
     let (text, used) = decode(&bytes, encoding);
     let name = path
         .file_stem()
@@ -122,6 +139,7 @@ pub fn csv_sheet(file: &str, name: &str, text: &str) -> Result<Sheet> {
         name: name.to_string(),
         ..Sheet::default()
     };
+    let mut cells = 0usize;
     for (i, rec) in reader.records().enumerate() {
         let rec = rec.map_err(|e| {
             Error::input(
@@ -130,6 +148,8 @@ pub fn csv_sheet(file: &str, name: &str, text: &str) -> Result<Sheet> {
                 format!("not valid CSV: {e}"),
             )
         })?;
+        cells += rec.len();
+        csv_limits(file, &sheet.headers, i + 1, &rec, cells)?;
         let row: Vec<String> = rec.iter().map(str::to_string).collect();
         if sheet.headers.is_empty() {
             if !blank(&row) {
@@ -143,113 +163,63 @@ pub fn csv_sheet(file: &str, name: &str, text: &str) -> Result<Sheet> {
     Ok(sheet)
 }
 
-fn cell_text(d: &calamine::Data) -> String {
-    use calamine::Data;
-    match d {
-        Data::Empty => String::new(),
-        Data::String(s) => s.clone(),
-        Data::Int(i) => i.to_string(),
-        Data::Float(f) => crate::node::format_num(*f),
-        Data::Bool(b) => if *b { "是" } else { "否" }.to_string(),
-        Data::DateTime(dt) => {
-            let (y, m, d, ..) = dt.to_ymd_hms_milli();
-            format!("{y:04}-{m:02}-{d:02}")
-        }
-        Data::DateTimeIso(s) => s.chars().take(10).collect(),
-        Data::DurationIso(s) => s.clone(),
-        Data::Error(e) => format!("#{e:?}"),
+/// The limits of [`crate::limits`] on one CSV record (1-based `row`), with `cells` the fields
+/// read so far. (The text as a whole is bounded by the file size limit.)
+fn csv_limits(
+    file: &str,
+    headers: &[String],
+    row: usize,
+    rec: &csv::StringRecord,
+    cells: usize,
+) -> Result<()> {
+    use crate::limits::{self, MAX_CELLS, MAX_COLUMNS, MAX_ROWS, MAX_VALUE_BYTES};
+    let over = |what: String| Error::input(file, Location::row(None, None, row), what);
+    if row > MAX_ROWS {
+        return Err(over(format!(
+            "more than {} rows; a CSV file may have at most that many",
+            limits::thousands(MAX_ROWS as u64)
+        )));
     }
-}
-
-/// Reads every sheet of an XLSX (or XLS/ODS) workbook, merged regions filled.
-pub fn read_xlsx(path: &Path) -> Result<Workbook> {
-    use calamine::Reader;
-    let file = path.display().to_string();
-    let unreadable = |e: &dyn std::fmt::Display| {
-        Error::input(
-            &file,
-            Location::File,
-            format!("not a readable spreadsheet (xlsx, xls or ods): {e}"),
-        )
-    };
-    // The workbook reader opens the file itself: it must be a regular file (a FIFO would block).
-    let regular = std::fs::metadata(path).and_then(|m| {
-        if m.is_file() {
-            Ok(())
-        } else {
-            Err(crate::files::not_regular(m.file_type()))
-        }
-    });
-    if let Err(source) = regular {
-        return Err(Error::Read {
-            path: path.to_path_buf(),
-            source,
-        });
+    if rec.len() > MAX_COLUMNS {
+        return Err(over(format!(
+            "{} fields; a row may have at most {}",
+            limits::thousands(rec.len() as u64),
+            limits::thousands(MAX_COLUMNS as u64)
+        )));
     }
-    let mut book = calamine::open_workbook_auto(path).map_err(|e| unreadable(&e))?;
-    let names = book.sheet_names().to_vec();
-    let mut sheets = Vec::new();
-    for name in names {
-        let range = book
-            .worksheet_range(&name)
-            .map_err(|e| Error::input(&file, Location::Sheet(name.to_string()), e.to_string()))?;
-        let (r0, c0) = range.start().unwrap_or((0, 0));
-        let mut grid: Vec<Vec<String>> = range
-            .rows()
-            .map(|r| r.iter().map(cell_text).collect())
-            .collect();
-        // Merged cells: every cell of a region reads as its top-left value.
-        if let calamine::Sheets::Xlsx(x) = &mut book
-            && let Ok(regions) = x.merge_cells_by_sheet_name(&name)
-        {
-            for m in regions {
-                let top = (
-                    m.start.0.saturating_sub(r0) as usize,
-                    m.start.1.saturating_sub(c0) as usize,
-                );
-                let Some(value) = grid.get(top.0).and_then(|r| r.get(top.1)).cloned() else {
-                    continue;
-                };
-                for r in m.start.0..=m.end.0 {
-                    for c in m.start.1..=m.end.1 {
-                        let (ri, ci) = ((r - r0) as usize, (c - c0) as usize);
-                        if let Some(cell) = grid.get_mut(ri).and_then(|row| row.get_mut(ci))
-                            && cell.is_empty()
-                        {
-                            *cell = value.clone();
-                        }
-                    }
-                }
-            }
-        }
-        let mut sheet = Sheet {
-            name: name.clone(),
-            ..Sheet::default()
+    if cells > MAX_CELLS {
+        return Err(over(format!(
+            "more than {} fields in the file, the limit",
+            limits::thousands(MAX_CELLS as u64)
+        )));
+    }
+    if let Some((col, field)) = rec
+        .iter()
+        .enumerate()
+        .find(|(_, f)| f.len() > MAX_VALUE_BYTES)
+    {
+        let letter = column_letter(col);
+        let location = match headers.get(col).filter(|h| !h.trim().is_empty()) {
+            Some(h) => Location::Cell {
+                file: None,
+                sheet: None,
+                row,
+                column: Some((letter, h.clone())),
+                item: None,
+            },
+            None => Location::Described(format!("{letter}{row}")),
         };
-        for (i, mut row) in grid.into_iter().enumerate() {
-            // Pad rows that start right of column A so column letters stay true.
-            if c0 > 0 {
-                let mut padded = vec![String::new(); c0 as usize];
-                padded.append(&mut row);
-                row = padded;
-            }
-            let number = r0 as usize + i + 1;
-            if sheet.headers.is_empty() {
-                if !blank(&row) {
-                    sheet.headers = row;
-                    sheet.header_row = number;
-                }
-            } else if !blank(&row) {
-                sheet.rows.push((number, row));
-            }
-        }
-        sheets.push(sheet);
+        return Err(Error::input(
+            file,
+            location,
+            format!(
+                "a value of {}; a field may hold at most {} (1 MiB)",
+                limits::bytes(field.len() as u64),
+                limits::bytes(MAX_VALUE_BYTES as u64)
+            ),
+        ));
     }
-    Ok(Workbook {
-        file,
-        sheets,
-        encoding: None,
-    })
+    Ok(())
 }
 
 #[cfg(test)]

@@ -520,7 +520,12 @@ fn run_bounded(file: &Path) -> (Option<i32>, bool) {
     let start = Instant::now();
     let code = loop {
         if let Some(status) = child.try_wait().unwrap() {
-            break status.code().or(Some(128 + 9));
+            // Killed by a signal (an abort is SIGABRT): 128 + the signal, as a shell reports it.
+            #[cfg(unix)]
+            let signal = std::os::unix::process::ExitStatusExt::signal(&status);
+            #[cfg(not(unix))]
+            let signal: Option<i32> = None;
+            break status.code().or(signal.map(|s| 128 + s));
         }
         if start.elapsed() > Duration::from_secs(60) {
             let _ = child.kill();

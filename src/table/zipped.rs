@@ -9,7 +9,7 @@
 
 use crate::limits::{self, MAX_CELLS, MAX_UNPACKED_BYTES, MAX_ZIP_ENTRIES};
 use quick_xml::events::Event;
-use std::io::{BufReader, Read, Seek};
+use std::io::{BufReader, Read, Seek, SeekFrom};
 
 /// What kind of zipped workbook a file is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,7 +42,11 @@ impl From<String> for Refusal {
 
 /// Checks the zip structure and the parts calamine sizes its tables from; says what kind of
 /// workbook it is.
-pub fn check<R: Read + Seek>(reader: R) -> Result<Kind, Refusal> {
+pub fn check<R: Read + Seek>(mut reader: R) -> Result<Kind, Refusal> {
+    zip64_count(&mut reader)?;
+    reader
+        .seek(SeekFrom::Start(0))
+        .map_err(|e| format!("cannot read: {e}"))?;
     let mut zip = zip::ZipArchive::new(BufReader::new(reader))
         .map_err(|e| format!("not a readable zip archive: {e}"))?;
     if zip.len() > MAX_ZIP_ENTRIES {
@@ -105,6 +109,60 @@ pub fn check<R: Read + Seek>(reader: R) -> Result<Kind, Refusal> {
         }
     }
     Ok(kind)
+}
+
+/// The part count of a ZIP64 archive, checked before the zip reader holds its directory: a ZIP64
+/// end record may declare billions of parts, and the reader keeps a record of each (a plain zip
+/// counts to 65,535 at most). Each ZIP64 locator the reader may use (before an end record in the
+/// file's tail) must point at a ZIP64 end record (the reader would otherwise search for one)
+/// declaring at most [`MAX_ZIP_ENTRIES`].
+fn zip64_count<R: Read + Seek>(r: &mut R) -> Result<(), Refusal> {
+    const LOCATOR: &[u8; 4] = b"PK\x06\x07";
+    const END64: &[u8; 4] = b"PK\x06\x06";
+    const END: &[u8; 4] = b"PK\x05\x06";
+    let io = |e: std::io::Error| Refusal::from(format!("cannot read: {e}"));
+    let len = r.seek(SeekFrom::End(0)).map_err(io)?;
+    // The end record (22 bytes, a comment of up to 65,535) and the locator (20) before it.
+    let tail_len = len.min(22 + 65_535 + 20);
+    r.seek(SeekFrom::Start(len - tail_len)).map_err(io)?;
+    let mut tail = Vec::with_capacity(tail_len as usize);
+    r.by_ref()
+        .take(tail_len)
+        .read_to_end(&mut tail)
+        .map_err(io)?;
+    // Where the zip reader looks for a locator: right before each end record it considers.
+    let ends = (20..tail.len().saturating_sub(21)).filter(|&i| tail[i..i + 4] == *END);
+    for at in ends.map(|e| e - 20).filter(|&i| tail[i..i + 4] == *LOCATOR) {
+        let offset = u64::from_le_bytes(tail[at + 8..at + 16].try_into().unwrap_or_default());
+        let mut end = [0u8; 40];
+        let found = offset
+            .checked_add(40)
+            .is_some_and(|e| e <= len)
+            .then(|| {
+                r.seek(SeekFrom::Start(offset))
+                    .and_then(|_| r.read_exact(&mut end))
+            })
+            .transpose()
+            .map_err(io)?
+            .is_some();
+        if !found || end[..4] != *END64 {
+            return Err(
+                "a ZIP64 locator does not point at a ZIP64 end record (not a workbook's zip)"
+                    .to_string()
+                    .into(),
+            );
+        }
+        let parts = u64::from_le_bytes(end[32..40].try_into().unwrap_or_default());
+        if parts > MAX_ZIP_ENTRIES as u64 {
+            return Err(format!(
+                "the workbook declares {} parts; at most {} are read",
+                limits::thousands(parts),
+                limits::thousands(MAX_ZIP_ENTRIES as u64)
+            )
+            .into());
+        }
+    }
+    Ok(())
 }
 
 /// The XML reader as calamine configures it, so that both see the same events.
@@ -212,6 +270,49 @@ mod tests {
             ("xl/sharedStrings.xml", fine),
         ]);
         assert_eq!(check(Cursor::new(xlsx)), Ok(Kind::Xlsx));
+    }
+
+    /// A zip with its end records in ZIP64 form: a ZIP64 end record declaring `parts`, its
+    /// locator, and a plain end record whose fields defer to it.
+    fn zip64(parts: u64) -> Vec<u8> {
+        let plain = zip_of(&[("[Content_Types].xml", b"<x/>")]);
+        let end = plain.len() - 22;
+        let field = |at: usize, n: usize| {
+            plain[end + at..end + at + n]
+                .iter()
+                .rev()
+                .fold(0u64, |v, b| v << 8 | u64::from(*b))
+        };
+        let (size, offset) = (field(12, 4), field(16, 4));
+        let mut out = plain[..end].to_vec();
+        out.extend(b"PK\x06\x06");
+        out.extend(44u64.to_le_bytes());
+        out.extend([45, 0, 45, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+        for v in [parts, parts, size, offset] {
+            out.extend(v.to_le_bytes());
+        }
+        out.extend(b"PK\x06\x07");
+        out.extend(0u32.to_le_bytes());
+        out.extend((end as u64).to_le_bytes());
+        out.extend(1u32.to_le_bytes());
+        out.extend(b"PK\x05\x06");
+        out.extend([0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF]);
+        out.extend([0xFF; 8]);
+        out.extend([0, 0]);
+        out
+    }
+
+    #[test]
+    fn a_zip64_end_record_declaring_billions_of_parts_is_refused() {
+        assert_eq!(check(Cursor::new(zip64(1))), Ok(Kind::Xlsx));
+        let err = check(Cursor::new(zip64(1 << 40))).unwrap_err();
+        assert!(err.message.contains("1,099,511,627,776 parts"), "{err:?}");
+        // A locator pointing elsewhere.
+        let mut moved = zip64(1);
+        let at = moved.len() - 22 - 20 + 8;
+        moved[at..at + 8].copy_from_slice(&3u64.to_le_bytes());
+        let err = check(Cursor::new(moved)).unwrap_err();
+        assert!(err.message.contains("ZIP64 locator"), "{err:?}");
     }
 
     #[test]

@@ -437,6 +437,7 @@ impl Templates {
             source: "demo".into(),
             info: Default::default(),
             items: demo.items,
+            warnings: Vec::new(),
         };
         let pack = catalog_audit::rules::Pack::builtin().expect("the built-in rule pack loads");
         let as_of = NaiveDate::from_ymd_opt(2017, 12, 31).unwrap_or_default();

@@ -70,7 +70,49 @@ fn options(i: &InputArgs) -> Result<load::Options> {
             Some(p) => HeaderMap::with_file(p)?,
             None => HeaderMap::builtin(),
         },
+        strict: i.strict,
     })
+}
+
+/// What loading read other than as written, one warning each (under `--strict` these were
+/// errors and the run never got here).
+fn warn_loaded(env: &mut Env<'_>, warnings: &[crate::error::Problem]) -> Result<()> {
+    for w in warnings {
+        stderr(env, &format!("catalog-audit: warning: {w}"))?;
+    }
+    Ok(())
+}
+
+/// The date rules judge a catalog at: `--as-of`, else the catalog's own date, else today, which
+/// is said (a catalog judged at the wrong date gains or loses findings) and under `--strict`
+/// refused.
+fn judged_at(
+    given: Option<chrono::NaiveDate>,
+    cat: &crate::model::Catalog,
+    strict: bool,
+    env: &mut Env<'_>,
+) -> Result<chrono::NaiveDate> {
+    if let Some(d) = given.or(cat.info.as_of) {
+        return Ok(d);
+    }
+    let what = format!(
+        "no catalog date (no catalog.as_of, no 截止日期 in an information sheet, no date in the file name): judged as of today, {}; give --as-of DATE",
+        env.today
+    );
+    if strict {
+        return Err(Error::Input {
+            file: cat.source.clone(),
+            problems: vec![crate::error::Problem {
+                location: crate::location::Location::File,
+                message: format!("{what} (--strict)"),
+            }],
+        });
+    }
+    stderr(
+        env,
+        &format!("catalog-audit: warning: {what} ({})", cat.source),
+    )?;
+    Ok(env.today)
 }
 
 fn pack(dir: Option<&Path>) -> Result<Pack> {
@@ -256,6 +298,11 @@ fn audit(a: AuditArgs, env: &mut Env<'_>) -> Result<u8> {
     let (pack, config) = prepare(&a.rules, env)?;
     let opts = options(&a.input)?;
     let loaded = pipeline::load(&a.old, &a.new, a.adjustments.as_deref(), &opts)?;
+    warn_loaded(env, &loaded.old.warnings)?;
+    warn_loaded(env, &loaded.new.warnings)?;
+    if let Some(log) = &loaded.log {
+        warn_loaded(env, &log.warnings)?;
+    }
     timings.mark(env, "load")?;
     let round = pipeline::Round::read(
         a.rounds.baseline.as_deref(),
@@ -263,7 +310,7 @@ fn audit(a: AuditArgs, env: &mut Env<'_>) -> Result<u8> {
         a.rounds.responses.as_deref(),
         &opts,
     )?;
-    let as_of = a.rules.as_of.or(loaded.new.info.as_of).unwrap_or(env.today);
+    let as_of = judged_at(a.rules.as_of, &loaded.new, opts.strict, env)?;
     let l = lang(a.output.lang);
     // A progress bar on a terminal for long runs; none in a pipe or with --quiet.
     let bar = if env.stderr_is_terminal && !env.quiet && loaded.new.items.len() >= 50_000 {
@@ -364,6 +411,7 @@ fn history_cmd(h: HistoryArgs, env: &mut Env<'_>) -> Result<u8> {
     let (pack, config) = prepare(&h.rules, env)?;
     let opts = options(&h.input)?;
     let t = crate::pipeline::history::build(&h.dir, &pack, &config, &opts, lang(h.lang))?;
+    warn_loaded(env, &t.warnings)?;
     let text = match h.format {
         HistoryFormat::Json => {
             let mut s = serde_json::to_string_pretty(&t).unwrap_or_default();
@@ -393,8 +441,10 @@ fn check_cmd(c: CheckArgs, env: &mut Env<'_>) -> Result<u8> {
     check_output(&c.output)?;
     let (pack, config) = prepare(&c.rules, env)?;
     let RuleArgs { fail_on, as_of, .. } = c.rules;
-    let cat = load::snapshot_with(&c.snapshot, &options(&c.input)?)?;
-    let as_of = as_of.or(cat.info.as_of).unwrap_or(env.today);
+    let opts = options(&c.input)?;
+    let cat = load::snapshot_with(&c.snapshot, &opts)?;
+    warn_loaded(env, &cat.warnings)?;
+    let as_of = judged_at(as_of, &cat, opts.strict, env)?;
     let d = check::single(&cat);
     let l = lang(c.output.lang);
     let findings = check::check(
@@ -440,6 +490,11 @@ fn diff_cmd(d: DiffArgs, env: &mut Env<'_>) -> Result<u8> {
         .as_deref()
         .map(|p| load::adjustment_log_with(p, &opts))
         .transpose()?;
+    warn_loaded(env, &old.warnings)?;
+    warn_loaded(env, &new.warnings)?;
+    if let Some(log) = &log {
+        warn_loaded(env, &log.warnings)?;
+    }
     let result = diff::diff(&old, &new, log.as_ref());
     let as_of = new.info.as_of.unwrap_or(env.today);
     let report = Report::build(Parts {
@@ -637,10 +692,13 @@ fn validate(v: ValidateArgs, env: &mut Env<'_>) -> Result<u8> {
     let mut code = exit::CLEAN;
     let opts = options(&v.input)?;
     for path in &v.files {
-        match pipeline::validate::describe(path, &opts) {
-            Ok(what) => to_stdout(env, Reader::Person, |w| {
-                writeln!(w, "ok  {} ({what})", path.display()).map_err(report::io)
-            })?,
+        match pipeline::validate::describe_with_warnings(path, &opts) {
+            Ok((what, warnings)) => {
+                to_stdout(env, Reader::Person, |w| {
+                    writeln!(w, "ok  {} ({what})", path.display()).map_err(report::io)
+                })?;
+                warn_loaded(env, &warnings)?;
+            }
             Err(e) => {
                 stderr(env, &format!("catalog-audit: {e}"))?;
                 code = code.max(e.exit_code());
@@ -658,10 +716,12 @@ fn convert(c: ConvertArgs, env: &mut Env<'_>) -> Result<u8> {
     let json = match pipeline::validate::table_kind(&c.file, &opts)? {
         pipeline::validate::TableKind::Log => {
             let log = load::adjustment_log_with(&c.file, &opts)?;
+            warn_loaded(env, &log.warnings)?;
             serde_json::json!({ "format": "adjustment-log/1", "adjustments": log.adjustments })
         }
         pipeline::validate::TableKind::Catalog => {
             let mut cat = load::snapshot_with(&c.file, &opts)?;
+            warn_loaded(env, &cat.warnings)?;
             if let Some(d) = c.as_of {
                 cat.info.as_of = Some(d);
             }

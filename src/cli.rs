@@ -174,6 +174,10 @@ pub struct InputArgs {
     /// A header map (header-map/1 JSON) adding or overriding column names.
     #[arg(long, value_name = "FILE", help_heading = "Input")]
     pub header_map: Option<PathBuf>,
+    /// Refuse what would otherwise be read with a warning: a CSV row shorter than its header, a
+    /// value under no header, a catalog with no date judged as of today.
+    #[arg(long, help_heading = "Input")]
+    pub strict: bool,
 }
 
 #[derive(Debug, Args)]

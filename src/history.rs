@@ -49,4 +49,8 @@ pub struct Timeline {
     pub format: &'static str,
     pub snapshots: usize,
     pub periods: Vec<Period>,
+    /// What loading the snapshots and logs read other than as written (for stderr, not the
+    /// document).
+    #[serde(skip)]
+    pub warnings: Vec<crate::error::Problem>,
 }

@@ -103,6 +103,7 @@ impl fmt::Display for Location {
                     write!(f, "sheet {s} ")?;
                 }
                 match column {
+                    Some((letter, header)) if header.is_empty() => write!(f, "{letter}{row}")?,
                     Some((letter, header)) => write!(f, "{letter}{row} ({header})")?,
                     None => write!(f, "row {row}")?,
                 }

@@ -334,6 +334,9 @@ pub struct Catalog {
     pub info: CatalogInfo,
     /// Items in file order; codes are unique (the loader rejects duplicates).
     pub items: Vec<Item>,
+    /// What the loader read other than as written (a short CSV row, a value under no header),
+    /// each located: warnings for the user, errors under `--strict`.
+    pub warnings: Vec<crate::error::Problem>,
 }
 
 /// The kind of a dynamic-adjustment request.
@@ -430,4 +433,6 @@ pub struct AdjustmentLog {
     pub period: Option<Period>,
     /// Requests sorted by id.
     pub adjustments: Vec<Adjustment>,
+    /// What the loader read other than as written, as for [`Catalog::warnings`].
+    pub warnings: Vec<crate::error::Problem>,
 }

@@ -30,6 +30,7 @@ fn unshared(c: &Catalog) -> Catalog {
         source: c.source.clone(),
         info: c.info.clone(),
         items,
+        warnings: Vec::new(),
     }
 }
 

@@ -530,6 +530,7 @@ impl Collect<'_> {
             source: c.file.to_string(),
             info,
             items: c.items,
+            warnings: Vec::new(),
         })
     }
 }

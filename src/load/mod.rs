@@ -100,6 +100,9 @@ pub struct Options {
     pub encoding: Encoding,
     /// Column names.
     pub headers: HeaderMap,
+    /// `--strict`: what the loader would otherwise read other than as written (a short CSV row,
+    /// a value under no header) is an error, not a warning.
+    pub strict: bool,
 }
 
 impl Default for Options {
@@ -108,6 +111,7 @@ impl Default for Options {
             format: None,
             encoding: Encoding::Auto,
             headers: HeaderMap::builtin(),
+            strict: false,
         }
     }
 }
@@ -257,6 +261,7 @@ pub fn snapshot_using(path: &Path, options: &Options, loader: &Loader) -> Result
                     }),
                 }
             }
+            let warnings = coerced(&file, rows.coercions, options.strict)?;
             if !problems.is_empty() {
                 return Err(Error::Input { file, problems });
             }
@@ -264,6 +269,7 @@ pub fn snapshot_using(path: &Path, options: &Options, loader: &Loader) -> Result
                 source: file,
                 info,
                 items,
+                warnings,
             })
         }
     }
@@ -457,7 +463,8 @@ pub fn adjustment_log_with(path: &Path, options: &Options) -> Result<AdjustmentL
         return adjustment_log_from_str(&file, &text);
     }
     let (wb, csv) = options.workbook(path)?;
-    let rows = table::catalog::adjustments(&wb, &options.headers, csv)?;
+    let (rows, coercions) = table::catalog::adjustments(&wb, &options.headers, csv)?;
+    let warnings = coerced(&file, coercions, options.strict)?;
     let validator = schema::adjustment();
     let mut problems = Vec::new();
     let mut list = Vec::new();
@@ -497,7 +504,25 @@ pub fn adjustment_log_with(path: &Path, options: &Options) -> Result<AdjustmentL
         source: file,
         period: None,
         adjustments: list,
+        warnings,
     })
+}
+
+/// A table's coercions: errors under `--strict` (each one located), else the warnings to carry.
+fn coerced(file: &str, coercions: Vec<Problem>, strict: bool) -> Result<Vec<Problem>> {
+    if strict && !coercions.is_empty() {
+        return Err(Error::Input {
+            file: file.to_string(),
+            problems: coercions
+                .into_iter()
+                .map(|p| Problem {
+                    message: format!("{} (--strict)", p.message),
+                    ..p
+                })
+                .collect(),
+        });
+    }
+    Ok(coercions)
 }
 
 /// Loads an `adjustment-log/1` document from text.
@@ -542,6 +567,7 @@ pub fn adjustment_log_from_str(file: &str, text: &str) -> Result<AdjustmentLog> 
         source: file.to_string(),
         period: log.period,
         adjustments,
+        warnings: Vec::new(),
     })
 }
 

@@ -63,6 +63,12 @@ pub fn build(
             _ => {}
         }
     }
+    let warnings: Vec<crate::error::Problem> = snapshots
+        .iter()
+        .flat_map(|c| c.warnings.iter())
+        .chain(logs.iter().flat_map(|l| l.warnings.iter()))
+        .cloned()
+        .collect();
     let mut dated: Vec<(NaiveDate, Catalog)> = Vec::new();
     for c in snapshots {
         let date = c.info.as_of.ok_or_else(|| {
@@ -156,5 +162,6 @@ pub fn build(
         format: "catalog-history/1",
         snapshots: dated.len(),
         periods,
+        warnings,
     })
 }

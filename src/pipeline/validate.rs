@@ -10,18 +10,33 @@ use std::path::Path;
 
 /// Validates one file and says what it is, in a few words (`catalog-snapshot/1, 68 items`).
 pub fn describe(path: &Path, opts: &load::Options) -> Result<String> {
+    describe_with_warnings(path, opts).map(|(what, _)| what)
+}
+
+/// [`describe`], with what reading a spreadsheet coerced (see [`load::Options::strict`]).
+pub fn describe_with_warnings(
+    path: &Path,
+    opts: &load::Options,
+) -> Result<(String, Vec<crate::error::Problem>)> {
     if opts.format_of(path) != load::InputFormat::Json {
         return Ok(match table_kind(path, opts)? {
             TableKind::Log => {
                 let l = load::adjustment_log_with(path, opts)?;
-                format!("adjustment log, {} requests", l.adjustments.len())
+                (
+                    format!("adjustment log, {} requests", l.adjustments.len()),
+                    l.warnings,
+                )
             }
             TableKind::Catalog => {
                 let c = load::snapshot_with(path, opts)?;
-                format!("catalog, {} items", c.items.len())
+                (format!("catalog, {} items", c.items.len()), c.warnings)
             }
         });
     }
+    describe_json(path).map(|what| (what, Vec::new()))
+}
+
+fn describe_json(path: &Path) -> Result<String> {
     let (kind, text) = load::sniff(path)?;
     let file = path.display().to_string();
     Ok(match kind {

@@ -19,6 +19,88 @@ pub struct Rows {
     pub items: Vec<(Value, Origin)>,
     /// Header values from an information sheet (目录名称, 区划代码, 截止日期), if any.
     pub catalog: Map<String, Value>,
+    /// What was read other than as written (see [`coercions`]): warnings, or errors under
+    /// `--strict`.
+    pub coercions: Vec<Problem>,
+}
+
+/// The rows listed in a message: the first few, then how many more.
+fn some_rows(rows: &[usize]) -> String {
+    const SHOWN: usize = 5;
+    let mut s = rows
+        .iter()
+        .take(SHOWN)
+        .map(usize::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if rows.len() > SHOWN {
+        s.push_str(&format!(" and {} more", rows.len() - SHOWN));
+    }
+    s
+}
+
+/// What reading `sheet` would do silently, one problem per kind and column: CSV rows shorter than
+/// the header (their missing cells are read as empty) and values in a column without a header
+/// (ignored), or past the header's last column. A workbook's rows have no length of their own
+/// (trailing empty cells are not stored), so only CSV rows are called short.
+pub fn coercions(sheet: &Sheet, file: &str, csv: bool) -> Vec<Problem> {
+    let sheet_name = (!csv).then_some(sheet.name.as_str());
+    let width = sheet.headers.len();
+    let mut short: Vec<usize> = Vec::new();
+    let mut headless: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (row, cells) in &sheet.rows {
+        if csv && cells.len() < width {
+            short.push(*row);
+        }
+        for (i, cell) in cells.iter().enumerate() {
+            let unnamed = sheet.headers.get(i).is_none_or(|h| h.trim().is_empty());
+            if unnamed && !cell.trim().is_empty() {
+                headless.entry(i).or_default().push(*row);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    if let Some(&first) = short.first() {
+        out.push(Problem {
+            location: Location::row(Some(file), sheet_name, first),
+            message: if short.len() == 1 {
+                format!(
+                    "a row shorter than the header's {width} cells: its missing cells are read as empty"
+                )
+            } else {
+                format!(
+                    "{} rows shorter than the header's {width} cells (rows {}): their missing cells are read as empty",
+                    short.len(),
+                    some_rows(&short)
+                )
+            },
+        });
+    }
+    for (i, rows) in headless {
+        out.push(Problem {
+            location: Location::Cell {
+                file: Some(file.to_string()),
+                sheet: sheet_name.map(str::to_string),
+                row: rows[0],
+                column: Some((column_letter(i), String::new())),
+                item: None,
+            },
+            message: if rows.len() == 1 {
+                format!(
+                    "column {} has no header: its value is ignored",
+                    column_letter(i)
+                )
+            } else {
+                format!(
+                    "column {} has no header: its {} values are ignored (rows {})",
+                    column_letter(i),
+                    rows.len(),
+                    some_rows(&rows)
+                )
+            },
+        });
+    }
+    out
 }
 
 fn file_name(path: &str) -> String {
@@ -381,6 +463,7 @@ pub fn items(wb: &Workbook, map: &HeaderMap, csv: bool) -> Result<Rows> {
     Ok(Rows {
         items: out,
         catalog: catalog_info(wb, map),
+        coercions: coercions(sheet, &file, csv),
     })
 }
 
@@ -417,8 +500,11 @@ fn catalog_info(wb: &Workbook, map: &HeaderMap) -> Map<String, Value> {
     info
 }
 
-/// Reads the requests of an adjustment log from its first sheet.
-pub fn adjustments(wb: &Workbook, map: &HeaderMap, csv: bool) -> Result<Vec<(Value, Origin)>> {
+/// Rows read as JSON values, each with its origin.
+pub type Located = Vec<(Value, Origin)>;
+
+/// Reads the requests of an adjustment log from its first sheet, with what reading it coerced.
+pub fn adjustments(wb: &Workbook, map: &HeaderMap, csv: bool) -> Result<(Located, Vec<Problem>)> {
     let file = file_name(&wb.file);
     let sheet = wb
         .sheets
@@ -466,5 +552,5 @@ pub fn adjustments(wb: &Workbook, map: &HeaderMap, csv: bool) -> Result<Vec<(Val
         }
         out.push((Value::Object(obj), origin));
     }
-    Ok(out)
+    Ok((out, coercions(sheet, &file, csv)))
 }

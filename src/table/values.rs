@@ -45,7 +45,12 @@ pub fn integer(s: &str) -> Option<Value> {
     }
     static LEAD: OnceLock<Regex> = OnceLock::new();
     if let Some(c) = re(&LEAD, r"^(-?[0-9]+)(?:\.0+)?\s*(?:次|个|份|$|[(（])").captures(&t) {
-        return c[1].parse::<i64>().ok().map(Value::from);
+        // A number too large for the contract's integers stays text, for the schema to refuse
+        // at its cell (never an empty field).
+        return Some(match c[1].parse::<i64>() {
+            Ok(n) => Value::from(n),
+            Err(_) => Value::String(s.trim().to_string()),
+        });
     }
     static CN: OnceLock<Regex> = OnceLock::new();
     if let Some(c) = re(&CN, r"^([零一二三四五六七八九十])\s*次").captures(&t) {
@@ -100,7 +105,9 @@ pub fn limit(s: &str) -> Option<Value> {
     )
     .captures(&t)
     {
-        let value: i64 = c[1].parse().ok()?;
+        let Ok(value) = c[1].parse::<i64>() else {
+            return Some(Value::String(s.trim().to_string()));
+        };
         let mut m = Map::new();
         m.insert("value".into(), value.into());
         let unit = c.get(2).map_or("", |u| u.as_str());
@@ -475,7 +482,10 @@ pub fn days(s: &str) -> Option<Value> {
     }
     static N: OnceLock<Regex> = OnceLock::new();
     match re(&N, r"^([0-9]+(?:\.[0-9]+)?)").captures(&t) {
-        Some(c) => c[1].parse::<f64>().ok().map(|n| json!(n)),
+        Some(c) => Some(match c[1].parse::<f64>() {
+            Ok(n) if n.is_finite() && n < 1e15 => json!(n),
+            _ => Value::String(s.trim().to_string()),
+        }),
         None => Some(Value::String(s.trim().to_string())),
     }
 }
@@ -509,6 +519,20 @@ mod tests {
         assert_eq!(integer("0（全程网办）"), Some(json!(0)));
         assert_eq!(integer(" "), None);
         assert_eq!(integer("若干"), Some(json!("若干")));
+    }
+
+    #[test]
+    fn numbers_too_large_stay_text_for_the_schema_to_refuse() {
+        // A spreadsheet number of 1e20 reads as these digits: never an empty field.
+        let big = "100000000000000000000";
+        assert_eq!(integer(big), Some(json!(big)));
+        assert_eq!(
+            limit(&format!("{big}个工作日")),
+            Some(json!(format!("{big}个工作日")))
+        );
+        let huge = "9".repeat(400);
+        assert_eq!(days(&huge), Some(json!(huge)));
+        assert_eq!(days("0.5"), Some(json!(0.5)));
     }
 
     #[test]

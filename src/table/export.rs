@@ -92,7 +92,7 @@ fn columns(field: Field) -> &'static [(&'static str, Cell)] {
                         s.push_str(&format!("（{n}）"));
                     }
                     s.push_str(b.article.as_deref().unwrap_or(""));
-                    s
+                    listed(&s)
                 })
                 .collect::<Vec<_>>()
                 .join("；")
@@ -214,7 +214,7 @@ fn columns(field: Field) -> &'static [(&'static str, Cell)] {
         Field::OfficeHours => &[("office_hours", |it, _| opt(&it.office_hours))],
         Field::ConsultPhone => &[("consult_phone", |it, _| opt(&it.consult_phone))],
         Field::ComplaintPhone => &[("complaint_phone", |it, _| opt(&it.complaint_phone))],
-        // Not written: no main-sheet column, and no 常见问题 child sheet is written.
+        // No main-sheet column: the 常见问题 child sheet carries them.
         Field::Faq => &[],
         Field::EffectiveFrom => &[("effective_from", |it, _| opt(&it.effective_from))],
         Field::CancelOn => &[("cancel_on", |it, _| opt(&it.cancel_on))],
@@ -234,9 +234,15 @@ fn material_cell(
     joined(it.materials.iter().map(value).collect())
 }
 
+/// A value listed in a cell the loader splits (at ；, ; and line breaks): those become ，, or
+/// the value would read back as several.
+fn listed(v: &str) -> String {
+    v.replace(['；', ';', '\n', '\r'], "，")
+}
+
 /// Values of a list's elements in one cell: joined by ；, 无 for an element without one, blank
-/// when none has one. With several elements, a ； inside a value becomes ， (the loader splits
-/// the cell at ；).
+/// when none has one. A ；, ; or line break inside a value becomes ， (the loader splits the cell
+/// there).
 fn joined(values: Vec<Option<String>>) -> String {
     if values
         .iter()
@@ -244,12 +250,10 @@ fn joined(values: Vec<Option<String>>) -> String {
     {
         return String::new();
     }
-    let several = values.len() > 1;
     values
         .into_iter()
         .map(|v| match v.filter(|v| !v.is_empty()) {
-            Some(v) if several => v.replace(['；', ';', '\n'], "，"),
-            Some(v) => v,
+            Some(v) => listed(&v),
             None => "无".into(),
         })
         .collect::<Vec<_>>()
@@ -288,7 +292,7 @@ fn main_columns() -> impl Iterator<Item = (&'static str, Cell)> {
 }
 
 /// The items as one sheet, lists joined in cells. With `children`, lists go to child sheets
-/// instead (申请材料, 收费项目, 设定依据, 办理流程) and keep every attribute.
+/// instead (申请材料, 收费项目, 设定依据, 办理流程, 常见问题) and keep every attribute.
 pub fn sheets(items: &[Item], children: bool) -> Vec<SheetData> {
     let mut extra_keys: Vec<&String> = items.iter().flat_map(|i| i.extra.keys()).collect();
     extra_keys.sort();
@@ -343,6 +347,11 @@ pub fn sheets(items: &[Item], children: bool) -> Vec<SheetData> {
     let mut steps = SheetData {
         name: "办理流程".into(),
         headers: ["事项编码", "环节", "时限"].map(String::from).to_vec(),
+        rows: Vec::new(),
+    };
+    let mut faq = SheetData {
+        name: "常见问题".into(),
+        headers: ["事项编码", "问题", "答复"].map(String::from).to_vec(),
         rows: Vec::new(),
     };
     for it in items {
@@ -400,10 +409,17 @@ pub fn sheets(items: &[Item], children: bool) -> Vec<SheetData> {
                     p.days.map(format_num).unwrap_or_default(),
                 ]);
             }
+            for q in it.faq.iter() {
+                faq.rows.push(vec![
+                    it.code.to_string(),
+                    q.question.clone(),
+                    opt(&q.answer),
+                ]);
+            }
         }
     }
     if children {
-        vec![main, materials, fees, bases, steps]
+        vec![main, materials, fees, bases, steps, faq]
     } else {
         vec![main]
     }

@@ -95,8 +95,8 @@ pub fn limit(s: &str) -> Option<Value> {
         return Some(json!({ "value": null }));
     }
     static NONE_NOTE: OnceLock<Regex> = OnceLock::new();
-    if let Some(c) = re(&NONE_NOTE, r"^无(?:法定时限)?\s*[(（](.+)[)）]$").captures(&t) {
-        return Some(json!({ "value": null, "note": c[1].trim() }));
+    if re(&NONE_NOTE, r"^无(?:法定时限)?\s*[(（](.+)[)）]$").is_match(&t) {
+        return Some(json!({ "value": null, "note": note_as_written(s) }));
     }
     static LIMIT: OnceLock<Regex> = OnceLock::new();
     if let Some(c) = re(
@@ -114,12 +114,28 @@ pub fn limit(s: &str) -> Option<Value> {
         if !unit.is_empty() {
             m.insert("unit".into(), unit.into());
         }
-        if let Some(note) = c.get(3) {
-            m.insert("note".into(), note.as_str().into());
+        if c.get(3).is_some() {
+            m.insert("note".into(), note_as_written(s).into());
         }
         return Some(Value::Object(m));
     }
     Some(Value::String(s.trim().to_string()))
+}
+
+/// The bracketed note of a time limit as written (the parse reads a folded copy, in which a
+/// full-width comma would have become `,`): from the first bracket to the last.
+fn note_as_written(s: &str) -> String {
+    let t = s.trim();
+    let start = t
+        .find(['(', '（'])
+        .map_or(0, |i| i + t[i..].chars().next().map_or(1, char::len_utf8));
+    let inner = &t[start..];
+    inner
+        .strip_suffix(')')
+        .or_else(|| inner.strip_suffix('）'))
+        .unwrap_or(inner)
+        .trim()
+        .to_string()
 }
 
 /// 网上办理深度: "4", "Ⅳ级", "四级", "全程网办" → 4 … "不可网办" → 0.
@@ -533,6 +549,18 @@ mod tests {
         let huge = "9".repeat(400);
         assert_eq!(days(&huge), Some(json!(huge)));
         assert_eq!(days("0.5"), Some(json!(0.5)));
+    }
+
+    #[test]
+    fn a_limit_note_keeps_its_full_width_punctuation() {
+        assert_eq!(
+            limit("无（法律法规未规定办结时限，按承诺时限办结）"),
+            Some(json!({ "value": null, "note": "法律法规未规定办结时限，按承诺时限办结" }))
+        );
+        assert_eq!(
+            limit("５个工作日（不含公示，听证）"),
+            Some(json!({ "value": 5, "unit": "工作日", "note": "不含公示，听证" }))
+        );
     }
 
     #[test]

@@ -42,6 +42,45 @@ use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::io::Write;
 
+/// The report as the template sees it: everything but its long lists, which the cards carry
+/// (`findings` and `changes` are their counts, so `{{#if report.findings}}` still reads). The
+/// whole report serialised into the template's context cost more memory than the page itself.
+#[derive(Serialize)]
+pub(super) struct Head<'a> {
+    format: &'static str,
+    tool: &'a super::Tool,
+    as_of: chrono::NaiveDate,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    old: Option<&'a super::SnapshotInfo>,
+    new: &'a super::SnapshotInfo,
+    summary: &'a super::Summary,
+    rules: &'a BTreeMap<String, RuleDoc>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    progress: Option<&'a crate::rounds::Progress>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    manifest: Option<&'a super::Manifest>,
+    findings: usize,
+    changes: usize,
+}
+
+impl<'a> Head<'a> {
+    pub(super) fn of(r: &'a Report) -> Self {
+        Head {
+            format: r.format,
+            tool: &r.tool,
+            as_of: r.as_of,
+            old: r.old.as_ref(),
+            new: &r.new,
+            summary: &r.summary,
+            rules: &r.rules,
+            progress: r.progress.as_ref(),
+            manifest: r.manifest.as_ref(),
+            findings: r.findings.len(),
+            changes: r.changes.len(),
+        }
+    }
+}
+
 /// What the template writes in its CSP where the script hashes go.
 pub const SCRIPT_HASHES: &str = "<script-hashes>";
 
@@ -54,7 +93,7 @@ struct View<'a> {
     /// The message catalogue: `{{lookup @root.t "html.summary"}}`.
     t: &'a BTreeMap<String, String>,
     lang: &'a str,
-    report: &'a Report,
+    report: Head<'a>,
     /// Whether rules ran (not serialised in the report model itself).
     checked: bool,
     change_cards: Vec<Card>,
@@ -1241,7 +1280,7 @@ fn view<'a>(report: &'a Report, t: &'a Texts) -> View<'a> {
         }),
         t: &t.texts,
         lang: &t.lang,
-        report,
+        report: Head::of(report),
         checked: report.checked,
         change_cards,
         finding_cards,
@@ -1257,22 +1296,40 @@ fn view<'a>(report: &'a Report, t: &'a Texts) -> View<'a> {
 
 /// Writes the HTML report.
 pub fn render(report: &Report, style: &super::Style, out: &mut dyn Write) -> Result<()> {
-    let mut hb = Handlebars::new();
-    hb.set_strict_mode(true);
-    let (origin, template) = style.templates.get("report.html.hbs");
-    let (css_origin, css) = style.templates.get("style.css");
-    hb.register_template_string("report.html", template)
+    let (origin, _) = style.templates.get("report.html.hbs");
+    let hb = style.templates.compiled("report.html", || {
+        let mut hb = Handlebars::new();
+        hb.set_strict_mode(true);
+        let (origin, template) = style.templates.get("report.html.hbs");
+        let (css_origin, css) = style.templates.get("style.css");
+        hb.register_template_string("report.html", template)
+            .map_err(|e| template_error(origin, &e.to_string()))?;
+        hb.register_partial("style", css)
+            .map_err(|e| template_error(css_origin, &e.to_string()))?;
+        let (chart_origin, chart) = style.templates.get("chart.hbs");
+        hb.register_partial("chart", chart)
+            .map_err(|e| template_error(chart_origin, &e.to_string()))?;
+        Ok(hb)
+    })?;
+    // Rendered into one buffer and written out around the hash marker: no copy of the page.
+    let mut page = Vec::new();
+    hb.render_to_write("report.html", &view(report, &style.texts), &mut page)
         .map_err(|e| template_error(origin, &e.to_string()))?;
-    hb.register_partial("style", css)
-        .map_err(|e| template_error(css_origin, &e.to_string()))?;
-    let (chart_origin, chart) = style.templates.get("chart.hbs");
-    hb.register_partial("chart", chart)
-        .map_err(|e| template_error(chart_origin, &e.to_string()))?;
-    let html = hb
-        .render("report.html", &view(report, &style.texts))
-        .map_err(|e| template_error(origin, &e.to_string()))?;
-    out.write_all(with_script_hashes(&html).as_bytes())
-        .map_err(io)
+    let page = String::from_utf8(page).map_err(|e| template_error(origin, &e.to_string()))?;
+    write_with_script_hashes(&page, out).map_err(io)
+}
+
+/// Writes `html` with [`SCRIPT_HASHES`] replaced as [`with_script_hashes`] does.
+pub fn write_with_script_hashes(html: &str, out: &mut dyn Write) -> std::io::Result<()> {
+    let mut parts = html.split(SCRIPT_HASHES);
+    out.write_all(parts.next().unwrap_or("").as_bytes())?;
+    let mut sources = None;
+    for part in parts {
+        let s = sources.get_or_insert_with(|| script_sources(html));
+        out.write_all(s.as_bytes())?;
+        out.write_all(part.as_bytes())?;
+    }
+    Ok(())
 }
 
 /// The page with [`SCRIPT_HASHES`] replaced by the CSP sources of its inline scripts
@@ -1281,6 +1338,11 @@ pub fn with_script_hashes(html: &str) -> String {
     if !html.contains(SCRIPT_HASHES) {
         return html.to_string();
     }
+    html.replace(SCRIPT_HASHES, &script_sources(html))
+}
+
+/// The CSP sources of the page's inline scripts: `'sha256-…'` each, or `'none'`.
+fn script_sources(html: &str) -> String {
     let mut sources = Vec::new();
     let mut rest = html;
     while let Some(start) = rest.find("<script>") {
@@ -1292,12 +1354,11 @@ pub fn with_script_hashes(html: &str) -> String {
         sources.push(format!("'sha256-{}'", base64(&digest)));
         rest = &body[end..];
     }
-    let sources = if sources.is_empty() {
+    if sources.is_empty() {
         "'none'".to_string()
     } else {
         sources.join(" ")
-    };
-    html.replace(SCRIPT_HASHES, &sources)
+    }
 }
 
 /// Standard base64 with padding (what CSP hash sources use).

@@ -224,17 +224,20 @@ fn view<'a>(r: &'a Report, t: &'a Texts) -> View<'a> {
 
 /// Writes the Markdown report.
 pub fn render(r: &Report, style: &super::Style, out: &mut dyn Write) -> Result<()> {
-    let mut hb = Handlebars::new();
-    hb.set_strict_mode(true);
-    hb.register_escape_fn(handlebars::no_escape);
-    hb.register_helper("md", Box::new(md));
     let (origin, template) = style.templates.get("report.md.hbs");
     let err = |m: String| Error::Template {
         name: origin.to_string(),
         message: m,
     };
-    hb.register_template_string("report.md", template)
-        .map_err(|e| err(e.to_string()))?;
+    let hb = style.templates.compiled("report.md", || {
+        let mut hb = Handlebars::new();
+        hb.set_strict_mode(true);
+        hb.register_escape_fn(handlebars::no_escape);
+        hb.register_helper("md", Box::new(md));
+        hb.register_template_string("report.md", template)
+            .map_err(|e| err(e.to_string()))?;
+        Ok(hb)
+    })?;
     let text = hb
         .render("report.md", &view(r, &style.texts))
         .map_err(|e| err(e.to_string()))?;

@@ -438,8 +438,24 @@ impl Report {
 /// Report templates: the built-in ones from `reports/`, or a directory's files of the same names.
 #[derive(Debug, Clone)]
 pub struct Templates {
-    /// File name → (where it came from, source).
-    pub files: BTreeMap<String, (String, String)>,
+    /// File name → (where it came from, source). Read-only once a page is rendered: the
+    /// compiled registries below are not rebuilt.
+    files: BTreeMap<String, (String, String)>,
+    /// Each page kind's registry, compiled on first use and shared by the copies of these
+    /// templates: a split report renders one page per department (thousands), and compiling the
+    /// HTML template each time cost more than rendering it.
+    compiled: Compiled,
+}
+
+type Registry = std::sync::Arc<handlebars::Handlebars<'static>>;
+
+#[derive(Clone, Default)]
+struct Compiled(std::sync::Arc<std::sync::Mutex<BTreeMap<&'static str, Registry>>>);
+
+impl std::fmt::Debug for Compiled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Compiled")
+    }
 }
 
 /// The built-in templates, by file name.
@@ -469,7 +485,28 @@ impl Templates {
                 .iter()
                 .map(|(n, t)| ((*n).to_string(), (format!("reports/{n}"), (*t).to_string())))
                 .collect(),
+            compiled: Compiled::default(),
         }
+    }
+
+    /// The registry of one page kind, compiled by `build` on first use (a failed compile is not
+    /// kept: each use reports it).
+    pub(crate) fn compiled(
+        &self,
+        kind: &'static str,
+        build: impl FnOnce() -> Result<handlebars::Handlebars<'static>>,
+    ) -> Result<Registry> {
+        let mut cache = self
+            .compiled
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(hb) = cache.get(kind) {
+            return Ok(hb.clone());
+        }
+        let hb = std::sync::Arc::new(build()?);
+        cache.insert(kind, hb.clone());
+        Ok(hb)
     }
 
     /// The built-in templates with the files of `dir` replacing those of the same name.

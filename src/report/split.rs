@@ -60,13 +60,25 @@ pub fn split(r: &Report, t: &Texts) -> Vec<Part> {
     for c in &r.changes {
         changes.entry(&c.department).or_default().push(c.clone());
     }
-    // Everything but the per-department parts, cloned once.
+    // Everything but the per-department parts (the comments and counts are rebuilt from them),
+    // copied once per department: never the whole report's lists.
     let shell = Report {
-        findings: Vec::new(),
+        format: r.format,
+        tool: r.tool.clone(),
+        as_of: r.as_of,
+        old: r.old.clone(),
+        new: r.new.clone(),
+        summary: r.summary,
         changes: Vec::new(),
+        findings: Vec::new(),
+        comments: Vec::new(),
         rules: BTreeMap::new(),
+        progress: r.progress,
+        resolved_before: r.resolved_before.clone(),
+        manifest: r.manifest.clone(),
+        checked: r.checked,
         departments: BTreeMap::new(),
-        ..r.clone()
+        stats: Default::default(),
     };
     let labels: Vec<String> = names
         .iter()
@@ -238,7 +250,7 @@ struct IndexView<'a> {
     change_count: usize,
     t: &'a BTreeMap<String, String>,
     lang: &'a str,
-    report: &'a Report,
+    report: super::html::Head<'a>,
     departments: Vec<IndexRow>,
 }
 
@@ -272,7 +284,7 @@ pub fn render_index(r: &Report, parts: &[Part], style: &Style, out: &mut dyn Wri
         change_count: r.stats.changes.total(),
         t: &t.texts,
         lang: &t.lang,
-        report: r,
+        report: super::html::Head::of(r),
         departments: parts
             .iter()
             .map(|p| {

@@ -43,7 +43,10 @@ fn compile(text: &str) -> Validator {
 }
 
 fn build(schema: &Value) -> Validator {
+    // Formats are checked: a date is a calendar date (2017-02-30 is refused at its pointer, not
+    // later by the model without a place).
     jsonschema::options()
+        .should_validate_formats(true)
         .with_pattern_options(jsonschema::PatternOptions::regex())
         .build(schema)
         .expect("embedded schema compiles")
@@ -121,10 +124,33 @@ pub fn problems(
                     Some(w) => Location::within(w, pointer),
                     None => Location::pointer(pointer),
                 },
-                message: e.to_string(),
+                message: worded(&e, instance.pointer(e.instance_path().as_str())),
             }
         })
         .collect()
+}
+
+/// A violation in words a reviewer reads: a date that is no calendar date says so (the
+/// validator's own words for it, "is not a \"date\"" or a failed `anyOf` of date or null, do
+/// not).
+fn worded(e: &jsonschema::ValidationError<'_>, value: Option<&Value>) -> String {
+    use jsonschema::error::ValidationErrorKind as K;
+    let dateish = |v: &str| {
+        v.len() == 10
+            && v.bytes().enumerate().all(|(i, b)| match i {
+                4 | 7 => b == b'-',
+                _ => b.is_ascii_digit(),
+            })
+    };
+    match (e.kind(), value.and_then(Value::as_str)) {
+        (K::Format { format }, Some(v)) if format == "date" => {
+            format!("\"{v}\" is not a calendar date (YYYY-MM-DD)")
+        }
+        (K::AnyOf { .. }, Some(v)) if dateish(v) => {
+            format!("\"{v}\" is not a calendar date (YYYY-MM-DD)")
+        }
+        _ => e.to_string(),
+    }
 }
 
 /// A definition of an object schema split into its properties, so that an object can be validated

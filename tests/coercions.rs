@@ -170,3 +170,60 @@ fn a_workbook_number_too_large_is_an_error_at_its_cell() {
     assert_eq!(code, 3, "{err}");
     assert!(err.contains("E2 (到办事现场次数)"), "{err}");
 }
+
+#[test]
+fn an_impossible_date_is_refused_at_its_place_in_every_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    let item =
+        r#"{"code":"A-1","name":"户口迁移登记","item_type":"公共服务","department":"清河市公安局"#;
+    let cases = [
+        (
+            write(
+                "log.json",
+                r#"{"format":"adjustment-log/1","adjustments":[{"id":"R1","kind":"add","code":"A-1","filed_on":"2017-13-45"}]}"#,
+            ),
+            "/adjustments/0/filed_on",
+        ),
+        (
+            write(
+                "log.csv",
+                "申请编号,调整类型,事项编码,申请日期\nR1,新增,A-1,2017-13-45\n",
+            ),
+            "D2 (申请日期)",
+        ),
+        (
+            write(
+                "as-of.json",
+                &format!(
+                    r#"{{"format":"catalog-snapshot/1","catalog":{{"as_of":"2017-02-30"}},"items":[{item}"}}]}}"#
+                ),
+            ),
+            "/catalog/as_of",
+        ),
+        (
+            write(
+                "effective.json",
+                &format!(
+                    r#"{{"format":"catalog-snapshot/1","catalog":{{"as_of":"2017-12-31"}},"items":[{item}","effective_from":"2017-13-45"}}]}}"#
+                ),
+            ),
+            "item A-1 (#1) /items/0/effective_from",
+        ),
+    ];
+    for (file, place) in &cases {
+        for cmd in ["validate", "check"] {
+            if cmd == "check" && file.contains("log") {
+                continue;
+            }
+            let (code, err) = run(&[cmd, file]);
+            assert_eq!(code, 3, "{cmd} {file}: {err}");
+            assert!(err.contains("is not a calendar date (YYYY-MM-DD)"), "{err}");
+            assert!(err.contains(place), "{cmd} {file} names {place}: {err}");
+        }
+    }
+}

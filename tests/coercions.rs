@@ -227,3 +227,29 @@ fn an_impossible_date_is_refused_at_its_place_in_every_input() {
         }
     }
 }
+
+#[test]
+fn a_number_beyond_range_in_json_names_the_item_and_key_not_an_item_relative_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("2017-12-31.json");
+    std::fs::write(
+        &p,
+        "{\"format\":\"catalog-snapshot/1\",\"catalog\":{\"as_of\":\"2017-12-31\"},\"items\":[\n\
+         {\"code\":\"A-1\",\"name\":\"户口迁移登记\",\"item_type\":\"公共服务\",\"department\":\"清河市公安局\"},\n\
+         {\"code\":\"A-2\",\n \"name\":\"出生登记\",\"onsite_visits\":1e999,\n \"item_type\":\"公共服务\",\"department\":\"清河市公安局\"}\n]}",
+    )
+    .unwrap();
+    for cmd in ["validate", "check"] {
+        let (code, err) = run(&[cmd, p.to_str().unwrap()]);
+        assert_eq!(code, 3, "{err}");
+        assert!(
+            err.contains("number out of range (")
+                && err.contains("item A-2 (#2) /items/1/onsite_visits"),
+            "{cmd}: {err}"
+        );
+        assert!(
+            !err.contains("line 2"),
+            "no line counted from the item's start: {err}"
+        );
+    }
+}

@@ -354,12 +354,8 @@ fn item_from_raw(
     raw: &RawValue,
     index: usize,
 ) -> std::result::Result<Item, Vec<Problem>> {
-    let value: Value = serde_json::from_str(raw.get()).map_err(|e| {
-        vec![Problem {
-            location: Location::pointer(format!("/items/{index}")),
-            message: e.to_string(),
-        }]
-    })?;
+    let value: Value =
+        serde_json::from_str(raw.get()).map_err(|e| vec![unreadable_item(raw, index, &e)])?;
     // Only an item whose text exceeds the value limit can hold a value that does.
     if raw.get().len() > crate::limits::MAX_VALUE_BYTES
         && let Some((pointer, len)) = oversized(&value)
@@ -398,6 +394,39 @@ fn item_from_raw(
             message: e.to_string(),
         }]
     })
+}
+
+/// Why an item that is well-formed JSON still does not read (a number beyond `f64`), located at
+/// the item and, where it can be told, its key; serde_json's line and column would count from the
+/// item's own start, so they are left out.
+fn unreadable_item(raw: &RawValue, index: usize, e: &serde_json::Error) -> Problem {
+    let fields: Option<std::collections::BTreeMap<String, &RawValue>> =
+        serde_json::from_str(raw.get()).ok();
+    let code = fields
+        .as_ref()
+        .and_then(|m| m.get("code"))
+        .and_then(|c| serde_json::from_str::<String>(c.get()).ok());
+    let key = fields.as_ref().and_then(|m| {
+        m.iter()
+            .find(|(_, v)| serde_json::from_str::<Value>(v.get()).is_err())
+            .map(|(k, _)| k.replace('~', "~0").replace('/', "~1"))
+    });
+    let label = match code {
+        Some(code) => format!("item {code} (#{})", index + 1),
+        None => format!("item #{}", index + 1),
+    };
+    let text = e.to_string();
+    let at = format!(" at line {} column {}", e.line(), e.column());
+    Problem {
+        location: Location::within(
+            label,
+            match key {
+                Some(k) => format!("/items/{index}/{k}"),
+                None => format!("/items/{index}"),
+            },
+        ),
+        message: text.strip_suffix(&at).unwrap_or(&text).to_string(),
+    }
 }
 
 /// The JSON pointer (relative to the item) and length of the first text longer than

@@ -719,6 +719,12 @@ fn convert(c: ConvertArgs, env: &mut Env<'_>) -> Result<u8> {
             warn_loaded(env, &log.warnings)?;
             serde_json::json!({ "format": "adjustment-log/1", "adjustments": log.adjustments })
         }
+        pipeline::validate::TableKind::Replies => {
+            return Err(Error::Usage(format!(
+                "{} is a filled review sheet (指纹, 整改情况): it is read by audit --responses, not converted",
+                c.file.display()
+            )));
+        }
         pipeline::validate::TableKind::Catalog => {
             let mut cat = load::snapshot_with(&c.file, &opts)?;
             warn_loaded(env, &cat.warnings)?;

@@ -1324,3 +1324,22 @@ fn negative_days_visits_and_copies_do_not_validate() {
         "{stderr}"
     );
 }
+
+#[test]
+fn validate_knows_a_filled_reply_sheet_and_convert_refuses_it() {
+    let replies = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/qinghe/replies/2018Q1.csv");
+    bin()
+        .arg("validate")
+        .arg(&replies)
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("(reply sheet, 6 replies)"));
+    bin()
+        .arg("convert")
+        .arg(&replies)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "is a filled review sheet (指纹, 整改情况): it is read by audit --responses",
+        ));
+}

@@ -11,6 +11,27 @@ use crate::rules::Lang;
 use std::path::Path;
 
 /// Replies from review sheets: every XLSX/CSV with a fingerprint column, in a file or directory.
+/// Whether a workbook is a filled review sheet: one of its sheets has the fingerprint and reply
+/// columns the review sheet is written with (in either language).
+pub fn is_reply_sheet(wb: &crate::table::Workbook) -> bool {
+    let texts = [Texts::builtin(Lang::Zh), Texts::builtin(Lang::En)];
+    let names = |key: &str| -> Vec<String> {
+        texts
+            .iter()
+            .map(|t| crate::table::headers::header_key(&t.get(key)))
+            .collect()
+    };
+    let (fp, reply) = (names("sheet.col.fingerprint"), names("sheet.col.reply"));
+    wb.sheets.iter().any(|s| {
+        let has = |n: &[String]| {
+            s.headers
+                .iter()
+                .any(|h| n.contains(&crate::table::headers::header_key(h)))
+        };
+        has(&fp) && has(&reply)
+    })
+}
+
 pub fn read_responses(path: &Path, opts: &load::Options) -> Result<rounds::Responses> {
     let mut files = Vec::new();
     if path.is_dir() {

@@ -31,6 +31,10 @@ pub fn describe_with_warnings(
                 let c = load::snapshot_with(path, opts)?;
                 (format!("catalog, {} items", c.items.len()), c.warnings)
             }
+            TableKind::Replies => {
+                let r = super::responses::read_responses(path, opts)?;
+                (format!("reply sheet, {} replies", r.len()), Vec::new())
+            }
         });
     }
     describe_json(path).map(|what| (what, Vec::new()))
@@ -116,14 +120,20 @@ fn describe_json(path: &Path) -> Result<String> {
 pub enum TableKind {
     Catalog,
     Log,
+    /// A review sheet a department filled in (`audit --responses`).
+    Replies,
 }
 
-/// A spreadsheet with an adjustment-type column and no item-name column is a log.
+/// A spreadsheet with the review sheet's fingerprint and reply columns is a department's replies;
+/// one with an adjustment-type column and no item-name column is a log.
 pub fn table_kind(path: &Path, opts: &load::Options) -> Result<TableKind> {
     let wb = match opts.format_of(path) {
         load::InputFormat::Csv => crate::table::read_csv(path, opts.encoding)?,
         _ => crate::table::read_xlsx(path)?,
     };
+    if super::responses::is_reply_sheet(&wb) {
+        return Ok(TableKind::Replies);
+    }
     let has =
         |pred: &dyn Fn(&str) -> bool| wb.sheets.iter().any(|s| s.headers.iter().any(|h| pred(h)));
     let is_log = has(&|h| opts.headers.log(h) == Some("kind"))

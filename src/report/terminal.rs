@@ -327,10 +327,12 @@ fn state_key(s: FindingState) -> &'static str {
 
 /// The terminal report fitted to `width` display columns: a longer line continues under its own
 /// text (a numbered point under its words, a listed item under the list), Chinese characters
-/// counting two columns and colour codes none. Applied only when the report goes to a terminal;
-/// a file or a pipe keeps one line per point for `grep`.
+/// counting two columns and colour codes none. A line breaks between Chinese characters or at a
+/// space, never inside a code, number or date (`339900-GG-00029`, `DA-03`, `2017-09-21`), never
+/// before closing punctuation (，。）〕》…) nor after opening punctuation (（〔《…); only a run
+/// wider than the whole line is cut. Applied only when the report goes to a terminal; a file or a
+/// pipe keeps one line per point for `grep`.
 pub fn fit(text: &str, width: usize) -> String {
-    use unicode_width::UnicodeWidthChar;
     let width = width.max(40);
     let mut out = String::with_capacity(text.len() + text.len() / 16);
     for line in text.split_inclusive('\n') {
@@ -343,28 +345,158 @@ pub fn fit(text: &str, width: usize) -> String {
             .filter(|&i| i > 0 && rest[..i].chars().all(|c| c.is_ascii_digit()))
             .map_or(0, |i| i + 2);
         let indent = spaces + number;
-        let mut used = 0;
-        let mut chars = body.char_indices().peekable();
-        while let Some((i, c)) = chars.next() {
-            if c == '\u{1b}' {
-                // A colour code: copied whole, no width.
-                let seq_end = body[i..].find('m').map_or(body.len(), |e| i + e + 1);
-                out.push_str(&body[i..seq_end]);
-                while chars.peek().is_some_and(|(j, _)| *j < seq_end) {
-                    chars.next();
+        out.push_str(&body[..indent]);
+        let mut used = indent;
+        let newline = |out: &mut String| {
+            let kept = out.trim_end_matches(' ').len();
+            out.truncate(kept);
+            out.push('\n');
+            out.push_str(&" ".repeat(indent));
+        };
+        for unit in units(&body[indent..]) {
+            if unit.space {
+                if used + unit.width > width {
+                    newline(&mut out);
+                    used = indent;
+                } else {
+                    out.push_str(&unit.text);
+                    used += unit.width;
                 }
                 continue;
             }
-            let w = c.width().unwrap_or(0);
-            if used + w > width && used > indent {
-                out.push('\n');
-                out.push_str(&" ".repeat(indent));
+            if used + unit.width > width && used > indent {
+                newline(&mut out);
                 used = indent;
             }
-            out.push(c);
-            used += w;
+            if unit.width <= width - indent {
+                out.push_str(&unit.text);
+                used += unit.width;
+                continue;
+            }
+            // Wider than a whole line (a long URL): cut where the line ends.
+            for (piece, w) in glyphs(&unit.text) {
+                if used + w > width && used > indent {
+                    newline(&mut out);
+                    used = indent;
+                }
+                out.push_str(piece);
+                used += w;
+            }
         }
         out.push_str(end);
+    }
+    out
+}
+
+/// A piece of a line that is never broken: a run of narrow characters (a code, a number, a Latin
+/// word), or one wide character with the punctuation that holds to it; or a space.
+struct Unit {
+    text: String,
+    width: usize,
+    space: bool,
+}
+
+/// Closing punctuation: never starts a line.
+fn closes(c: char) -> bool {
+    "，。、；：！？）〕」』”’》】…—".contains(c)
+}
+
+/// Opening punctuation: never ends a line.
+fn opens(c: char) -> bool {
+    "（〔「『“‘《【".contains(c)
+}
+
+/// The characters of `s` with their widths, a colour code (no width) kept whole.
+fn glyphs(s: &str) -> Vec<(&str, usize)> {
+    use unicode_width::UnicodeWidthChar;
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < s.len() {
+        let rest = &s[i..];
+        if rest.starts_with('\u{1b}') {
+            let len = rest.find('m').map_or(rest.len(), |e| e + 1);
+            out.push((&rest[..len], 0));
+            i += len;
+            continue;
+        }
+        let c = rest.chars().next().unwrap_or(' ');
+        out.push((&rest[..c.len_utf8()], c.width().unwrap_or(0)));
+        i += c.len_utf8();
+    }
+    out
+}
+
+fn units(s: &str) -> Vec<Unit> {
+    let mut out: Vec<Unit> = Vec::new();
+    // What the next unit starts with: a colour code, or opening punctuation.
+    let mut lead = String::new();
+    let mut lead_width = 0;
+    // Whether the last unit is a run of narrow characters still growing.
+    let mut open_run = false;
+    for (g, w) in glyphs(s) {
+        if g.starts_with('\u{1b}') {
+            // A reset holds to what it ends; any other code to what it starts.
+            match out.last_mut() {
+                Some(last) if g == "\u{1b}[0m" && !last.space && lead.is_empty() => {
+                    last.text.push_str(g)
+                }
+                _ => lead.push_str(g),
+            }
+            continue;
+        }
+        let c = g.chars().next().unwrap_or(' ');
+        if c == ' ' {
+            open_run = false;
+            out.push(Unit {
+                text: format!("{lead} "),
+                width: lead_width + 1,
+                space: true,
+            });
+            lead.clear();
+            lead_width = 0;
+            continue;
+        }
+        if opens(c) {
+            open_run = false;
+            lead.push_str(g);
+            lead_width += w;
+            continue;
+        }
+        if closes(c)
+            && lead.is_empty()
+            && let Some(last) = out.last_mut().filter(|l| !l.space)
+        {
+            // A number after a closing bracket goes on with it (〔2012〕14号).
+            open_run = matches!(c, '〕' | '）' | '】');
+            last.text.push_str(g);
+            last.width += w;
+            continue;
+        }
+        let narrow = w < 2 && !closes(c);
+        if narrow
+            && open_run
+            && lead.is_empty()
+            && let Some(last) = out.last_mut()
+        {
+            last.text.push_str(g);
+            last.width += w;
+            continue;
+        }
+        out.push(Unit {
+            text: format!("{lead}{g}"),
+            width: lead_width + w,
+            space: false,
+        });
+        lead.clear();
+        lead_width = 0;
+        open_run = narrow;
+    }
+    if !lead.is_empty() {
+        out.push(Unit {
+            text: lead,
+            width: lead_width,
+            space: false,
+        });
     }
     out
 }
@@ -401,5 +533,49 @@ mod fit_tests {
             let plain: String = l.replace("\u{1b}[31m", "").replace("\u{1b}[0m", "");
             assert!(plain.width() <= 50, "{l}");
         }
+    }
+
+    #[test]
+    fn codes_numbers_and_dates_stay_whole_and_punctuation_holds() {
+        let point = format!(
+            "    1. 错误 {}依据：《党政机关公文处理工作条例》（中办发〔2012〕14号）第九条 · 规则 DA-03 · 339900-GG-00029 于2017-09-21提交，",
+            "事项名称不规范".repeat(5)
+        );
+        for width in 40..=100 {
+            let got = fit(&format!("{point}\n"), width);
+            let lines: Vec<&str> = got.lines().collect();
+            for l in &lines {
+                assert!(l.width() <= width, "{width}: {} columns: {l}", l.width());
+                assert!(!l.ends_with(' '), "{width}: trailing space: {l:?}");
+                let body = l.trim_start();
+                assert!(
+                    !body.starts_with(['，', '）', '〕', '：', '》']),
+                    "{width}: a line starts with closing punctuation: {l}"
+                );
+                assert!(
+                    !body.ends_with(['（', '〔', '《']),
+                    "{width}: a line ends with opening punctuation: {l}"
+                );
+            }
+            let joined: String = lines
+                .iter()
+                .map(|l| l.trim_start())
+                .collect::<Vec<_>>()
+                .join("\u{0}");
+            for whole in ["DA-03", "339900-GG-00029", "2017-09-21", "〔2012〕14"] {
+                assert!(joined.contains(whole), "{width}: {whole} was cut: {got}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_run_wider_than_the_line_is_cut() {
+        let url = format!("https://zwfw.example/{}", "a".repeat(120));
+        let got = fit(&format!("  见 {url}\n"), 50);
+        for l in got.lines() {
+            assert!(l.width() <= 50, "{l}");
+        }
+        let joined: String = got.lines().map(str::trim_start).collect();
+        assert!(joined.contains(&url), "{got}");
     }
 }

@@ -1,5 +1,8 @@
-//! The terminal renderer: a one-line summary, then the review comments grouped by department (items
-//! to fix with their numbered points, then advice listing the items), then the changes. Colour only when asked for (the binary decides: a terminal and no `NO_COLOR`).
+//! The terminal renderer: a one-line summary; a rollup (open findings by rule and severity, the
+//! departments with the most items to fix); the review comments grouped by department (items to
+//! fix with their numbered points, then one line per advice, whose list is in the HTML report and
+//! the sheet); then the changes. Colour only when asked for (the binary decides: a terminal and no
+//! `NO_COLOR`).
 //!
 //! Catalog text (codes, names, departments, messages that quote values) goes through
 //! [`visible`] where it is written, coloured or not: an item named `\x1b]0;…\x07` would
@@ -155,6 +158,7 @@ pub fn render(r: &Report, style: &super::Style, out: &mut dyn Write) -> Result<(
             ],
         ));
         w.push('\n');
+        rollup(&mut w, r, t, &p);
     }
 
     // Comments, grouped by department (they are in department order, as the statistics are):
@@ -261,8 +265,137 @@ pub fn render(r: &Report, style: &super::Style, out: &mut dyn Write) -> Result<(
     out.write_all(w.as_bytes()).map_err(io)
 }
 
-/// How many items an advice comment lists before the rest is counted.
+/// How many items a department-level comment lists before the rest is counted.
 const MAX_LISTED: usize = 10;
+
+/// How many rules and departments the rollup names.
+const ROLLUP_RULES: usize = 30;
+const ROLLUP_DEPARTMENTS: usize = 5;
+
+/// The rollup that leads the report, as a quality gate's header does: open findings by rule and
+/// severity (most errors first), and the departments with the most items to fix. Every figure is
+/// one of [`crate::stats`]'s.
+fn rollup(w: &mut String, r: &Report, t: &Texts, p: &Paint) {
+    use unicode_width::UnicodeWidthStr;
+    let mut rules: Vec<(&String, &crate::stats::FindingCounts)> = r
+        .stats
+        .rules
+        .iter()
+        .filter(|(_, c)| c.open.total() > 0)
+        .collect();
+    if rules.is_empty() {
+        return;
+    }
+    rules.sort_by(|(a, x), (b, y)| {
+        (y.open.error, y.open.warning, y.open.info, a).cmp(&(
+            x.open.error,
+            x.open.warning,
+            x.open.info,
+            b,
+        ))
+    });
+    let heads = [
+        t.get("terminal.rollup.rule"),
+        t.get("severity.error"),
+        t.get("severity.warning"),
+        t.get("severity.info"),
+    ];
+    let code_w = rules
+        .iter()
+        .map(|(c, _)| c.width())
+        .chain([heads[0].width()])
+        .max()
+        .unwrap_or(0);
+    let num_w: Vec<usize> = heads[1..].iter().map(|h| h.width().max(4)).collect();
+    let pad = |s: &str, n: usize, right: bool| {
+        let fill = " ".repeat(n.saturating_sub(s.width()));
+        if right {
+            format!("{fill}{s}")
+        } else {
+            format!("{s}{fill}")
+        }
+    };
+    w.push('\n');
+    w.push_str(&t.get("terminal.rollup.rules"));
+    w.push('\n');
+    let mut line = format!("  {}", pad(&heads[0], code_w, false));
+    for (h, n) in heads[1..].iter().zip(&num_w) {
+        line.push_str(&format!("  {}", pad(h, *n, true)));
+    }
+    w.push_str(&p.paint(Style::new().dimmed(), &line));
+    w.push('\n');
+    for (code, c) in rules.iter().take(ROLLUP_RULES) {
+        let mut line = format!("  {}", pad(&visible(code), code_w, false));
+        for ((n, width), s) in [c.open.error, c.open.warning, c.open.info]
+            .iter()
+            .zip(&num_w)
+            .zip([Severity::Error, Severity::Warning, Severity::Info])
+        {
+            let cell = pad(&n.to_string(), *width, true);
+            line.push_str("  ");
+            line.push_str(&if *n > 0 {
+                p.paint(severity_style(s), &cell)
+            } else {
+                cell
+            });
+        }
+        if let Some(doc) = r.rules.get(*code) {
+            line.push_str("  ");
+            line.push_str(&visible(&doc.title));
+        }
+        w.push_str(&line);
+        w.push('\n');
+    }
+    if rules.len() > ROLLUP_RULES {
+        w.push_str(&t.fmt(
+            "terminal.rollup.more_rules",
+            &[("n", &(rules.len() - ROLLUP_RULES))],
+        ));
+        w.push('\n');
+    }
+    let mut depts: Vec<(&String, usize)> = r
+        .stats
+        .departments
+        .iter()
+        .map(|(d, c)| (d, c.comments.items.total()))
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    depts.sort_by(|(a, x), (b, y)| y.cmp(x).then_with(|| a.cmp(b)));
+    if !depts.is_empty() {
+        let list: Vec<String> = depts
+            .iter()
+            .take(ROLLUP_DEPARTMENTS)
+            .map(|(d, n)| {
+                let name = if d.is_empty() {
+                    t.get("terminal.no_department")
+                } else {
+                    visible(d).to_string()
+                };
+                t.fmt(
+                    "terminal.rollup.department",
+                    &[("department", &name), ("n", n)],
+                )
+            })
+            .collect();
+        w.push_str(&t.fmt(
+            "terminal.rollup.departments",
+            &[("list", &list.join(&t.get("comment.list_sep")))],
+        ));
+        w.push('\n');
+    }
+}
+
+/// The first sentence of an advice text (its finding; what to do follows in the HTML report and
+/// the sheet).
+fn first_sentence(text: &str) -> &str {
+    match text.find('。') {
+        Some(i) => &text[..i + '。'.len_utf8()],
+        None => match text.find(". ") {
+            Some(i) => &text[..=i],
+            None => text,
+        },
+    }
+}
 
 /// One comment: an item's numbered points, or a department's advice with its items.
 fn comment(w: &mut String, r: &Report, t: &Texts, p: &Paint, c: &Comment) {
@@ -294,12 +427,30 @@ fn comment(w: &mut String, r: &Report, t: &Texts, p: &Paint, c: &Comment) {
                 w.push_str(&format!("       {}\n", p.paint(dim, &about)));
             }
         }
-        Comment::Department(d) => {
-            let key = if d.advice {
-                "terminal.advice"
+        // Advice in one line: what was found and how many items; the list and what to do are in
+        // the HTML report and the review sheet.
+        Comment::Department(d) if d.advice => {
+            // The advice's pointer to its list ("（见所列事项）") points to where the list is.
+            let (listed, elsewhere) = (
+                t.get("terminal.advice_listed"),
+                t.get("terminal.advice_elsewhere"),
+            );
+            let first = first_sentence(&d.text);
+            let line = if first.contains(&listed) {
+                first.replacen(&listed, &elsewhere, 1)
+            } else if d.count > 0 {
+                format!("{first}{elsewhere}")
             } else {
-                "terminal.department_problem"
+                first.to_string()
             };
+            w.push_str(&format!(
+                "  {}{}\n",
+                label("terminal.advice", d.severity),
+                visible(&line)
+            ));
+        }
+        Comment::Department(d) => {
+            let key = "terminal.department_problem";
             w.push_str(&format!(
                 "  {}{}\n",
                 label(key, d.severity),

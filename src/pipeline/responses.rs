@@ -11,17 +11,21 @@ use crate::rules::Lang;
 use std::path::Path;
 
 /// Replies from review sheets: every XLSX/CSV with a fingerprint column, in a file or directory.
+/// A review-sheet column's header in either language, as header keys.
+fn column_names(key: &str) -> Vec<String> {
+    [Texts::builtin(Lang::Zh), Texts::builtin(Lang::En)]
+        .iter()
+        .map(|t| crate::table::headers::header_key(&t.get(key)))
+        .collect()
+}
+
 /// Whether a workbook is a filled review sheet: one of its sheets has the fingerprint and reply
 /// columns the review sheet is written with (in either language).
 pub fn is_reply_sheet(wb: &crate::table::Workbook) -> bool {
-    let texts = [Texts::builtin(Lang::Zh), Texts::builtin(Lang::En)];
-    let names = |key: &str| -> Vec<String> {
-        texts
-            .iter()
-            .map(|t| crate::table::headers::header_key(&t.get(key)))
-            .collect()
-    };
-    let (fp, reply) = (names("sheet.col.fingerprint"), names("sheet.col.reply"));
+    let (fp, reply) = (
+        column_names("sheet.col.fingerprint"),
+        column_names("sheet.col.reply"),
+    );
     wb.sheets.iter().any(|s| {
         let has = |n: &[String]| {
             s.headers
@@ -52,17 +56,10 @@ pub fn read_responses(path: &Path, opts: &load::Options) -> Result<rounds::Respo
     } else {
         files.push(path.to_path_buf());
     }
-    let texts = [Texts::builtin(Lang::Zh), Texts::builtin(Lang::En)];
-    let header = |key: &str| -> Vec<String> {
-        texts
-            .iter()
-            .map(|t| crate::table::headers::header_key(&t.get(key)))
-            .collect()
-    };
     let (fp_h, reply_h, date_h) = (
-        header("sheet.col.fingerprint"),
-        header("sheet.col.reply"),
-        header("sheet.col.reply_date"),
+        column_names("sheet.col.fingerprint"),
+        column_names("sheet.col.reply"),
+        column_names("sheet.col.reply_date"),
     );
     let mut out = rounds::Responses::new();
     for f in files {

@@ -8,20 +8,9 @@ use catalog_audit::rules::{Lang, Pack};
 use serde_json::{Value, json};
 use std::path::Path;
 
-/// A small deterministic generator (64-bit LCG), so failures reproduce.
-struct Lcg(u64);
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        self.0 >> 33
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
+#[path = "support/lcg.rs"]
+mod lcg;
+use lcg::Lcg;
 
 /// Loads `text` as a stream (the splitter, with serde_json as its fallback) and from memory
 /// (serde_json alone), and checks both give the same catalog or the same error.

@@ -189,7 +189,15 @@ struct Budget<'a> {
     text: u64,
 }
 
-impl Budget<'_> {
+impl<'a> Budget<'a> {
+    fn new(file: &'a str) -> Self {
+        Budget {
+            file,
+            cells: 0,
+            text: 0,
+        }
+    }
+
     fn sheet_error(&self, sheet: &str, message: String) -> Error {
         Error::input(self.file, Location::Sheet(sheet.to_string()), message)
     }
@@ -331,11 +339,7 @@ fn range_sheets<RS: Read + Seek, R: Reader<RS>>(file: &str, book: &mut R) -> Res
 where
     R::Error: std::fmt::Display,
 {
-    let mut budget = Budget {
-        file,
-        cells: 0,
-        text: 0,
-    };
+    let mut budget = Budget::new(file);
     let mut sheets = Vec::new();
     for name in sheet_names(file, book.sheet_names())? {
         let range = book
@@ -364,11 +368,7 @@ where
 
 /// The sheets of an XLSX workbook, streamed cell by cell.
 fn xlsx_sheets<RS: Read + Seek>(file: &str, book: &mut calamine::Xlsx<RS>) -> Result<Vec<Sheet>> {
-    let mut budget = Budget {
-        file,
-        cells: 0,
-        text: 0,
-    };
+    let mut budget = Budget::new(file);
     let mut sheets = Vec::new();
     for name in sheet_names(file, book.sheet_names())? {
         let sheet_error = |e: calamine::XlsxError| {

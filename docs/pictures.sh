@@ -17,7 +17,8 @@ rm -rf "$out" && mkdir -p "$out"
 cargo build --release --quiet
 target/release/catalog-audit audit examples/qinghe/2017-06-30.json examples/qinghe/2017-12-31.json \
   --adjustments examples/qinghe/adjustments-2017H2.json --format html --format xlsx \
-  --split-by department --out "$out/round-1" --fail-on never --quiet
+  --split-by department --out "$out/round-1" --reply-by 2018-01-31 --contact "市审改办 王审核" \
+  --fail-on never --quiet
 
 shoot() { # URL PNG WIDTH HEIGHT
   chromium --headless --no-sandbox --disable-gpu --disable-background-networking \

@@ -357,6 +357,10 @@ fn audit(a: AuditArgs, env: &mut Env<'_>) -> Result<u8> {
     if let Some(n) = a.rounds.max_findings {
         options.insert("max_findings".to_string(), n.to_string());
     }
+    report.review = report::Review::of(
+        a.rounds.reply_by.or(config.reply_by),
+        a.rounds.contact.clone().or_else(|| config.contact.clone()),
+    );
     report.manifest = Some(pipeline::manifest(
         &report,
         &pack,
@@ -538,6 +542,7 @@ fn check_output(o: &OutputArgs) -> Result<()> {
                 .collect();
             if o.split_by.is_some() {
                 fixed.push("index.html".into());
+                fixed.push("audit-report.html".into());
             }
             for name in fixed {
                 let path = dir.join(name);
@@ -643,7 +648,8 @@ fn emit(report: &Report, o: &OutputArgs, env: &mut Env<'_>) -> Result<()> {
 }
 
 /// `--split-by department`: per department `<name>.html` and `<name>.xlsx`, then `index.html`
-/// linking them, and the other requested formats as `audit-report.<ext>`, all in `dir`.
+/// linking them, and the whole report as `audit-report.html` and in the other requested formats
+/// as `audit-report.<ext>`, all in `dir`.
 fn emit_split(
     report: &Report,
     formats: &[Format],
@@ -673,10 +679,13 @@ fn emit_split(
         report::split::render_index(report, &parts, style, w)
     })?;
     wrote.push(index);
-    for format in formats {
-        if matches!(format, Format::Html | Format::Xlsx) {
-            continue;
-        }
+    // The whole report beside the departments' pages: the pages link its HTML, so that is
+    // always written.
+    let mut whole: Vec<Format> = formats.to_vec();
+    whole.push(Format::Html);
+    whole.sort();
+    whole.dedup();
+    for format in &whole {
         let path = dir.join(format!("audit-report.{}", format.extension()));
         batch.stage(&path, |w| report::render(report, *format, style, w))?;
         wrote.push(path);

@@ -332,6 +332,14 @@ pub struct RoundArgs {
     /// directory of them.
     #[arg(long, value_name = "DIR|FILE", help_heading = "Rounds")]
     pub responses: Option<PathBuf>,
+    /// The date departments must reply by, shown at the head of every page and sheet (also
+    /// `reply_by` in the configuration).
+    #[arg(long, value_name = "DATE", help_heading = "Rounds")]
+    pub reply_by: Option<NaiveDate>,
+    /// Whom departments ask about the comments (name, telephone), shown beside the deadline (also
+    /// `contact` in the configuration).
+    #[arg(long, value_name = "TEXT", help_heading = "Rounds")]
+    pub contact: Option<String>,
     /// Fail only when a department's count of a rule rises against the baseline.
     #[arg(long, requires = "baseline", help_heading = "Rounds")]
     pub ratchet: bool,

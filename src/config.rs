@@ -99,6 +99,12 @@ pub struct Config {
     /// Element profile files added to the pack's (paths relative to the config file).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub profiles: Vec<PathBuf>,
+    /// The default of `--reply-by`: the date departments must reply by.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_by: Option<chrono::NaiveDate>,
+    /// The default of `--contact`: whom departments ask about the comments.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<String>,
 }
 
 impl Config {

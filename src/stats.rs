@@ -12,7 +12,7 @@ use crate::diff::{Change, ChangeKind};
 use crate::finding::{Finding, FindingState, is_open};
 use crate::rules::{Category, Severity};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 /// Open findings by severity.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -139,10 +139,18 @@ pub struct CommentCounts {
     pub advice: usize,
     /// Items listed by advice comments (an item listed by two is counted twice).
     pub advised_items: usize,
+    /// Must-fix comments sent last round too: one of their findings persists from the baseline.
+    pub carried: usize,
 }
 
 impl CommentCounts {
-    fn add(&mut self, c: &Comment) {
+    fn add(&mut self, c: &Comment, persisting: &HashSet<&str>) {
+        if c.must_fix()
+            && !persisting.is_empty()
+            && c.fingerprints().iter().any(|f| persisting.contains(f))
+        {
+            self.carried += 1;
+        }
         match c {
             Comment::Item(i) => {
                 self.items.add(i.severity);
@@ -203,9 +211,19 @@ impl Stats {
             s.changes.add(c.kind);
             depts.entry(&c.department).or_default().changes.add(c.kind);
         }
+        // Only a later round has persisting findings; the set stays empty otherwise.
+        let persisting: HashSet<&str> = findings
+            .iter()
+            .filter(|f| f.state == FindingState::Persisting)
+            .map(|f| f.fingerprint.as_str())
+            .collect();
         for c in comments {
-            s.comments.add(c);
-            depts.entry(c.department()).or_default().comments.add(c);
+            s.comments.add(c, &persisting);
+            depts
+                .entry(c.department())
+                .or_default()
+                .comments
+                .add(c, &persisting);
         }
         s.departments = depts.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
         s.rules = rules.into_iter().map(|(k, v)| (k.to_string(), v)).collect();

@@ -344,7 +344,8 @@ fn every_format_says_the_same_numbers() {
         assert_eq!(own.stats.findings.open, d.findings.open, "{}", part.label);
         assert_eq!(own.summary.findings, d.findings.open, "{}", part.label);
         assert_eq!(own.stats.changes, d.changes, "{}", part.label);
-        // The index rows come in the parts' order: name, items, changes, errors, warnings, info.
+        // The index rows come in the parts' order: name, items, changes, must-fix comments, the
+        // items they are about, errors, warnings, info.
         let at = rest
             .find(&format!(">{}</a></td>", part.label))
             .unwrap_or_else(|| panic!("index lacks {}", part.label));
@@ -352,7 +353,7 @@ fn every_format_says_the_same_numbers() {
         let cells: Vec<usize> = rest
             .split("<td class=\"num")
             .skip(1)
-            .take(5)
+            .take(7)
             .map(|c| number_after(c, ">"))
             .collect();
         assert_eq!(
@@ -360,6 +361,8 @@ fn every_format_says_the_same_numbers() {
             [
                 own.new.items,
                 d.changes.total(),
+                d.comments.must_fix(),
+                d.comments.items.total(),
                 d.findings.open.error,
                 d.findings.open.warning,
                 d.findings.open.info

@@ -502,9 +502,15 @@ fn split_by_department_writes_exactly_each_departments_findings() {
             "html",
             "--format",
             "json",
+            "--reply-by",
+            "2018-01-31",
+            "--contact",
+            "审改办 张三 <0571-1234>",
         ],
     );
     let report = json(&dir.path().join("audit-report.json"));
+    assert_eq!(report["review"]["reply_by"], "2018-01-31");
+    assert_eq!(report["review"]["contact"], "审改办 张三 <0571-1234>");
     let fs = findings(&report);
     let mut by_dept: BTreeMap<&str, Vec<&Value>> = BTreeMap::new();
     for f in fs {
@@ -566,6 +572,33 @@ fn split_by_department_writes_exactly_each_departments_findings() {
                 f["department"]
             );
         }
+        // The page opens with the department's name, its verdict counted from the JSON's
+        // comments, the deadline and the contact (escaped), and links to the index, the whole
+        // report and its own sheet.
+        let must_fix = own
+            .iter()
+            .filter(|c| c["kind"] == "item" || c["advice"] == false)
+            .count();
+        let items = own.iter().filter(|c| c["kind"] == "item").count();
+        assert!(
+            page.contains(&format!("<h1><span class=\"cat\">{dept}</span></h1>")),
+            "{dept}: titled by the department"
+        );
+        assert!(
+            page.contains(&format!(
+                "data-must-fix=\"{must_fix}\" data-items=\"{items}\""
+            )),
+            "{dept}: {must_fix} must-fix comments on {items} items"
+        );
+        assert!(page.contains("请于 2018-01-31 前在审核意见表中逐条反馈整改情况"));
+        assert!(page.contains("审核联系人：审改办 张三 &lt;0571-1234&gt;"));
+        let page_links = index_links(&page);
+        for target in ["index.html", "audit-report.html", xlsx.as_str()] {
+            assert!(
+                page_links.iter().any(|l| l == target),
+                "{dept} links {target}"
+            );
+        }
         // The index row shows the department's counts.
         let row_start = index.find(&format!(">{dept}</a>")).unwrap();
         let row = &index[row_start..row_start + index[row_start..].find("</tr>").unwrap()];
@@ -574,13 +607,24 @@ fn split_by_department_writes_exactly_each_departments_findings() {
             .filter(|f| f["severity"] == "error")
             .count();
         assert!(row.contains(&format!(">{errors}</td>")), "{dept}: {row}");
+        assert!(
+            row.contains(&format!("data-must-fix=\"{must_fix}\"")),
+            "{dept}: {row}"
+        );
     }
     for name in &written {
         assert_safe(name);
     }
-    // index.html, the whole report as JSON (html is per department), two files per department.
-    assert_eq!(written.len(), 2 + 2 * by_dept.len(), "{written:?}");
-    assert!(!written.contains(&"audit-report.html".to_string()));
+    // index.html, the whole report as JSON and HTML, two files per department.
+    assert_eq!(written.len(), 3 + 2 * by_dept.len(), "{written:?}");
+    let whole = std::fs::read_to_string(dir.path().join("audit-report.html")).unwrap();
+    assert!(
+        comments(&report)
+            .iter()
+            .all(|c| c["kind"] != "item" || whole.contains(c["code"].as_str().unwrap())),
+        "the whole report holds every department's comments"
+    );
+    assert!(index.contains("href=\"audit-report.html\""));
     assert_eq!(err.matches("wrote ").count(), written.len());
 }
 
@@ -922,4 +966,74 @@ fn hostile_catalog_text_renders_in_every_new_format() {
     let mut index = Vec::new();
     split::render_index(&r, &parts, &style, &mut index).unwrap();
     assert!(String::from_utf8(index).unwrap().contains("（未填写部门）"));
+}
+
+#[test]
+fn a_later_round_heads_each_page_with_last_rounds_comments_still_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let round1 = dir.path().join("round-1.json");
+    audit_demo(&round1, &["--format", "json"]);
+    // The deadline and contact from the configuration.
+    let config = dir.path().join("config.json");
+    std::fs::write(
+        &config,
+        r#"{"format": "audit-config/1", "reply_by": "2018-04-30", "contact": "审改办"}"#,
+    )
+    .unwrap();
+    let out_dir = dir.path().join("round-2");
+    let run = bin()
+        .arg("audit")
+        .arg(demo("2017-12-31.json"))
+        .arg(demo("2018-03-31.json"))
+        .arg("--adjustments")
+        .arg(demo("adjustments-2018Q1.json"))
+        .arg("--baseline")
+        .arg(&round1)
+        .arg("--config")
+        .arg(&config)
+        .args(["--format", "json", "--split-by", "department", "--out"])
+        .arg(&out_dir)
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1), "{run:?}");
+    let report = json(&out_dir.join("audit-report.json"));
+    assert_eq!(report["review"]["reply_by"], "2018-04-30");
+    let persisting: std::collections::HashSet<&str> = findings(&report)
+        .iter()
+        .filter(|f| f["state"] == "persisting")
+        .map(|f| f["fingerprint"].as_str().unwrap())
+        .collect();
+    let mut carried_somewhere = false;
+    for dept in ["青禾市公安局", "青禾市教育局", "青禾市民政局"] {
+        // Must-fix comments of this department with a finding persisting from round 1.
+        let carried = comments(&report)
+            .iter()
+            .filter(|c| c["department"] == dept)
+            .filter(|c| c["kind"] == "item" || c["advice"] == false)
+            .filter(|c| {
+                let fps: Vec<&str> = match c["points"].as_array() {
+                    Some(points) => points
+                        .iter()
+                        .flat_map(|p| p["fingerprints"].as_array().unwrap())
+                        .map(|f| f.as_str().unwrap())
+                        .collect(),
+                    None => c["fingerprints"]
+                        .as_array()
+                        .map(|a| a.iter().map(|f| f.as_str().unwrap()).collect())
+                        .unwrap_or_default(),
+                };
+                fps.iter().any(|f| persisting.contains(f))
+            })
+            .count();
+        carried_somewhere |= carried > 0;
+        let page = std::fs::read_to_string(out_dir.join(format!("{dept}.html"))).unwrap();
+        assert!(
+            page.contains(&format!("data-carried=\"{carried}\"")),
+            "{dept}: {carried} carried"
+        );
+        assert!(page.contains(&format!("其中上一轮已提出、仍未整改 {carried} 条")));
+        assert!(page.contains("请于 2018-04-30 前"), "{dept}");
+        assert!(page.contains("审核联系人：审改办"), "{dept}");
+    }
+    assert!(carried_somewhere, "the demo's round 2 carries comments");
 }

@@ -86,7 +86,12 @@ pub const SCRIPT_HASHES: &str = "<script-hashes>";
 
 #[derive(Serialize)]
 struct View<'a> {
+    /// The catalog's name (or file).
     title: String,
+    /// The verdict, deadline and contact at the head of the page ([`super::Action`]).
+    action: super::Action,
+    /// A department's page of a split run: the files it links to.
+    page: Option<PageLinks<'a>>,
     summary_line: String,
     /// "38 of 420 comments still open …", when the run had a baseline.
     progress_line: Option<String>,
@@ -106,7 +111,18 @@ struct View<'a> {
     comment_total: usize,
     closed_total: usize,
     departments: Vec<Dept<'a>>,
+    /// More than one department: the table of departments and the department filter show.
+    many_departments: bool,
     rules: Vec<RuleView<'a>>,
+}
+
+/// The links at the head of a department's page.
+#[derive(Serialize)]
+struct PageLinks<'a> {
+    index_href: &'a str,
+    whole_href: &'a str,
+    sheet_href: &'a str,
+    sheet_file: &'a str,
 }
 
 /// A number in the summary.
@@ -1031,7 +1047,8 @@ fn view<'a>(report: &'a Report, t: &'a Texts) -> View<'a> {
             })
             .collect();
         bars.sort_by_key(|b| std::cmp::Reverse(b.parts.iter().map(|p| p.2).sum::<usize>()));
-        if !bars.is_empty() {
+        // One department (its own page) needs no comparison between departments.
+        if groups.len() > 1 && !bars.is_empty() {
             charts.push(chart(
                 "departments",
                 WIDE_CHART,
@@ -1264,6 +1281,13 @@ fn view<'a>(report: &'a Report, t: &'a Texts) -> View<'a> {
             .name
             .clone()
             .unwrap_or_else(|| report.new.file.clone()),
+        action: super::Action::of(report, t),
+        page: report.page.as_ref().map(|p| PageLinks {
+            index_href: &p.index_href,
+            whole_href: &p.whole_href,
+            sheet_href: &p.sheet_href,
+            sheet_file: &p.sheet_file,
+        }),
         summary_line: terminal::summary_line(report, t),
         progress_line: report.progress.map(|g| {
             t.fmt(
@@ -1289,6 +1313,7 @@ fn view<'a>(report: &'a Report, t: &'a Texts) -> View<'a> {
         filters,
         comment_total: report.comments.len(),
         closed_total: report.stats.findings.resolved + report.stats.findings.waived,
+        many_departments: departments.len() > 1,
         departments,
         rules,
     }

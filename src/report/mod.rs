@@ -265,6 +265,9 @@ pub struct Report {
     pub comments: Vec<crate::comments::Comment>,
     /// The rules that fired, by code.
     pub rules: BTreeMap<String, RuleDoc>,
+    /// What departments are asked to do by when (`--reply-by`, `--contact`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub review: Option<Review>,
     /// The round against the previous report (`--baseline`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub progress: Option<crate::rounds::Progress>,
@@ -286,6 +289,110 @@ pub struct Report {
     /// findings by [`Report::recount`].
     #[serde(skip)]
     pub stats: Stats,
+    /// Set on a department's report cut from a split run ([`split`]): whose page it is and the
+    /// files beside it (not serialised).
+    #[serde(skip)]
+    pub page: Option<DeptPage>,
+}
+
+/// The reply a review round asks for: by when, and whom to ask.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Review {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reply_by: Option<NaiveDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact: Option<String>,
+}
+
+impl Review {
+    /// The review block, when either part is given.
+    pub fn of(reply_by: Option<NaiveDate>, contact: Option<String>) -> Option<Review> {
+        let contact = contact
+            .map(|c| c.trim().to_string())
+            .filter(|c| !c.is_empty());
+        (reply_by.is_some() || contact.is_some()).then_some(Review { reply_by, contact })
+    }
+}
+
+/// A department's page of a split run: its name and the files it links to (relative URLs).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeptPage {
+    /// The department as shown (the catalogue's words for "no department" when empty).
+    pub label: String,
+    pub index_href: String,
+    pub whole_href: String,
+    pub sheet_href: String,
+    pub sheet_file: String,
+}
+
+/// The head of every department page and sheet: the verdict first (how many must-fix comments
+/// on how many items), then by when to reply and whom to ask, and in a later round how many of
+/// last round's comments are still open. Words from the catalogue, numbers from [`Stats`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Action {
+    /// The department's name on its page, the catalog's name on the whole report.
+    pub title: String,
+    /// Whether the title is catalog text.
+    pub title_data: bool,
+    pub must_fix: usize,
+    pub items: usize,
+    pub advice: usize,
+    /// Must-fix comments already sent last round (`--baseline`), still open.
+    pub carried: Option<usize>,
+    pub reply_by: Option<NaiveDate>,
+    pub contact: Option<String>,
+    /// "须整改意见 3 条，涉及 3 个事项；另有建议 3 条".
+    pub verdict: String,
+    pub deadline: Option<String>,
+    pub contact_line: Option<String>,
+    pub carried_line: Option<String>,
+}
+
+impl Action {
+    pub fn of(r: &Report, t: &Texts) -> Action {
+        let c = &r.stats.comments;
+        let (title, title_data) = match &r.page {
+            Some(p) => (p.label.clone(), !p.label.is_empty()),
+            None => (
+                r.new.name.clone().unwrap_or_else(|| r.new.file.clone()),
+                true,
+            ),
+        };
+        let must_fix = c.must_fix();
+        let items = c.items.total();
+        let mut verdict = if must_fix == 0 {
+            t.get("action.verdict_none")
+        } else {
+            t.fmt(
+                "action.verdict",
+                &[("comments", &must_fix), ("items", &items)],
+            )
+        };
+        if c.advice > 0 {
+            verdict.push_str(&t.fmt("action.advice", &[("n", &c.advice)]));
+        }
+        let review = r.review.clone().unwrap_or_default();
+        let carried = r.progress.map(|_| c.carried);
+        Action {
+            title,
+            title_data,
+            must_fix,
+            items,
+            advice: c.advice,
+            carried,
+            deadline: review
+                .reply_by
+                .map(|d| t.fmt("action.reply_by", &[("date", &d)])),
+            contact_line: review
+                .contact
+                .as_ref()
+                .map(|who| t.fmt("action.contact", &[("contact", who)])),
+            carried_line: carried.map(|n| t.fmt("action.carried", &[("n", &n)])),
+            reply_by: review.reply_by,
+            contact: review.contact,
+            verdict,
+        }
+    }
 }
 
 /// A department's items in the two snapshots.
@@ -397,12 +504,14 @@ impl Report {
             findings: parts.findings,
             comments: Vec::new(),
             rules,
+            review: None,
             checked: parts.pack.is_some(),
             progress: None,
             resolved_before: Vec::new(),
             manifest: None,
             departments,
             stats: Stats::default(),
+            page: None,
         };
         report.recount();
         report

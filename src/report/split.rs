@@ -73,12 +73,14 @@ pub fn split(r: &Report, t: &Texts) -> Vec<Part> {
         findings: Vec::new(),
         comments: Vec::new(),
         rules: BTreeMap::new(),
+        review: r.review.clone(),
         progress: r.progress,
         resolved_before: r.resolved_before.clone(),
         manifest: r.manifest.clone(),
         checked: r.checked,
         departments: BTreeMap::new(),
         stats: Default::default(),
+        page: None,
     };
     let labels: Vec<String> = names
         .iter()
@@ -99,7 +101,15 @@ pub fn split(r: &Report, t: &Texts) -> Vec<Part> {
             let f = findings.remove(d.as_str()).unwrap_or_default();
             let c = changes.remove(d.as_str()).unwrap_or_default();
             let items = r.departments.get(&d).copied().unwrap_or_default();
-            let report = department_report(&shell, r, &d, f, c, items);
+            let mut report = department_report(&shell, r, &d, f, c, items);
+            let sheet_file = format!("{stem}.xlsx");
+            report.page = Some(super::DeptPage {
+                label: label.clone(),
+                index_href: "index.html".into(),
+                whole_href: "audit-report.html".into(),
+                sheet_href: href(&sheet_file),
+                sheet_file,
+            });
             Part {
                 department: d,
                 label,
@@ -251,6 +261,7 @@ struct IndexView<'a> {
     t: &'a BTreeMap<String, String>,
     lang: &'a str,
     report: super::html::Head<'a>,
+    action: super::Action,
     departments: Vec<IndexRow>,
 }
 
@@ -266,6 +277,8 @@ struct IndexRow {
     errors: usize,
     warnings: usize,
     infos: usize,
+    must_fix: usize,
+    fix_items: usize,
 }
 
 /// Writes the index page: every department with its counts and links to its files.
@@ -285,6 +298,7 @@ pub fn render_index(r: &Report, parts: &[Part], style: &Style, out: &mut dyn Wri
         t: &t.texts,
         lang: &t.lang,
         report: super::html::Head::of(r),
+        action: super::Action::of(r, t),
         departments: parts
             .iter()
             .map(|p| {
@@ -302,6 +316,8 @@ pub fn render_index(r: &Report, parts: &[Part], style: &Style, out: &mut dyn Wri
                     errors: s.findings.error,
                     warnings: s.findings.warning,
                     infos: s.findings.info,
+                    must_fix: p.report.stats.comments.must_fix(),
+                    fix_items: p.report.stats.comments.items.total(),
                 }
             })
             .collect(),

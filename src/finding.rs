@@ -107,15 +107,96 @@ pub struct Finding {
 
 pub use crate::registry::Reference;
 
-/// A department's reply to a review comment (整改情况, 反馈日期).
+/// A department's reply to a review comment (整改结果, 整改情况, 反馈日期).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Response {
+    /// What the department wrote in 整改情况 (its explanation; may be empty when only an
+    /// outcome was chosen).
     pub text: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
-    /// Whether the reply says the problem was fixed.
+    /// The outcome chosen in the sheet's drop-down (整改结果), when one was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<Outcome>,
+    /// Whether the reply says the problem was fixed: the outcome 已整改, or without an outcome,
+    /// words of a fix in the text. A declined comment (不予采纳) never claims a fix.
     #[serde(default)]
     pub claims_fixed: bool,
+}
+
+impl Response {
+    /// The reply in words as a message quotes it: the outcome, then the department's text
+    /// (`已整改：补充了依据`, or `已整改` alone).
+    pub fn words(&self, t: &crate::messages::Texts) -> String {
+        // The drop-down's words without the hint in brackets (不予采纳, not 不予采纳（须说明理由）).
+        let outcome = |o: Outcome| {
+            let label = t.get(&format!("outcome.{}", o.as_str()));
+            label
+                .split(['（', '('])
+                .next()
+                .map_or(label.clone(), |h| h.trim().to_string())
+        };
+        match (self.outcome, self.text.is_empty()) {
+            (Some(o), true) => outcome(o),
+            (Some(o), false) => t.fmt(
+                "reply.with_outcome",
+                &[("outcome", &outcome(o)), ("text", &self.text)],
+            ),
+            (None, _) => self.text.clone(),
+        }
+    }
+}
+
+/// The outcome a department chooses for a comment in the review sheet's drop-down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// 已整改
+    Fixed,
+    /// 整改中
+    InProgress,
+    /// 不予采纳（须说明理由）
+    Declined,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 3] = [Outcome::Fixed, Outcome::InProgress, Outcome::Declined];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Fixed => "fixed",
+            Outcome::InProgress => "in_progress",
+            Outcome::Declined => "declined",
+        }
+    }
+
+    /// The outcome a sheet's cell names, in either language: the drop-down's words, or their
+    /// head before a bracket (不予采纳 for 不予采纳（须说明理由）), ignoring case and spaces.
+    pub fn from_cell(cell: &str) -> Option<Outcome> {
+        fn norm(s: &str) -> String {
+            s.chars()
+                .filter(|c| !c.is_whitespace())
+                .flat_map(char::to_lowercase)
+                .collect()
+        }
+        // Each outcome's words and their head, in both languages, read from the catalogues once.
+        static WORDS: std::sync::OnceLock<Vec<(String, Outcome)>> = std::sync::OnceLock::new();
+        let words = WORDS.get_or_init(|| {
+            let mut w = Vec::new();
+            for lang in [crate::rules::Lang::Zh, crate::rules::Lang::En] {
+                let t = crate::messages::Texts::builtin(lang);
+                for o in Outcome::ALL {
+                    let label = norm(&t.get(&format!("outcome.{}", o.as_str())));
+                    let head = label.split(['（', '(']).next().unwrap_or_default();
+                    w.push((head.to_string(), o));
+                    w.push((label, o));
+                }
+            }
+            w
+        });
+        let cell = norm(cell);
+        words.iter().find(|(w, _)| *w == cell).map(|(_, o)| *o)
+    }
 }
 
 /// Sorts findings as every report lists them: by department, item code, rule, field, evidence and
@@ -176,6 +257,26 @@ pub fn is_open(s: FindingState) -> bool {
         s,
         FindingState::New | FindingState::Persisting | FindingState::Reopened
     )
+}
+
+#[cfg(test)]
+mod outcome_tests {
+    use super::Outcome;
+
+    #[test]
+    fn outcomes_are_read_in_either_language_with_or_without_the_bracket() {
+        assert_eq!(Outcome::from_cell("已整改"), Some(Outcome::Fixed));
+        assert_eq!(Outcome::from_cell(" 整改中 "), Some(Outcome::InProgress));
+        assert_eq!(
+            Outcome::from_cell("不予采纳（须说明理由）"),
+            Some(Outcome::Declined)
+        );
+        assert_eq!(Outcome::from_cell("不予采纳"), Some(Outcome::Declined));
+        assert_eq!(Outcome::from_cell("declined"), Some(Outcome::Declined));
+        assert_eq!(Outcome::from_cell("In progress"), Some(Outcome::InProgress));
+        assert_eq!(Outcome::from_cell("已整改：补充了依据"), None);
+        assert_eq!(Outcome::from_cell(""), None);
+    }
 }
 
 #[cfg(test)]

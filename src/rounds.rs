@@ -438,7 +438,7 @@ pub fn attach_responses(
                 ("code", &f.code),
                 ("department", &f.department),
                 ("name", &f.name),
-                ("reply", &r.text),
+                ("reply", &r.words(t)),
             ],
         );
         let mut flag = round_finding(
@@ -462,7 +462,7 @@ pub fn attach_responses(
                 ("department", &department),
                 ("rules", &rules.join(&t.get("comment.list_sep"))),
                 ("n", &open),
-                ("reply", &reply.text),
+                ("reply", &reply.words(t)),
             ],
         );
         let key = crate::comments::department_key(&department, &group);

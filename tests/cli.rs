@@ -1333,7 +1333,7 @@ fn validate_knows_a_filled_reply_sheet_and_convert_refuses_it() {
         .arg(&replies)
         .assert()
         .code(0)
-        .stdout(predicate::str::contains("(reply sheet, 6 replies)"));
+        .stdout(predicate::str::contains("(reply sheet, 7 replies)"));
     bin()
         .arg("convert")
         .arg(&replies)

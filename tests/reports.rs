@@ -67,7 +67,18 @@ fn read_xlsx(path: &Path) -> Vec<(String, Vec<Vec<String>>)> {
         .map(|n| {
             let range = wb.worksheet_range(&n).unwrap();
             assert_eq!(range.start(), Some((0, 0)), "{n} starts at A1");
-            let rows = range.rows().map(|r| r.iter().map(text).collect()).collect();
+            let mut rows: Vec<Vec<String>> =
+                range.rows().map(|r| r.iter().map(text).collect()).collect();
+            // The comments sheet opens with its instruction row (one merged cell) above the
+            // header: checked here, then dropped so row 0 is the header as in every sheet.
+            if n == "审核意见" || n == "Comments" {
+                let first = rows.remove(0);
+                assert!(
+                    first[0].contains("填写说明") || first[0].contains("How to reply"),
+                    "{first:?}"
+                );
+                assert!(first[1..].iter().all(String::is_empty), "{first:?}");
+            }
             (n, rows)
         })
         .collect()
@@ -81,23 +92,25 @@ fn has_cjk(s: &str) -> bool {
     })
 }
 
-const ZH_HEADERS: [&str; 16] = [
+const ZH_HEADERS: [&str; 18] = [
     "序号",
-    "部门",
     "意见类型",
     "事项编码",
     "事项名称",
-    "变更类型",
     "审核意见",
+    "整改结果",
+    "整改情况",
+    "反馈日期",
+    "上轮反馈",
+    "严重程度",
+    "状态",
+    "变更类型",
     "依据",
     "整改要求",
     "所列事项",
     "规则",
-    "严重程度",
-    "状态",
+    "部门",
     "指纹",
-    "整改情况",
-    "反馈日期",
 ];
 
 /// The findings sheet (问题明细).
@@ -418,15 +431,21 @@ fn english_sheet_has_english_tool_text_and_catalog_text_as_is() {
     let rows = &book[0].1;
     assert!(rows[0].iter().all(|h| !has_cjk(h)), "{:?}", rows[0]);
     assert!(rows[0].contains(&"Fingerprint".to_string()));
-    // Kind and severity (columns 2, 11) on every comment; change kind and state (5, 12) on items.
+    // Kind and severity on every comment; change kind and state on items.
+    let (kind, change, severity, state) = (
+        col("意见类型"),
+        col("变更类型"),
+        col("严重程度"),
+        col("状态"),
+    );
     for row in &rows[1..] {
-        for c in [2, 5, 11, 12] {
+        for c in [kind, change, severity, state] {
             assert!(!has_cjk(&row[c]), "{c}: {}", row[c]);
         }
-        assert!(!row[2].is_empty() && !row[11].is_empty());
-        assert_eq!(row[2] == "Fix", !row[5].is_empty());
+        assert!(!row[kind].is_empty() && !row[severity].is_empty());
+        assert_eq!(row[kind] == "Fix", !row[change].is_empty());
     }
-    let enums: BTreeSet<&str> = rows[1..].iter().map(|r| r[11].as_str()).collect();
+    let enums: BTreeSet<&str> = rows[1..].iter().map(|r| r[severity].as_str()).collect();
     assert!(enums.is_subset(&BTreeSet::from(["error", "warning", "info"])));
     // Catalog content is not translated.
     let rows = &book[1].1;
@@ -807,7 +826,7 @@ fn split_file_names_are_safe_distinct_and_keep_chinese() {
         let rows = &book[0].1;
         assert!(names.contains(&dept.to_string()));
         assert!(rows.len() > 1, "{file} has findings");
-        assert!(rows[1..].iter().all(|r| r[1] == dept), "{file}");
+        assert!(rows[1..].iter().all(|r| r[col("部门")] == dept), "{file}");
     }
     let index = std::fs::read_to_string(out.join("index.html")).unwrap();
     assert!(
@@ -1036,4 +1055,220 @@ fn a_later_round_heads_each_page_with_last_rounds_comments_still_open() {
         assert!(page.contains("审核联系人：审改办"), "{dept}");
     }
     assert!(carried_somewhere, "the demo's round 2 carries comments");
+}
+
+/// A part of an XLSX file (its XML), read from the zip.
+fn xlsx_part(path: &Path, part: &str) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut s = String::new();
+    zip.by_name(part).unwrap().read_to_string(&mut s).unwrap();
+    s
+}
+
+/// The style index (`s="N"`) of a cell in a worksheet's XML.
+fn cell_style(sheet: &str, cell: &str) -> usize {
+    let at = sheet.find(&format!("<c r=\"{cell}\"")).unwrap();
+    let rest = &sheet[at..];
+    let end = rest.find('>').unwrap();
+    let tag = &rest[..end];
+    tag.split("s=\"")
+        .nth(1)
+        .map_or(0, |s| s[..s.find('"').unwrap()].parse().unwrap())
+}
+
+/// Whether a cell format (`<xf>` N of `cellXfs`) leaves its cells locked.
+fn locked(styles: &str, index: usize) -> bool {
+    let xfs = &styles[styles.find("<cellXfs").unwrap()..styles.find("</cellXfs>").unwrap()];
+    let xf: Vec<&str> = xfs.split("<xf ").skip(1).collect();
+    !xf[index].contains("locked=\"0\"")
+}
+
+#[test]
+fn the_review_sheet_is_easy_to_fill_in_and_guards_its_fingerprints() {
+    let dir = tempfile::tempdir().unwrap();
+    audit_demo(
+        dir.path(),
+        &[
+            "--split-by",
+            "department",
+            "--format",
+            "json",
+            "--reply-by",
+            "2018-01-31",
+            "--contact",
+            "审改办",
+        ],
+    );
+    let report = json(&dir.path().join("audit-report.json"));
+    let dept = "青禾市民政局";
+    let n = comments(&report)
+        .iter()
+        .filter(|c| c["department"] == dept)
+        .count();
+    let path = dir.path().join(format!("{dept}.xlsx"));
+    // Read back with calamine: the instruction heads the sheet with the action header.
+    let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
+    let range = wb.worksheet_range("审核意见").unwrap();
+    let first = text(range.get((0, 0)).unwrap());
+    let must_fix = comments(&report)
+        .iter()
+        .filter(|c| c["department"] == dept && (c["kind"] == "item" || c["advice"] == false))
+        .count();
+    assert!(
+        first.starts_with(&format!("{dept}：须整改意见 {must_fix} 条")),
+        "{first}"
+    );
+    assert!(first.contains("请于 2018-01-31 前交回") && first.contains("审核联系人：审改办"));
+    let header: Vec<String> = (0..18).map(|c| text(range.get((1, c)).unwrap())).collect();
+    assert_eq!(header, ZH_HEADERS);
+    assert_eq!(range.height(), n + 2);
+
+    // The parts calamine does not expose, read from the file itself.
+    let sheet = xlsx_part(&path, "xl/worksheets/sheet1.xml");
+    let styles = xlsx_part(&path, "xl/styles.xml");
+    let last = n + 2;
+    // Outcome: a drop-down of the three outcomes on every comment row (column F).
+    let list = format!("sqref=\"F3:F{last}\"");
+    let at = sheet.find(&list).expect("the outcome drop-down");
+    let validation = &sheet[sheet[..at].rfind("<dataValidation ").unwrap()..];
+    let validation = &validation[..validation.find("</dataValidation>").unwrap()];
+    assert!(validation.contains("type=\"list\""), "{validation}");
+    assert!(
+        validation.contains("<formula1>\"已整改,整改中,不予采纳（须说明理由）\"</formula1>"),
+        "{validation}"
+    );
+    // Reply date: a date between 2000 and 2099 (column H).
+    let at = sheet
+        .find(&format!("sqref=\"H3:H{last}\""))
+        .expect("the date check");
+    let validation = &sheet[sheet[..at].rfind("<dataValidation ").unwrap()..];
+    assert!(
+        validation.starts_with("<dataValidation type=\"date\""),
+        "{validation}"
+    );
+    // Panes frozen below the header and right of the item name (D), the instruction merged.
+    assert!(sheet.contains("xSplit=\"4\" ySplit=\"2\""), "frozen panes");
+    assert!(sheet.contains("<mergeCell ref=\"A1:R1\"/>"));
+    // Protected: the fingerprints (R) locked, the reply cells (F, G, H) open.
+    assert!(sheet.contains("<sheetProtection"));
+    for row in 3..=last {
+        assert!(
+            locked(&styles, cell_style(&sheet, &format!("R{row}"))),
+            "R{row}"
+        );
+        for c in ["F", "G", "H", "E"] {
+            assert!(
+                !locked(&styles, cell_style(&sheet, &format!("{c}{row}"))),
+                "{c}{row}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_filled_workbook_is_read_back_with_its_outcomes_and_carried_into_the_next_sheet() {
+    let dir = tempfile::tempdir().unwrap();
+    let round1 = dir.path().join("round-1.json");
+    audit_demo(&round1, &["--format", "json"]);
+    let report = json(&round1);
+    let key = |code: &str, rule: &str| -> String {
+        let c = comments(&report)
+            .iter()
+            .find(|c| c["code"] == code && c["points"][0]["rules"][0] == rule)
+            .unwrap();
+        c["points"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|p| p["fingerprints"].as_array().unwrap())
+            .map(|f| f.as_str().unwrap())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    // A department's filled sheet, as Excel saves it: the instruction row, the header, replies.
+    let replies = dir.path().join("replies");
+    std::fs::create_dir(&replies).unwrap();
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let ws = book.add_worksheet();
+    ws.set_name("审核意见").unwrap();
+    let plain = rust_xlsxwriter::Format::new();
+    ws.merge_range(0, 0, 0, 17, "青禾市民政局：须整改意见…", &plain)
+        .unwrap();
+    for (c, h) in ZH_HEADERS.iter().enumerate() {
+        ws.write_string(1, c as u16, *h).unwrap();
+    }
+    let rows = [
+        (
+            key("339900-GG-00020", "OV-03"),
+            "不予采纳（须说明理由）",
+            "收养关系当事人须亲自到场办理登记",
+        ),
+        (key("339900-GG-00019", "FEE-02"), "已整改", ""),
+    ];
+    for (i, (fp, outcome, text)) in rows.iter().enumerate() {
+        let r = (i + 2) as u32;
+        ws.write_string(r, col("指纹") as u16, fp).unwrap();
+        ws.write_string(r, col("整改结果") as u16, *outcome)
+            .unwrap();
+        ws.write_string(r, col("整改情况") as u16, *text).unwrap();
+        ws.write_string(r, col("反馈日期") as u16, "2018-02-28")
+            .unwrap();
+    }
+    book.save(replies.join("民政局.xlsx")).unwrap();
+
+    let out_dir = dir.path().join("round-2");
+    let run = bin()
+        .arg("audit")
+        .arg(demo("2017-12-31.json"))
+        .arg(demo("2018-03-31.json"))
+        .arg("--adjustments")
+        .arg(demo("adjustments-2018Q1.json"))
+        .arg("--baseline")
+        .arg(&round1)
+        .arg("--responses")
+        .arg(&replies)
+        .args(["--format", "json", "--split-by", "department", "--out"])
+        .arg(&out_dir)
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1), "{run:?}");
+    let round2 = json(&out_dir.join("audit-report.json"));
+    let finding = |code: &str, rule: &str| {
+        findings(&round2)
+            .iter()
+            .find(|f| f["code"] == code && f["rule"] == rule)
+            .cloned()
+    };
+    let declined = finding("339900-GG-00020", "OV-03").unwrap();
+    assert_eq!(declined["state"], "persisting");
+    assert_eq!(declined["response"]["outcome"], "declined");
+    assert_eq!(declined["response"]["claims_fixed"], false);
+    let claimed = finding("339900-GG-00019", "FEE-02").unwrap();
+    assert_eq!(claimed["response"]["outcome"], "fixed");
+    assert_eq!(claimed["response"]["claims_fixed"], true);
+    // The claimed fix of a problem still there is flagged; the declined comment is not.
+    let flags: Vec<&Value> = findings(&round2)
+        .iter()
+        .filter(|f| f["rule"] == "CF-92")
+        .collect();
+    assert!(flags.iter().any(|f| f["code"] == "339900-GG-00019"
+        && f["message"].as_str().unwrap().contains("反馈“已整改”")));
+    assert!(!flags.iter().any(|f| f["code"] == "339900-GG-00020"));
+    // The next sheet shows last round's reply beside the persisting comment.
+    let book = read_xlsx(&out_dir.join("青禾市民政局.xlsx"));
+    let rows = &book[0].1;
+    let row = rows
+        .iter()
+        .find(|r| r[col("事项编码")] == "339900-GG-00020" && r[col("规则")].contains("OV-03"))
+        .unwrap();
+    assert_eq!(
+        row[col("上轮反馈")],
+        "不予采纳：收养关系当事人须亲自到场办理登记（2018-02-28）"
+    );
+    assert_eq!(
+        row[col("整改结果")],
+        "",
+        "this round's reply is the department's to give"
+    );
 }

@@ -26,14 +26,38 @@ pub fn is_reply_sheet(wb: &crate::table::Workbook) -> bool {
         column_names("sheet.col.fingerprint"),
         column_names("sheet.col.reply"),
     );
-    wb.sheets.iter().any(|s| {
+    wb.sheets
+        .iter()
+        .any(|s| header_row(s, &fp, &reply).is_some())
+}
+
+/// How many rows above the data a review sheet's header may sit (an instruction row or two).
+const HEADER_SEARCH: usize = 3;
+
+/// A review sheet's header row: the sheet's own header row when it names the fingerprint and
+/// reply columns, else the first of the next rows that does. Returns the index of the first data
+/// row in `sheet.rows` and the headers.
+fn header_row<'s>(
+    sheet: &'s crate::table::Sheet,
+    fp: &[String],
+    reply: &[String],
+) -> Option<(usize, &'s [String])> {
+    let names = |row: &[String]| {
         let has = |n: &[String]| {
-            s.headers
-                .iter()
+            row.iter()
                 .any(|h| n.contains(&crate::table::headers::header_key(h)))
         };
-        has(&fp) && has(&reply)
-    })
+        has(fp) && has(reply)
+    };
+    if names(&sheet.headers) {
+        return Some((0, &sheet.headers));
+    }
+    sheet
+        .rows
+        .iter()
+        .take(HEADER_SEARCH)
+        .position(|(_, row)| names(row))
+        .map(|i| (i + 1, sheet.rows[i].1.as_slice()))
 }
 
 pub fn read_responses(path: &Path, opts: &load::Options) -> Result<rounds::Responses> {
@@ -56,10 +80,11 @@ pub fn read_responses(path: &Path, opts: &load::Options) -> Result<rounds::Respo
     } else {
         files.push(path.to_path_buf());
     }
-    let (fp_h, reply_h, date_h) = (
+    let (fp_h, reply_h, date_h, outcome_h) = (
         column_names("sheet.col.fingerprint"),
         column_names("sheet.col.reply"),
         column_names("sheet.col.reply_date"),
+        column_names("sheet.col.outcome"),
     );
     let mut out = rounds::Responses::new();
     for f in files {
@@ -68,29 +93,43 @@ pub fn read_responses(path: &Path, opts: &load::Options) -> Result<rounds::Respo
             _ => crate::table::read_xlsx(&f)?,
         };
         for sheet in &wb.sheets {
+            // The header row: the first row holding the fingerprint and reply columns (the
+            // workbook puts an instruction row above it).
+            let Some((at, headers)) = header_row(sheet, &fp_h, &reply_h) else {
+                continue;
+            };
             let col = |names: &[String]| {
-                sheet
-                    .headers
+                headers
                     .iter()
                     .position(|h| names.contains(&crate::table::headers::header_key(h)))
             };
             let (Some(fp), Some(reply)) = (col(&fp_h), col(&reply_h)) else {
                 continue;
             };
-            let date = col(&date_h);
-            for (_, row) in &sheet.rows {
-                let text = row.get(reply).map_or("", |s| s.trim());
-                let keys = row.get(fp).map_or("", |s| s.trim());
-                if text.is_empty() || keys.is_empty() {
+            let (date, outcome) = (col(&date_h), col(&outcome_h));
+            for (_, row) in &sheet.rows[at..] {
+                let cell = |c: Option<usize>| c.and_then(|c| row.get(c)).map_or("", |s| s.trim());
+                let text = cell(Some(reply));
+                let keys = cell(Some(fp));
+                let chosen = cell(outcome);
+                if (text.is_empty() && chosen.is_empty()) || keys.is_empty() {
                     continue;
                 }
+                let outcome = crate::finding::Outcome::from_cell(chosen);
+                // An outcome the list does not hold is kept in words, ahead of the text.
+                let text = match (outcome, chosen.is_empty(), text.is_empty()) {
+                    (None, false, true) => chosen.to_string(),
+                    (None, false, false) => format!("{chosen}：{text}"),
+                    _ => text.to_string(),
+                };
                 let response = crate::finding::Response {
-                    text: text.to_string(),
-                    date: date
-                        .and_then(|d| row.get(d))
-                        .map(|s| s.trim().to_string())
-                        .filter(|s| !s.is_empty()),
-                    claims_fixed: rounds::claims_fixed(text),
+                    claims_fixed: match outcome {
+                        Some(o) => o == crate::finding::Outcome::Fixed,
+                        None => rounds::claims_fixed(&text),
+                    },
+                    text,
+                    date: Some(cell(date).to_string()).filter(|s| !s.is_empty()),
+                    outcome,
                 };
                 // An item comment's row names all its findings; the reply answers each.
                 for key in keys

@@ -271,9 +271,17 @@ struct PointView<'a> {
     adjustment: Option<String>,
     location: Option<String>,
     /// The department's replies to the findings behind the point (an earlier round's sheet).
-    responses: Vec<&'a Response>,
+    responses: Vec<ReplyView<'a>>,
     /// The findings it stands for, space-separated.
     fingerprints: String,
+}
+
+/// A department's reply with its outcome in words.
+#[derive(Serialize)]
+struct ReplyView<'a> {
+    #[serde(flatten)]
+    reply: &'a Response,
+    outcome_label: Option<String>,
 }
 
 /// A rule code with its appendix anchor.
@@ -809,7 +817,22 @@ impl<'a> Cards<'a> {
                 .as_ref()
                 .map(ToString::to_string)
                 .filter(|l| !l.is_empty()),
-            responses: behind.iter().filter_map(|f| f.response.as_ref()).collect(),
+            responses: {
+                let mut rs: Vec<ReplyView<'a>> = Vec::new();
+                for r in behind.iter().filter_map(|f| f.response.as_ref()) {
+                    // An item comment's findings share the department's one reply: shown once.
+                    if rs.iter().any(|x| x.reply == r) {
+                        continue;
+                    }
+                    rs.push(ReplyView {
+                        reply: r,
+                        outcome_label: r
+                            .outcome
+                            .map(|o| self.t.get(&format!("outcome.{}", o.as_str()))),
+                    });
+                }
+                rs
+            },
             fingerprints: p.fingerprints.join(" "),
         }
     }

@@ -207,6 +207,24 @@ fn reference_in(r: &crate::finding::Reference, t: &Texts, key: &str) -> String {
     t.fmt(key, &args)
 }
 
+/// Last round's replies by the fingerprint of the finding they answer (few: only findings a
+/// department answered, read back with `--responses`).
+pub fn replies(r: &Report) -> std::collections::HashMap<&str, &crate::finding::Response> {
+    r.findings
+        .iter()
+        .filter_map(|f| f.response.as_ref().map(|x| (f.fingerprint.as_str(), x)))
+        .collect()
+}
+
+/// A reply with its date, as the sheet and the terminal quote it (`已整改：补充了依据（2018-02-05）`).
+pub fn reply_words(r: &crate::finding::Response, t: &Texts) -> String {
+    let mut s = r.words(t);
+    if let Some(d) = &r.date {
+        s.push_str(&t.fmt("sheet.previous.date", &[("date", d)]));
+    }
+    s
+}
+
 /// The first `max` items an advice comment lists ("编码 名称"), then how many more (`more_key`, a
 /// catalogue text with `{n}`).
 pub fn listed_items(
@@ -343,6 +361,9 @@ pub struct Action {
     pub contact: Option<String>,
     /// "须整改意见 3 条，涉及 3 个事项；另有建议 3 条".
     pub verdict: String,
+    /// Its parts: the must-fix comments, and the advice when there is some.
+    pub fix_line: String,
+    pub advice_line: Option<String>,
     pub deadline: Option<String>,
     pub contact_line: Option<String>,
     pub carried_line: Option<String>,
@@ -360,7 +381,7 @@ impl Action {
         };
         let must_fix = c.must_fix();
         let items = c.items.total();
-        let mut verdict = if must_fix == 0 {
+        let fix_line = if must_fix == 0 {
             t.get("action.verdict_none")
         } else {
             t.fmt(
@@ -368,9 +389,8 @@ impl Action {
                 &[("comments", &must_fix), ("items", &items)],
             )
         };
-        if c.advice > 0 {
-            verdict.push_str(&t.fmt("action.advice", &[("n", &c.advice)]));
-        }
+        let advice_line = (c.advice > 0).then(|| t.fmt("action.advice", &[("n", &c.advice)]));
+        let verdict = format!("{fix_line}{}", advice_line.as_deref().unwrap_or(""));
         let review = r.review.clone().unwrap_or_default();
         let carried = r.progress.map(|_| c.carried);
         Action {
@@ -391,6 +411,8 @@ impl Action {
             reply_by: review.reply_by,
             contact: review.contact,
             verdict,
+            fix_line,
+            advice_line,
         }
     }
 }

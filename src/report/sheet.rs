@@ -18,44 +18,55 @@
 use super::{Report, Style, Texts, io};
 use crate::comments::Comment;
 use crate::error::{Error, Result};
-use crate::finding::FindingState;
+use crate::finding::{FindingState, Outcome, Response};
 use crate::rules::{Category, Severity};
 use crate::stats::{CommentCounts, FindingCounts, SeverityCounts};
 use chrono::Datelike;
 use rust_xlsxwriter::{
-    Color, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet,
-    XlsxError,
+    Color, DataValidation, DataValidationRule, DocProperties, ExcelDateTime, Format, FormatAlign,
+    FormatBorder, ProtectionOptions, Workbook, Worksheet, XlsxError,
 };
+use std::collections::HashMap;
 use std::io::Write;
 
 /// The columns of the comments sheet: message key of the header and Excel width (in characters).
+/// What identifies the comment comes first (frozen with it when scrolling right), then the
+/// comment, then at once the department's reply and last round's, then the rest.
 pub const COLUMNS: &[(&str, f64)] = &[
     ("sheet.col.no", 6.0),
-    ("sheet.col.department", 18.0),
-    ("sheet.col.kind", 9.0),
-    ("sheet.col.code", 20.0),
-    ("sheet.col.name", 24.0),
-    ("sheet.col.change", 9.0),
-    ("sheet.col.message", 64.0),
+    ("sheet.col.kind", 8.0),
+    ("sheet.col.code", 19.0),
+    ("sheet.col.name", 22.0),
+    ("sheet.col.message", 60.0),
+    ("sheet.col.outcome", 14.0),
+    ("sheet.col.reply", 36.0),
+    ("sheet.col.reply_date", 12.0),
+    ("sheet.col.previous", 30.0),
+    ("sheet.col.severity", 8.0),
+    ("sheet.col.state", 8.0),
+    ("sheet.col.change", 8.0),
     ("sheet.col.basis", 40.0),
     ("sheet.col.remediation", 44.0),
     ("sheet.col.items", 36.0),
     ("sheet.col.rule", 14.0),
-    ("sheet.col.severity", 9.0),
-    ("sheet.col.state", 9.0),
+    ("sheet.col.department", 16.0),
     ("sheet.col.fingerprint", 15.0),
-    ("sheet.col.reply", 40.0),
-    ("sheet.col.reply_date", 12.0),
 ];
 
 /// Position of the sequence-number column (written as a number in XLSX).
 const COL_NO: usize = 0;
+/// Position of the item-name column: the panes freeze to its right.
+const COL_NAME: usize = 3;
+/// Position of the outcome column (a drop-down in XLSX).
+const COL_OUTCOME: usize = 5;
+/// Position of the reply column (the department's explanation).
+const COL_REPLY: usize = 6;
+/// Position of the reply-date column (date-checked in XLSX).
+const COL_REPLY_DATE: usize = 7;
 /// Position of the severity column (coloured in XLSX).
-const COL_SEVERITY: usize = 11;
-/// Position of the reply column (shaded for the department to fill in).
-const COL_REPLY: usize = 14;
-/// Position of the reply-date column (date-formatted in XLSX).
-const COL_REPLY_DATE: usize = 15;
+const COL_SEVERITY: usize = 9;
+/// Position of the fingerprint column (locked in XLSX: the next round matches replies by it).
+const COL_FINGERPRINT: usize = 17;
 
 /// The columns of the findings sheet (问题明细): every finding, with no reply columns (replies go
 /// on the comments).
@@ -145,9 +156,23 @@ fn numbered(lines: &[String]) -> String {
 /// How many listed items a cell shows before the rest is counted (the findings sheet has all).
 const MAX_LISTED: usize = 500;
 
+/// Last round's replies to a comment's findings, in words (`已整改：补充了依据（2018-02-05）`),
+/// each distinct reply once.
+fn previous(c: &Comment, replies: &HashMap<&str, &Response>, t: &Texts) -> String {
+    let mut seen: Vec<&Response> = Vec::new();
+    for fp in c.fingerprints() {
+        if let Some(r) = replies.get(fp).filter(|r| !seen.contains(r)) {
+            seen.push(r);
+        }
+    }
+    let lines: Vec<String> = seen.iter().map(|r| super::reply_words(r, t)).collect();
+    numbered(&lines)
+}
+
 /// One row per review comment, every cell as text (the reply cells empty), in the report's order.
 pub fn rows(r: &Report, t: &Texts) -> Vec<Vec<String>> {
     let doc = |rule: &str| r.rules.get(rule);
+    let replies = super::replies(r);
     r.comments
         .iter()
         .enumerate()
@@ -248,21 +273,23 @@ pub fn rows(r: &Report, t: &Texts) -> Vec<Vec<String>> {
                 };
             vec![
                 (i + 1).to_string(),
-                c.department().to_string(),
                 kind,
                 code,
                 name,
-                change,
                 message,
+                String::new(),
+                String::new(),
+                String::new(),
+                previous(c, &replies, t),
+                label(t, "severity", c.severity().as_str()),
+                states,
+                change,
                 basis,
                 fix,
                 items,
                 rules,
-                label(t, "severity", c.severity().as_str()),
-                states,
+                c.department().to_string(),
                 keys,
-                String::new(),
-                String::new(),
             ]
         })
         .collect()
@@ -307,6 +334,30 @@ fn fit(s: &str) -> String {
     s.to_string()
 }
 
+/// The comments sheet's first row: the action header (whose sheet, how many comments to act on,
+/// by when, whom to ask), then how to reply.
+pub fn instruction_text(r: &Report, t: &Texts) -> String {
+    let a = super::Action::of(r, t);
+    let mut verdict = a.fix_line.clone();
+    if let Some(n) = a.carried.filter(|n| *n > 0) {
+        verdict.push_str(&t.fmt("sheet.instruction.carried", &[("n", &n)]));
+    }
+    verdict.push_str(a.advice_line.as_deref().unwrap_or(""));
+    let mut s = t.fmt(
+        "sheet.instruction.head",
+        &[("title", &a.title), ("verdict", &verdict)],
+    );
+    if let Some(d) = a.reply_by {
+        s.push_str(&t.fmt("sheet.instruction.reply_by", &[("date", &d)]));
+    }
+    if let Some(c) = &a.contact {
+        s.push_str(&t.fmt("sheet.instruction.contact", &[("contact", c)]));
+    }
+    s.push('\n');
+    s.push_str(&t.get("sheet.instruction"));
+    s
+}
+
 /// Writes the review sheet as an XLSX workbook: 审核意见 (one row per comment), 问题明细 (one row per
 /// finding) and 汇总 (counts by department and category).
 pub fn render_xlsx(r: &Report, style: &Style, out: &mut dyn Write) -> Result<()> {
@@ -344,48 +395,108 @@ pub fn workbook(r: &Report, t: &Texts) -> std::result::Result<Vec<u8>, XlsxError
         .set_align(FormatAlign::Top)
         .set_border(FormatBorder::Thin)
         .set_border_color(Color::RGB(0xBFBFBF));
-    let reply = body.clone().set_background_color(Color::RGB(0xFFF9E0));
-    let reply_date = reply.clone().set_num_format("yyyy-mm-dd");
     let severity_fmt = |s: &str| match s {
         "error" => body.clone().set_font_color(Color::RGB(0xB00020)).set_bold(),
         "warning" => body.clone().set_font_color(Color::RGB(0x9A6700)),
         _ => body.clone().set_font_color(Color::RGB(0x0B5CAD)),
     };
 
-    // The comments sheet.
+    // The comments sheet: an instruction row (how to reply, by when, whom to ask), the header,
+    // one row per comment. The department fills in the shaded reply columns; the outcome is a
+    // drop-down, the date is checked, and the fingerprint column is locked.
     let ws = wb.add_worksheet();
     ws.set_name(t.get("sheet.name.comments"))?;
+    let last_col = (COLUMNS.len() - 1) as u16;
+    let instruction = Format::new()
+        .set_text_wrap()
+        .set_bold()
+        .set_align(FormatAlign::Top)
+        .set_background_color(Color::RGB(0xFFF9E0))
+        .set_border(FormatBorder::Thin);
+    ws.merge_range(
+        0,
+        0,
+        0,
+        last_col,
+        &fit(&instruction_text(r, t)),
+        &instruction,
+    )?;
+    ws.set_row_height(0, 48)?;
     for (c, h) in headers(t).iter().enumerate() {
         let col = c as u16;
-        ws.write_string_with_format(0, col, fit(h), &header)?;
+        let f = if matches!(c, COL_OUTCOME | COL_REPLY | COL_REPLY_DATE) {
+            header.clone().set_background_color(Color::RGB(0xFFE08A))
+        } else {
+            header.clone()
+        };
+        ws.write_string_with_format(1, col, fit(h), &f)?;
         ws.set_column_width(col, COLUMNS[c].1)?;
     }
-    ws.set_row_height(0, 30)?;
-    ws.set_column_format(COL_REPLY as u16, &reply)?;
-    ws.set_column_format(COL_REPLY_DATE as u16, &reply_date)?;
+    ws.set_row_height(1, 30)?;
+    let editable = body.clone().set_unlocked();
+    let reply = editable.clone().set_background_color(Color::RGB(0xFFF9E0));
+    let reply_date = reply.clone().set_num_format("yyyy-mm-dd");
+    let locked = body.clone().set_font_color(Color::RGB(0x5F6368));
     let rows = rows(r, t);
     for ((i, row), c) in rows.iter().enumerate().zip(&r.comments) {
-        let rn = u32::try_from(i + 1).map_err(|_| XlsxError::RowColumnLimitError)?;
+        let rn = u32::try_from(i + 2).map_err(|_| XlsxError::RowColumnLimitError)?;
         for (col_at, cell) in row.iter().enumerate() {
             let col = col_at as u16;
             match col_at {
-                COL_NO => ws.write_number_with_format(rn, col, (i + 1) as f64, &body)?,
+                COL_NO => ws.write_number_with_format(rn, col, (i + 1) as f64, &editable)?,
                 COL_SEVERITY => ws.write_string_with_format(
                     rn,
                     col,
                     fit(cell),
-                    &severity_fmt(c.severity().as_str()),
+                    &severity_fmt(c.severity().as_str()).set_unlocked(),
                 )?,
-                COL_REPLY => ws.write_string_with_format(rn, col, fit(cell), &reply)?,
+                COL_OUTCOME | COL_REPLY => {
+                    ws.write_string_with_format(rn, col, fit(cell), &reply)?
+                }
                 COL_REPLY_DATE => ws.write_blank(rn, col, &reply_date)?,
-                _ => ws.write_string_with_format(rn, col, fit(cell), &body)?,
+                COL_FINGERPRINT => ws.write_string_with_format(rn, col, fit(cell), &locked)?,
+                _ => ws.write_string_with_format(rn, col, fit(cell), &editable)?,
             };
         }
     }
-    let last_row = u32::try_from(rows.len()).map_err(|_| XlsxError::RowColumnLimitError)?;
-    ws.autofilter(0, 0, last_row, (COLUMNS.len() - 1) as u16)?;
-    ws.set_freeze_panes(1, 0)?;
-    ws.set_repeat_rows(0, 0)?;
+    let last_row = u32::try_from(rows.len() + 1).map_err(|_| XlsxError::RowColumnLimitError)?;
+    if !rows.is_empty() {
+        let outcomes: Vec<String> = Outcome::ALL
+            .iter()
+            .map(|o| t.get(&format!("outcome.{}", o.as_str())))
+            .collect();
+        let list = DataValidation::new()
+            .allow_list_strings(&outcomes)?
+            .set_input_title(t.get("sheet.outcome.title"))?
+            .set_input_message(t.get("sheet.outcome.prompt"))?
+            .set_error_title(t.get("sheet.outcome.title"))?
+            .set_error_message(t.get("sheet.outcome.error"))?;
+        ws.add_data_validation(2, COL_OUTCOME as u16, last_row, COL_OUTCOME as u16, &list)?;
+        let date = DataValidation::new()
+            .allow_date(DataValidationRule::Between(
+                ExcelDateTime::from_ymd(2000, 1, 1)?,
+                ExcelDateTime::from_ymd(2099, 12, 31)?,
+            ))
+            .set_input_title(t.get("sheet.date.title"))?
+            .set_input_message(t.get("sheet.date.prompt"))?
+            .set_error_title(t.get("sheet.date.title"))?
+            .set_error_message(t.get("sheet.date.error"))?;
+        let date_col = COL_REPLY_DATE as u16;
+        ws.add_data_validation(2, date_col, last_row, date_col, &date)?;
+    }
+    ws.autofilter(1, 0, last_row, last_col)?;
+    // Scrolling right keeps the comment's number, kind, code and name in view.
+    ws.set_freeze_panes(2, (COL_NAME + 1) as u16)?;
+    ws.set_repeat_rows(1, 1)?;
+    // Locked: the instruction, the header and the fingerprints (the next round matches replies by
+    // them). No password: the lock guards against slips, not against the department.
+    ws.protect_with_options(&ProtectionOptions {
+        format_columns: true,
+        format_rows: true,
+        use_autofilter: true,
+        sort: true,
+        ..ProtectionOptions::new()
+    });
     ws.set_landscape();
     ws.set_print_fit_to_pages(1, 0);
     drop(rows);
@@ -552,9 +663,13 @@ mod tests {
             }
         }
         let zh = headers(&Texts::builtin(crate::rules::Lang::Zh));
-        assert_eq!(zh[13], "指纹");
+        assert_eq!(zh[COL_FINGERPRINT], "指纹");
+        assert_eq!(zh[COL_NAME], "事项名称");
+        assert_eq!(zh[COL_OUTCOME], "整改结果");
         assert_eq!(zh[COL_REPLY], "整改情况");
         assert_eq!(zh[COL_SEVERITY], "严重程度");
         assert_eq!(zh[COL_REPLY_DATE], "反馈日期");
+        // The reply columns follow the comment at once.
+        assert_eq!(zh[COL_OUTCOME - 1], "审核意见");
     }
 }

@@ -124,6 +124,7 @@ pub fn render(r: &Report, style: &super::Style, out: &mut dyn Write) -> Result<(
     let bold = Style::new().bold();
     let dim = Style::new().dimmed();
     let mut w = String::new();
+    let replies = super::replies(r);
 
     let title = r.new.name.clone().unwrap_or_else(|| r.new.file.clone());
     let header = header_line(r, t, &p.paint(bold, &title));
@@ -190,7 +191,7 @@ pub fn render(r: &Report, style: &super::Style, out: &mut dyn Write) -> Result<(
         ));
         w.push('\n');
         for c in &r.comments[i..end] {
-            comment(&mut w, r, t, &p, c);
+            comment(&mut w, r, t, &p, c, &replies);
         }
         if f.resolved + f.waived > 0 {
             w.push_str(&format!(
@@ -398,7 +399,14 @@ fn first_sentence(text: &str) -> &str {
 }
 
 /// One comment: an item's numbered points, or a department's advice with its items.
-fn comment(w: &mut String, r: &Report, t: &Texts, p: &Paint, c: &Comment) {
+fn comment(
+    w: &mut String,
+    r: &Report,
+    t: &Texts,
+    p: &Paint,
+    c: &Comment,
+    replies: &std::collections::HashMap<&str, &crate::finding::Response>,
+) {
     let dim = Style::new().dimmed();
     let label = |key: &str, s: Severity| p.paint(severity_style(s), &format!("{} ", t.get(key)));
     match c {
@@ -425,6 +433,20 @@ fn comment(w: &mut String, r: &Report, t: &Texts, p: &Paint, c: &Comment) {
                 ));
                 let about = super::point_about(r, t, point);
                 w.push_str(&format!("       {}\n", p.paint(dim, &about)));
+                // What the department answered last round, each distinct reply once.
+                let mut said: Vec<&crate::finding::Response> = Vec::new();
+                for fp in &point.fingerprints {
+                    if let Some(reply) = replies.get(fp.as_str()).filter(|x| !said.contains(x)) {
+                        said.push(reply);
+                        w.push_str(&format!(
+                            "       {}\n",
+                            visible(&t.fmt(
+                                "terminal.reply",
+                                &[("reply", &super::reply_words(reply, t))]
+                            ))
+                        ));
+                    }
+                }
             }
         }
         // Advice in one line: what was found and how many items; the list and what to do are in

@@ -46,6 +46,7 @@ pub mod report;
 pub mod rounds;
 pub mod rules;
 pub mod schema;
+pub mod scorecard;
 pub mod stats;
 pub mod table;
 pub mod text;

@@ -74,6 +74,8 @@ pub struct Baseline {
     pub findings: Vec<Finding>,
     /// Fingerprints resolved in earlier rounds.
     pub resolved_before: Vec<String>,
+    /// The scorecard figures it recorded (none for a report without a scorecard).
+    pub scorecard: crate::scorecard::Recorded,
 }
 
 impl Baseline {
@@ -99,6 +101,7 @@ impl Baseline {
             })
             .unwrap_or_default();
         Ok(Baseline {
+            scorecard: crate::scorecard::recorded(&value),
             findings,
             resolved_before,
         })

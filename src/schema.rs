@@ -34,6 +34,8 @@ pub const GAPS: &str = include_str!("../schemas/rule-gaps.schema.json");
 pub const WAIVERS: &str = include_str!("../schemas/waivers.schema.json");
 /// An element profile.
 pub const PROFILE: &str = include_str!("../schemas/element-profile.schema.json");
+/// The scorecard's targets.
+pub const SCORECARD: &str = include_str!("../schemas/scorecard-targets.schema.json");
 /// The project configuration file.
 pub const CONFIG: &str = include_str!("../schemas/config.schema.json");
 
@@ -88,6 +90,7 @@ validator!(config, compile(CONFIG));
 validator!(gaps, compile(GAPS));
 validator!(waivers, compile(WAIVERS));
 validator!(profile, compile(PROFILE));
+validator!(scorecard, compile(SCORECARD));
 
 /// The validator of a registry format.
 pub fn registry(format: &str) -> &'static Validator {

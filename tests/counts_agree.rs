@@ -44,6 +44,7 @@ fn second_round() -> Report {
         baseline: Some(Baseline {
             findings: baseline,
             resolved_before: Vec::new(),
+            scorecard: Default::default(),
         }),
         waivers: vec![Waiver {
             id: "W-1".into(),
@@ -300,7 +301,10 @@ fn every_format_says_the_same_numbers() {
     // XLSX: the summary sheet's rows (department, six categories, total, three severities).
     let xlsx = render(&r, Format::Xlsx);
     let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx)).unwrap();
-    assert_eq!(wb.sheet_names(), ["审核意见", "问题明细", "汇总"]);
+    assert_eq!(
+        wb.sheet_names(),
+        ["审核意见", "问题明细", "汇总", "评价指标"]
+    );
     let sheet = wb.sheet_names()[2].clone();
     let range = wb.worksheet_range(&sheet).unwrap();
     let mut rows = 0;

@@ -166,7 +166,7 @@ fn xlsx_review_sheet_has_one_row_per_comment_and_the_findings_behind_them() {
     );
     let book = read_xlsx(&dir.path().join("audit-report.xlsx"));
     let names: Vec<&str> = book.iter().map(|(n, _)| n.as_str()).collect();
-    assert_eq!(names, ["审核意见", "问题明细", "汇总"]);
+    assert_eq!(names, ["审核意见", "问题明细", "汇总", "评价指标"]);
     let rows = &book[0].1;
     assert_eq!(rows[0], ZH_HEADERS);
     assert_eq!(rows.len() - 1, cs.len(), "one row per comment");
@@ -427,7 +427,7 @@ fn english_sheet_has_english_tool_text_and_catalog_text_as_is() {
     let fs = findings(&report);
     let book = read_xlsx(&dir.path().join("audit-report.xlsx"));
     let names: Vec<&str> = book.iter().map(|(n, _)| n.as_str()).collect();
-    assert_eq!(names, ["Comments", "Findings", "Summary"]);
+    assert_eq!(names, ["Comments", "Findings", "Summary", "Scorecard"]);
     let rows = &book[0].1;
     assert!(rows[0].iter().all(|h| !has_cjk(h)), "{:?}", rows[0]);
     assert!(rows[0].contains(&"Fingerprint".to_string()));
@@ -1271,4 +1271,112 @@ fn a_filled_workbook_is_read_back_with_its_outcomes_and_carried_into_the_next_sh
         "",
         "this round's reply is the department's to give"
     );
+}
+
+/// The `data-value` of the scorecard row or cell of `metric` after `from` in a page.
+fn score_value(page: &str, from: usize, metric: &str) -> Option<f64> {
+    let at = from + page[from..].find(&format!("data-metric=\"{metric}\""))?;
+    let rest = &page[at..];
+    let v = rest.split("data-value=\"").nth(1)?;
+    v[..v.find('"')?].parse().ok()
+}
+
+#[test]
+fn the_scorecard_shows_the_jsons_figures_on_every_page_and_sheet() {
+    let dir = tempfile::tempdir().unwrap();
+    audit_demo(
+        dir.path(),
+        &[
+            "--split-by",
+            "department",
+            "--format",
+            "json",
+            "--format",
+            "xlsx",
+        ],
+    );
+    let report = json(&dir.path().join("audit-report.json"));
+    let card = &report["scorecard"];
+    let departments = card["departments"].as_array().unwrap();
+    assert!(departments.len() >= 5);
+    let metrics = [
+        "zero_visit",
+        "at_most_one",
+        "immediate",
+        "compression",
+        "online",
+        "mobile",
+        "materials_per_item",
+    ];
+    let index = std::fs::read_to_string(dir.path().join("index.html")).unwrap();
+    let table = index.find("class=\"score-depts\"").unwrap();
+    let book = read_xlsx(&dir.path().join("audit-report.xlsx"));
+    let (name, sheet) = &book[3];
+    assert_eq!(name, "评价指标");
+    for d in departments {
+        let dept = d["department"].as_str().unwrap();
+        let page = std::fs::read_to_string(dir.path().join(format!("{dept}.html"))).unwrap();
+        let score = page.find("id=\"score\"").unwrap();
+        let row = index[table..].find(&format!(">{dept}<")).unwrap() + table;
+        let xrow = sheet.iter().find(|r| r[0] == dept).unwrap();
+        for m in metrics {
+            let want = d["figures"][m]["value"].as_f64();
+            match want {
+                Some(v) => {
+                    assert_eq!(
+                        score_value(&page, score, m),
+                        Some(v),
+                        "{dept} {m} on its page"
+                    );
+                    assert_eq!(
+                        score_value(&index, row, m),
+                        Some(v),
+                        "{dept} {m} in the index"
+                    );
+                }
+                None => assert!(
+                    !page[score..].contains(&format!("<tr data-metric=\"{m}\"")),
+                    "{dept} shows no {m}"
+                ),
+            }
+        }
+        // The sheet: value, change, rank per figure after 部门 and 事项.
+        assert_eq!(xrow[1], d["items"].to_string(), "{dept} items");
+        let mut col = 2;
+        for m in metrics
+            .iter()
+            .filter(|m| card["total"]["figures"].get(**m).is_some())
+        {
+            let f = &d["figures"][*m];
+            match f["value"].as_f64() {
+                Some(v) => assert!(
+                    (xrow[col].parse::<f64>().unwrap() - v).abs() < 1e-9,
+                    "{dept} {m}"
+                ),
+                None => assert_eq!(xrow[col], "", "{dept} {m}"),
+            }
+            let rank = f["rank"]
+                .as_u64()
+                .map(|r| r.to_string())
+                .unwrap_or_default();
+            assert_eq!(xrow[col + 2], rank, "{dept} {m} rank");
+            col += 3;
+        }
+        // A department short of a target is told so in words, on its page.
+        for advice in d["advice"].as_array().into_iter().flatten() {
+            let advice = advice.as_str().unwrap();
+            assert!(advice.starts_with(dept), "{advice}");
+            assert!(page.contains(advice), "{dept}: {advice}");
+        }
+    }
+    assert!(
+        departments.iter().any(|d| d.get("advice").is_some()),
+        "the demo has a department short of a target"
+    );
+    // The whole catalog's figure, beside each department's and in the index's last row.
+    let total = card["total"]["figures"]["at_most_one"]["value"]
+        .as_f64()
+        .unwrap();
+    let foot = index.find("<tfoot><tr><td>全市").unwrap();
+    assert_eq!(score_value(&index, foot, "at_most_one"), Some(total));
 }

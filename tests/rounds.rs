@@ -80,6 +80,7 @@ fn three_rounds_give_every_finding_its_state() {
     let b1 = Baseline {
         findings: r1.clone(),
         resolved_before: Vec::new(),
+        scorecard: Default::default(),
     };
 
     // Round 2: two defects fixed, one new defect, one finding waived until mid-2018.
@@ -127,6 +128,7 @@ fn three_rounds_give_every_finding_its_state() {
     let b2 = Baseline {
         findings: r2.clone(),
         resolved_before: Vec::new(),
+        scorecard: Default::default(),
     };
 
     // Round 3: the waiver has expired, and a fixed defect is back.

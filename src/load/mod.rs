@@ -44,6 +44,8 @@ pub enum DocKind {
     Gaps,
     /// An element profile (what CF-01 requires of each kind of item).
     Profile,
+    /// The scorecard's targets.
+    Targets,
 }
 
 /// Reads a regular file as UTF-8 text (a UTF-8 byte-order mark is dropped).
@@ -190,6 +192,7 @@ pub fn sniff(path: &Path) -> Result<(DocKind, String)> {
         Some("audit-config/1") => DocKind::Config,
         Some("rule-gaps/1") => DocKind::Gaps,
         Some("element-profile/1") => DocKind::Profile,
+        Some("scorecard-targets/1") => DocKind::Targets,
         None if head.code.is_some() => DocKind::Rule,
         other => {
             return Err(Error::input(

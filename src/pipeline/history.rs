@@ -154,6 +154,7 @@ pub fn build(
             baseline: Some(Baseline {
                 findings: report.findings,
                 resolved_before: report.resolved_before,
+                scorecard: Default::default(),
             }),
             ..Round::default()
         });

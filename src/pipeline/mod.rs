@@ -204,6 +204,10 @@ pub fn apply_round(
     lang: Lang,
 ) {
     if let Some(b) = &round.baseline {
+        // The figures' change since the baseline round.
+        if let Some(card) = &mut report.scorecard {
+            crate::scorecard::since(card, &b.scorecard);
+        }
         let (progress, resolved) = rounds::compare(&mut report.findings, b);
         report.progress = Some(progress);
         report.resolved_before = resolved;

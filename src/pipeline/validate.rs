@@ -73,6 +73,13 @@ fn describe_json(path: &Path) -> Result<String> {
             let pack = Pack::from_files("validate", vec![(format!("gaps/{name}"), text)])?;
             format!("rule-gaps/1, {} rules not applicable", pack.gaps.len())
         }
+        DocKind::Targets => {
+            let pack = Pack::from_files("", vec![(path.display().to_string(), text)])?;
+            format!(
+                "scorecard-targets/1, {} targets",
+                pack.scorecard.targets.len()
+            )
+        }
         DocKind::Config => {
             let cfg = Config::read(path)?;
             let mut pack = Pack::builtin()?;

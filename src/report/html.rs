@@ -92,6 +92,9 @@ struct View<'a> {
     action: super::Action,
     /// A department's page of a split run: the files it links to.
     page: Option<PageLinks<'a>>,
+    /// The scorecard: one department's figures beside the whole catalog's, or the whole
+    /// catalog's with a table of departments.
+    score: Option<ScoreView>,
     summary_line: String,
     /// "38 of 420 comments still open …", when the run had a baseline.
     progress_line: Option<String>,
@@ -114,6 +117,91 @@ struct View<'a> {
     /// More than one department: the table of departments and the department filter show.
     many_departments: bool,
     rules: Vec<RuleView<'a>>,
+}
+
+/// The scorecard as the page shows it.
+#[derive(Serialize)]
+pub(super) struct ScoreView {
+    /// One department's figures (with the whole catalog's beside them and ranks).
+    department: bool,
+    items: usize,
+    rows: Vec<super::ScoreRow>,
+    advice: Vec<String>,
+    /// Column headers and one row per department (the whole report).
+    columns: Vec<String>,
+    table: Vec<ScoreTableRow>,
+}
+
+#[derive(Serialize)]
+struct ScoreTableRow {
+    name: String,
+    items: usize,
+    cells: Vec<ScoreCell>,
+}
+
+#[derive(Serialize)]
+struct ScoreCell {
+    metric: &'static str,
+    num: Option<f64>,
+    value: String,
+    rank: Option<String>,
+    below: bool,
+}
+
+pub(super) fn score_view(report: &Report, t: &Texts) -> Option<ScoreView> {
+    let s = report.scorecard.as_ref()?;
+    if let [d] = s.departments.as_slice() {
+        return Some(ScoreView {
+            department: true,
+            items: d.items,
+            rows: super::score_rows(d, Some(&s.total), t),
+            advice: d.advice.clone(),
+            columns: Vec::new(),
+            table: Vec::new(),
+        });
+    }
+    let rows = super::score_rows(&s.total, None, t);
+    let metrics: Vec<crate::scorecard::Metric> = crate::scorecard::METRICS
+        .iter()
+        .copied()
+        .filter(|m| s.total.get(*m).is_some())
+        .collect();
+    Some(ScoreView {
+        department: false,
+        items: s.total.items,
+        columns: metrics
+            .iter()
+            .map(|m| t.get(&format!("score.{}", m.as_str())))
+            .collect(),
+        table: s
+            .departments
+            .iter()
+            .map(|d| ScoreTableRow {
+                name: d.department.clone().unwrap_or_default(),
+                items: d.items,
+                cells: metrics
+                    .iter()
+                    .map(|m| {
+                        let f = d.get(*m);
+                        ScoreCell {
+                            metric: m.as_str(),
+                            num: f.map(|f| f.value),
+                            value: f.map_or_else(
+                                || "—".to_string(),
+                                |f| crate::scorecard::show(*m, f.value),
+                            ),
+                            rank: f
+                                .and_then(|f| f.rank.zip(f.ranked))
+                                .map(|(r, of)| t.fmt("score.rank", &[("rank", &r), ("of", &of)])),
+                            below: f.and_then(|f| f.meets_target) == Some(false),
+                        }
+                    })
+                    .collect(),
+            })
+            .collect(),
+        rows,
+        advice: Vec::new(),
+    })
 }
 
 /// The links at the head of a department's page.
@@ -1305,6 +1393,7 @@ fn view<'a>(report: &'a Report, t: &'a Texts) -> View<'a> {
             .clone()
             .unwrap_or_else(|| report.new.file.clone()),
         action: super::Action::of(report, t),
+        score: score_view(report, t),
         page: report.page.as_ref().map(|p| PageLinks {
             index_href: &p.index_href,
             whole_href: &p.whole_href,

@@ -264,6 +264,56 @@ pub fn cite(doc: &RuleDoc, t: &Texts) -> String {
         .join(&t.get("comment.basis_sep"))
 }
 
+/// One figure of the scorecard as every renderer shows it: words from the catalogue, numbers
+/// from [`crate::scorecard`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScoreRow {
+    pub metric: &'static str,
+    pub label: String,
+    /// The figure as stored (for `data-` attributes and tests).
+    pub num: f64,
+    pub value: String,
+    pub change: Option<String>,
+    pub since_baseline: Option<String>,
+    /// "3/11" (department figures only).
+    pub rank: Option<String>,
+    /// The whole catalog's figure, beside a department's.
+    pub total: Option<String>,
+    pub meets_target: Option<bool>,
+}
+
+/// The figures of a scorecard card, in [`crate::scorecard::METRICS`] order; with `total`, each
+/// department figure shows the whole catalog's beside it and its rank among the departments
+/// that have the figure.
+pub fn score_rows(
+    card: &crate::scorecard::Card,
+    total: Option<&crate::scorecard::Card>,
+    t: &Texts,
+) -> Vec<ScoreRow> {
+    use crate::scorecard::{METRICS, show, show_change};
+    METRICS
+        .iter()
+        .filter_map(|m| {
+            let f = card.get(*m)?;
+            Some(ScoreRow {
+                metric: m.as_str(),
+                label: t.get(&format!("score.{}", m.as_str())),
+                num: f.value,
+                value: show(*m, f.value),
+                change: f.change.map(|d| show_change(*m, d)),
+                since_baseline: f.since_baseline.map(|d| show_change(*m, d)),
+                rank: f
+                    .rank
+                    .zip(f.ranked)
+                    .filter(|(_, of)| *of > 1)
+                    .map(|(r, of)| t.fmt("score.rank", &[("rank", &r), ("of", &of)])),
+                total: total.and_then(|c| c.get(*m)).map(|x| show(*m, x.value)),
+                meets_target: f.meets_target,
+            })
+        })
+        .collect()
+}
+
 /// `audit-report/1`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
@@ -286,6 +336,9 @@ pub struct Report {
     /// What departments are asked to do by when (`--reply-by`, `--contact`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub review: Option<Review>,
+    /// The department scorecard ([`crate::scorecard`]), when rules ran.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scorecard: Option<crate::scorecard::Scorecard>,
     /// The round against the previous report (`--baseline`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub progress: Option<crate::rounds::Progress>,
@@ -527,6 +580,9 @@ impl Report {
             comments: Vec::new(),
             rules,
             review: None,
+            scorecard: parts.pack.map(|pack| {
+                crate::scorecard::build(parts.old, parts.new, &pack.scorecard, parts.lang)
+            }),
             checked: parts.pack.is_some(),
             progress: None,
             resolved_before: Vec::new(),

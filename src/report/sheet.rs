@@ -599,7 +599,95 @@ pub fn workbook(r: &Report, t: &Texts) -> std::result::Result<Vec<u8>, XlsxError
     ws.autofilter(0, 0, row - 1, (heads.len() - 1) as u16)?;
     ws.set_freeze_panes(1, 1)?;
 
+    if let Some(card) = &r.scorecard {
+        scorecard_sheet(wb.add_worksheet(), card, t, &header, &body)?;
+    }
+
     wb.save_to_buffer()
+}
+
+/// The scorecard sheet (评价指标): the whole catalog, then each department; per figure its value
+/// (percentages for shares), its change since the old snapshot (and since the baseline round
+/// when there is one) and its rank.
+fn scorecard_sheet(
+    ws: &mut Worksheet,
+    card: &crate::scorecard::Scorecard,
+    t: &Texts,
+    header: &Format,
+    body: &Format,
+) -> std::result::Result<(), XlsxError> {
+    use crate::scorecard::METRICS;
+    ws.set_name(t.get("sheet.name.scorecard"))?;
+    let metrics: Vec<_> = METRICS
+        .iter()
+        .copied()
+        .filter(|m| {
+            card.total.get(*m).is_some() || card.departments.iter().any(|d| d.get(*m).is_some())
+        })
+        .collect();
+    let baseline = card
+        .departments
+        .iter()
+        .chain(std::iter::once(&card.total))
+        .any(|c| c.figures.values().any(|f| f.since_baseline.is_some()));
+    let mut heads = vec![t.get("sheet.col.department"), t.get("score.items")];
+    for m in &metrics {
+        let label = t.get(&format!("score.{}", m.as_str()));
+        heads.push(label.clone());
+        heads.push(format!("{label} {}", t.get("score.col.change")));
+        if baseline {
+            heads.push(format!("{label} {}", t.get("score.col.since_baseline")));
+        }
+        heads.push(format!("{label} {}", t.get("score.col.rank")));
+    }
+    for (c, h) in heads.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, fit(h), header)?;
+        ws.set_column_width(c as u16, if c == 0 { 30.0 } else { 11.0 })?;
+    }
+    ws.set_row_height(0, 45)?;
+    let share = body.clone().set_num_format("0.0%");
+    let mean = body.clone().set_num_format("0.0");
+    let points = body.clone().set_num_format("+0.0;-0.0;0.0");
+    let below = share
+        .clone()
+        .set_font_color(Color::RGB(0xB00020))
+        .set_bold();
+    let total_name = t.get("score.col.total");
+    let cards = std::iter::once(&card.total).chain(&card.departments);
+    for (i, c) in cards.enumerate() {
+        let row = (i + 1) as u32;
+        let name = c.department.clone().unwrap_or_else(|| total_name.clone());
+        ws.write_string_with_format(row, 0, fit(&name), body)?;
+        ws.write_number_with_format(row, 1, c.items as f64, body)?;
+        let mut col = 2u16;
+        for m in &metrics {
+            let f = c.get(*m);
+            let value_fmt = match (m.is_share(), f.and_then(|f| f.meets_target)) {
+                (true, Some(false)) => &below,
+                (true, _) => &share,
+                (false, _) => &mean,
+            };
+            // Changes of shares in percentage points, as the other reports give them.
+            let scale = if m.is_share() { 100.0 } else { 1.0 };
+            let mut cells: Vec<(Option<f64>, &Format)> = vec![
+                (f.map(|f| f.value), value_fmt),
+                (f.and_then(|f| f.change).map(|d| d * scale), &points),
+            ];
+            if baseline {
+                cells.push((f.and_then(|f| f.since_baseline).map(|d| d * scale), &points));
+            }
+            cells.push((f.and_then(|f| f.rank).map(|r| r as f64), body));
+            for (v, fmt) in cells {
+                match v {
+                    Some(v) => ws.write_number_with_format(row, col, v, fmt)?,
+                    None => ws.write_blank(row, col, body)?,
+                };
+                col += 1;
+            }
+        }
+    }
+    ws.set_freeze_panes(1, 1)?;
+    Ok(())
 }
 
 /// Writes the review sheet as CSV: a UTF-8 BOM (so Excel reads Chinese correctly), the header row,

@@ -74,6 +74,7 @@ pub fn split(r: &Report, t: &Texts) -> Vec<Part> {
         comments: Vec::new(),
         rules: BTreeMap::new(),
         review: r.review.clone(),
+        scorecard: None,
         progress: r.progress,
         resolved_before: r.resolved_before.clone(),
         manifest: r.manifest.clone(),
@@ -102,6 +103,12 @@ pub fn split(r: &Report, t: &Texts) -> Vec<Part> {
             let c = changes.remove(d.as_str()).unwrap_or_default();
             let items = r.departments.get(&d).copied().unwrap_or_default();
             let mut report = department_report(&shell, r, &d, f, c, items);
+            // The department's own figures, and the whole catalog's to compare with.
+            report.scorecard = r.scorecard.as_ref().map(|s| crate::scorecard::Scorecard {
+                total: s.total.clone(),
+                departments: s.department(&d).cloned().into_iter().collect(),
+                targets: s.targets.clone(),
+            });
             let sheet_file = format!("{stem}.xlsx");
             report.page = Some(super::DeptPage {
                 label: label.clone(),
@@ -262,6 +269,7 @@ struct IndexView<'a> {
     lang: &'a str,
     report: super::html::Head<'a>,
     action: super::Action,
+    score: Option<super::html::ScoreView>,
     departments: Vec<IndexRow>,
 }
 
@@ -299,6 +307,7 @@ pub fn render_index(r: &Report, parts: &[Part], style: &Style, out: &mut dyn Wri
         lang: &t.lang,
         report: super::html::Head::of(r),
         action: super::Action::of(r, t),
+        score: super::html::score_view(r, t),
         departments: parts
             .iter()
             .map(|p| {

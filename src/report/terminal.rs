@@ -147,6 +147,43 @@ pub fn render(r: &Report, style: &super::Style, out: &mut dyn Write) -> Result<(
         w.push('\n');
     }
 
+    // The scorecard in one line: each figure with its change since the old snapshot.
+    if let Some(card) = &r.scorecard {
+        let total = match card.departments.as_slice() {
+            [one] => one,
+            _ => &card.total,
+        };
+        let list: Vec<String> = super::score_rows(total, None, t)
+            .iter()
+            .map(|row| {
+                let mut notes: Vec<String> = row
+                    .change
+                    .iter()
+                    .map(|c| t.fmt("score.change_note", &[("change", c)]))
+                    .collect();
+                if row.meets_target == Some(false) {
+                    notes.push(t.get("score.below_target"));
+                }
+                if notes.is_empty() {
+                    format!("{} {}", row.label, row.value)
+                } else {
+                    t.fmt(
+                        "score.terminal_figure",
+                        &[
+                            ("label", &row.label),
+                            ("value", &row.value),
+                            ("notes", &notes.join(&t.get("score.note_sep"))),
+                        ],
+                    )
+                }
+            })
+            .collect();
+        if !list.is_empty() {
+            w.push_str(&t.fmt("score.terminal", &[("list", &list.join(" · "))]));
+            w.push('\n');
+        }
+    }
+
     if r.checked && !r.comments.is_empty() {
         let c = &r.stats.comments;
         w.push_str(&t.fmt(

@@ -9,6 +9,7 @@
 pub mod cond;
 pub mod message;
 pub mod profile;
+pub mod targets;
 
 use crate::calendar::{Calendar, CalendarFile};
 use crate::error::{Error, Problem, Result};
@@ -539,6 +540,8 @@ pub struct Pack {
     pub profile_files: Vec<(String, Value)>,
     /// Message templates, `CODE/zh` and `CODE/en`, rendered without HTML escaping (renderers escape).
     pub templates: Handlebars<'static>,
+    /// Which items the department scorecard counts and its targets (`scorecard-targets/1`).
+    pub scorecard: targets::Targets,
     /// Where the pack came from: `built-in` or the directory.
     pub source: String,
     /// SHA-256 over every file of the pack (paths and contents, sorted), for run manifests.
@@ -599,6 +602,7 @@ impl Pack {
         let mut registries = Registries::default();
         let mut gaps: Vec<Gap> = Vec::new();
         let mut profile_files: Vec<(String, Value)> = Vec::new();
+        let mut scorecard: Option<targets::Targets> = None;
         for (path, text) in &files {
             let file = if source == "built-in" {
                 format!("rules/{path}")
@@ -636,6 +640,24 @@ impl Pack {
             }
             if path.starts_with("profiles/") || path.starts_with("profiles\\") {
                 profile_files.push((file, value));
+                continue;
+            }
+            if value.get("format").and_then(Value::as_str) == Some("scorecard-targets/1") {
+                let problems = schema::problems(schema::scorecard(), &value, None, "");
+                if !problems.is_empty() {
+                    return Err(Error::Rule { file, problems });
+                }
+                if scorecard.is_some() {
+                    return Err(Error::rule(
+                        &file,
+                        Location::pointer("/format"),
+                        "a rule pack has one scorecard-targets/1 file",
+                    ));
+                }
+                scorecard = Some(
+                    serde_json::from_value(value)
+                        .map_err(|e| Error::rule(&file, Location::File, e.to_string()))?,
+                );
                 continue;
             }
             if value.get("format").and_then(Value::as_str) == Some("rule-gaps/1") {
@@ -727,6 +749,7 @@ impl Pack {
             profiles,
             profile_files,
             templates,
+            scorecard: scorecard.unwrap_or_default(),
             source: source.to_string(),
             digest,
         })
@@ -779,6 +802,7 @@ impl Pack {
             profiles: self.profiles.clone(),
             profile_files: self.profile_files.clone(),
             templates,
+            scorecard: self.scorecard.clone(),
             source: self.source.clone(),
             digest: self.digest.clone(),
         })

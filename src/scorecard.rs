@@ -243,8 +243,9 @@ impl Tally {
 /// A figure as a reader reads it: a share as a percentage to a tenth (`66.7%`, `100%`), a mean
 /// to a tenth (`3.2`).
 pub fn show(m: Metric, v: f64) -> String {
+    // Halves away from zero, as a reader rounds (31.25% is 31.3%, not the 31.2% of `{:.1}`).
     let tenth = |x: f64| {
-        let s = format!("{:.1}", x);
+        let s = format!("{:.1}", (x * 10.0).round() / 10.0);
         s.strip_suffix(".0").map_or(s.clone(), str::to_string)
     };
     if m.is_share() {
@@ -257,6 +258,7 @@ pub fn show(m: Metric, v: f64) -> String {
 /// A change as a reader reads it: percentage points for a share (`+5.0`), else the difference.
 pub fn show_change(m: Metric, d: f64) -> String {
     let v = if m.is_share() { d * 100.0 } else { d };
+    let v = (v * 10.0).round() / 10.0;
     if v.abs() < 0.05 {
         return "±0".to_string();
     }
@@ -513,7 +515,8 @@ mod tests {
         );
         assert_eq!(show(Metric::AtMostOne, round(2.0 / 3.0)), "66.7%");
         assert_eq!(show(Metric::Compression, 0.5), "50%");
-        assert_eq!(show(Metric::MaterialsPerItem, 3.25), "3.2");
+        assert_eq!(show(Metric::MaterialsPerItem, 3.25), "3.3");
+        assert_eq!(show(Metric::ZeroVisit, 0.3125), "31.3%");
         assert_eq!(show_change(Metric::ZeroVisit, 0.05), "+5.0");
         assert_eq!(show_change(Metric::ZeroVisit, -0.0001), "±0");
     }

@@ -251,7 +251,7 @@ fn chart_numbers_in(lang: &str, html: &str, report: &Value) {
         .map(|f| (f["fingerprint"].as_str().unwrap(), f))
         .collect();
     let standing =
-        Regex::new(r#"<(?:li|article) [^>]*\bdata-fingerprints="([^"]*)"[^>]*>"#).unwrap();
+        Regex::new(r#"<(?:li|tr|article) [^>]*\bdata-fingerprints="([^"]*)"[^>]*>"#).unwrap();
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     for m in standing.captures_iter(html) {
         let tag = m.get(0).unwrap().as_str();
@@ -601,7 +601,7 @@ fn comment_cards(html: &str) -> Vec<(String, String, String)> {
 fn comments_are_the_cards_a_department_reads() {
     let point_re = Regex::new(r#"(?s)<li class="point [^"]*" ([^>]*)>(.*?)</li>"#).unwrap();
     let listed_re = Regex::new(
-        r#"<li class="listed-item" [^>]*><code class="cat">([^<]*)</code> <strong class="cat">([^<]*)</strong>"#,
+        r#"<tr class="listed-item" [^>]*><td><code class="cat">([^<]*)</code></td><td><span class="cat">([^<]*)</span>"#,
     )
     .unwrap();
     let rank = |s: &str| ["error", "warning", "info"].iter().position(|x| *x == s);
@@ -694,7 +694,7 @@ fn comments_are_the_cards_a_department_reads() {
                 assert_eq!(c["count"], want.len());
                 if !want.is_empty() {
                     assert!(body.contains(&format!(
-                        "<ul class=\"listed\" data-count=\"{}\">",
+                        "<table class=\"listed\" data-count=\"{}\">",
                         want.len()
                     )));
                 }
@@ -771,6 +771,6 @@ fn a_long_advice_list_folds() {
         .find("<details class=\"listed-more\"><summary>涉及 21 个事项</summary>")
         .expect("the list folds, its count outside");
     let listed = &body[fold..body.find("</details>").unwrap()];
-    assert_eq!(listed.matches("<li class=\"listed-item\"").count(), 21);
-    assert_eq!(body.matches("<li class=\"listed-item\"").count(), 21);
+    assert_eq!(listed.matches("<tr class=\"listed-item\"").count(), 21);
+    assert_eq!(body.matches("<tr class=\"listed-item\"").count(), 21);
 }

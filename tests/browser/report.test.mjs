@@ -184,7 +184,7 @@ test('the filters show exactly the comments asked for', { timeout: 60_000 }, asy
   const cards = count((c) => (isItem(c) && c.code === code) || (c.items ?? []).some((i) => i.code === code));
   await page.fill('#f-text', code);
   await page.waitForFunction((n) => document.querySelectorAll('article.comment:not([hidden])').length === n, cards);
-  assert.equal(await visible(page, 'li.listed-item'), count((c) => (c.items ?? []).some((i) => i.code === code)));
+  assert.equal(await visible(page, 'tr.listed-item'), count((c) => (c.items ?? []).some((i) => i.code === code)));
   assert.equal(await status(), `显示 ${cards} / ${comments.length} 条意见`);
   // An advice card's own words show it whole.
   await page.fill('#f-text', '跑零次');
@@ -199,7 +199,7 @@ test('the filters show exactly the comments asked for', { timeout: 60_000 }, asy
 
   await reset();
   assert.equal(await page.inputValue('#f-text'), '');
-  assert.equal(await visible(page, 'li.listed-item'), comments.reduce((n, c) => n + (c.items ?? []).length, 0));
+  assert.equal(await visible(page, 'tr.listed-item'), comments.reduce((n, c) => n + (c.items ?? []).length, 0));
   assertQuiet(seen);
   await context.close();
 });

@@ -273,6 +273,8 @@ struct Filters {
     departments: Vec<Opt>,
     categories: Vec<Opt>,
     severities: Vec<Opt>,
+    /// The rules comments cite ("FEE-01 收费事项须列明…"), by code.
+    rules: Vec<Opt>,
 }
 
 /// One option of a filter.
@@ -1289,7 +1291,30 @@ fn view<'a>(report: &'a Report, t: &'a Texts) -> View<'a> {
     // shows when any point matches), so an option's count is the cards it shows.
     let mut severity_cards: BTreeMap<&str, usize> = BTreeMap::new();
     let mut category_cards: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut rule_cards: BTreeMap<&str, usize> = BTreeMap::new();
     for d in &departments {
+        // A card matches a rule when one of its points (or the advice) cites it.
+        let cited = d
+            .fixes
+            .iter()
+            .map(|c| {
+                c.points
+                    .iter()
+                    .flat_map(|p| p.rules.iter().map(|r| r.code.as_str()))
+                    .collect::<Vec<_>>()
+            })
+            .chain(
+                d.advice
+                    .iter()
+                    .map(|c| c.rules.iter().map(|r| r.code.as_str()).collect()),
+            );
+        for mut rules in cited {
+            rules.sort_unstable();
+            rules.dedup();
+            for r in rules {
+                *rule_cards.entry(r).or_default() += 1;
+            }
+        }
         let facets = d
             .fixes
             .iter()
@@ -1321,6 +1346,18 @@ fn view<'a>(report: &'a Report, t: &'a Texts) -> View<'a> {
         }
     }
     let filters = Filters {
+        rules: rule_cards
+            .iter()
+            .map(|(code, n)| Opt {
+                value: (*code).to_string(),
+                label: match report.rules.get(*code) {
+                    Some(doc) if !doc.title.is_empty() => format!("{code} {}", doc.title),
+                    _ => (*code).to_string(),
+                },
+                data: false,
+                count: *n,
+            })
+            .collect(),
         departments: departments
             .iter()
             .filter(|d| d.listed_count > 0)

@@ -172,6 +172,23 @@ test('the filters show exactly the comments asked for', { timeout: 60_000 }, asy
   assert.equal(await status(), `显示 ${both} / ${comments.length} 条意见`);
   await reset();
 
+  // A rule: the cards citing it (a must-fix card through one of its points), and of an item
+  // card only the points that cite it; every rule the comments cite is offered.
+  const rulesOf = (c) => (isItem(c) ? c.points.flatMap((p) => p.rules) : c.rules);
+  const cited = [...new Set(comments.flatMap(rulesOf))].sort();
+  const offered = await page.$$eval('#f-rule option', (os) => os.map((o) => o.value).filter((v) => v !== ''));
+  assert.deepEqual(offered, cited);
+  for (const rule of ['DA-03', 'OV-06']) {
+    const n = count((c) => rulesOf(c).includes(rule));
+    assert.ok(n > 0, rule);
+    await page.selectOption('#f-rule', rule);
+    assert.equal(await visible(page, 'article.comment'), n, rule);
+    const points = await page.$$eval('li.point:not([hidden])', (ps) => ps.map((p) => p.closest('article').hidden ? '' : p.dataset.rules));
+    assert.ok(points.filter((r) => r !== '').every((r) => r.split(' ').includes(rule)), `${rule}: ${points}`);
+    assert.equal(await status(), `显示 ${n} / ${comments.length} 条意见`);
+  }
+  await reset();
+
   // Advice only (its rules are warnings and info here): the category of the reform targets.
   await page.selectOption('#f-category', 'one_visit');
   assert.equal(await visible(page, 'article.comment'), count((c) => categoriesOf(c).includes('one_visit')));

@@ -556,38 +556,43 @@ pub fn fit(text: &str, width: usize) -> String {
             .map_or(0, |i| i + 2);
         let indent = spaces + number;
         out.push_str(&body[..indent]);
+        // Where continuation lines start: under the text after a table row's last number column
+        // (the rollup's rule titles) or after a leading label ("评价指标：", "Scorecard: "), else
+        // at the indent.
+        let hang = hanging(body, width).unwrap_or(indent);
+        // The column the current line's text starts at.
+        let mut start = indent;
         let mut used = indent;
-        let newline = |out: &mut String| {
+        let newline = |out: &mut String, start: &mut usize, used: &mut usize| {
             let kept = out.trim_end_matches(' ').len();
             out.truncate(kept);
             out.push('\n');
-            out.push_str(&" ".repeat(indent));
+            out.push_str(&" ".repeat(hang));
+            *start = hang;
+            *used = hang;
         };
         for unit in units(&body[indent..]) {
             if unit.space {
                 if used + unit.width > width {
-                    newline(&mut out);
-                    used = indent;
-                } else {
+                    newline(&mut out, &mut start, &mut used);
+                } else if used > start {
                     out.push_str(&unit.text);
                     used += unit.width;
                 }
                 continue;
             }
-            if used + unit.width > width && used > indent {
-                newline(&mut out);
-                used = indent;
+            if used + unit.width > width && used > start {
+                newline(&mut out, &mut start, &mut used);
             }
-            if unit.width <= width - indent {
+            if unit.width <= width - start {
                 out.push_str(&unit.text);
                 used += unit.width;
                 continue;
             }
             // Wider than a whole line (a long URL): cut where the line ends.
             for (piece, w) in glyphs(&unit.text) {
-                if used + w > width && used > indent {
-                    newline(&mut out);
-                    used = indent;
+                if used + w > width && used > start {
+                    newline(&mut out, &mut start, &mut used);
                 }
                 out.push_str(piece);
                 used += w;
@@ -596,6 +601,46 @@ pub fn fit(text: &str, width: usize) -> String {
         out.push_str(end);
     }
     out
+}
+
+/// The hanging indent of a line, in display columns: after the last gap of two or more spaces
+/// that follows a number (a table row: the rollup's counts, then the rule's title), or after a
+/// label that ends in a colon near the start of an unindented line. None when the line has
+/// neither, or when the column would leave less than half the width.
+fn hanging(body: &str, width: usize) -> Option<usize> {
+    let col = |s: &str| unicode_width::UnicodeWidthStr::width(s);
+    let limit = width / 2;
+    // A table row: "  DA-03       2        0     0  Title …".
+    let bytes = body.as_bytes();
+    let mut at = None;
+    let mut i = 0;
+    while i + 2 < bytes.len() {
+        if bytes[i] == b' ' && bytes[i + 1] == b' ' && i > 0 && bytes[i - 1].is_ascii_digit() {
+            let mut j = i;
+            while j < bytes.len() && bytes[j] == b' ' {
+                j += 1;
+            }
+            if j < bytes.len() {
+                at = Some(j);
+            }
+            i = j;
+            continue;
+        }
+        i += 1;
+    }
+    if let Some(j) = at.filter(|j| col(&body[..*j]) <= limit) {
+        return Some(col(&body[..j]));
+    }
+    // A label: "评价指标：…", "Scorecard: …".
+    if body.starts_with(' ') {
+        return None;
+    }
+    let label = ["：", ": "]
+        .iter()
+        .filter_map(|sep| body.find(sep).map(|i| i + sep.len()))
+        .min()?;
+    let c = col(&body[..label]);
+    (c <= 24).then_some(c)
 }
 
 /// A piece of a line that is never broken: a run of narrow characters (a code, a number, a Latin
@@ -731,6 +776,49 @@ mod fit_tests {
         // Nothing lost, nothing added but breaks and indents.
         let joined: String = lines[1..].iter().map(|l| l.trim_start()).collect();
         assert_eq!(joined, point.trim_start());
+    }
+
+    #[test]
+    fn table_rows_and_labels_hang_under_their_text() {
+        let row = "  DA-03       2        0     0  A changed item has an approved change request that covers every changed field";
+        let got = fit(&format!("{row}\n"), 70);
+        let lines: Vec<&str> = got.lines().collect();
+        assert!(lines.len() > 1, "{got}");
+        let title = row.find("A changed").unwrap();
+        for l in &lines[1..] {
+            assert_eq!(l.len() - l.trim_start().len(), title, "{got}");
+            assert!(l.width() <= 70);
+        }
+        // Too narrow to hang at the title (more than half the line): the row's own indent.
+        let got = fit(&format!("{row}\n"), 60);
+        assert!(
+            got.lines()
+                .skip(1)
+                .all(|l| l.starts_with("  ") && !l.starts_with("   ")),
+            "{got}"
+        );
+        let label = format!("评价指标：{}", "跑零次率 17.9%（较上期 +2.5） · ".repeat(4));
+        let got = fit(&format!("{label}\n"), 60);
+        for l in got.lines().skip(1) {
+            assert_eq!(
+                l.len() - l.trim_start().len(),
+                "评价指标：".width(),
+                "{got}"
+            );
+        }
+        // An item's heading continues under its name (after the code).
+        let item = format!(
+            "  须整改  339900-GG-00016  {}",
+            "户口登记项目变更更正".repeat(4)
+        );
+        let got = fit(&format!("{item}\n"), 60);
+        let name = "  须整改  339900-GG-00016  ".width();
+        assert!(
+            got.lines()
+                .skip(1)
+                .all(|l| l.len() - l.trim_start().len() == name),
+            "{got}"
+        );
     }
 
     #[test]

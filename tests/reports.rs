@@ -987,6 +987,26 @@ fn hostile_catalog_text_renders_in_every_new_format() {
     assert!(String::from_utf8(index).unwrap().contains("（未填写部门）"));
 }
 
+/// The demo's second round against `round1`, split by department into `out`, with one more
+/// flag and its file.
+fn round_two(round1: &Path, flag: &str, file: &Path, out: &Path) {
+    let run = bin()
+        .arg("audit")
+        .arg(demo("2017-12-31.json"))
+        .arg(demo("2018-03-31.json"))
+        .arg("--adjustments")
+        .arg(demo("adjustments-2018Q1.json"))
+        .arg("--baseline")
+        .arg(round1)
+        .arg(flag)
+        .arg(file)
+        .args(["--format", "json", "--split-by", "department", "--out"])
+        .arg(out)
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1), "{run:?}");
+}
+
 #[test]
 fn a_later_round_heads_each_page_with_last_rounds_comments_still_open() {
     let dir = tempfile::tempdir().unwrap();
@@ -1000,21 +1020,7 @@ fn a_later_round_heads_each_page_with_last_rounds_comments_still_open() {
     )
     .unwrap();
     let out_dir = dir.path().join("round-2");
-    let run = bin()
-        .arg("audit")
-        .arg(demo("2017-12-31.json"))
-        .arg(demo("2018-03-31.json"))
-        .arg("--adjustments")
-        .arg(demo("adjustments-2018Q1.json"))
-        .arg("--baseline")
-        .arg(&round1)
-        .arg("--config")
-        .arg(&config)
-        .args(["--format", "json", "--split-by", "department", "--out"])
-        .arg(&out_dir)
-        .output()
-        .unwrap();
-    assert_eq!(run.status.code(), Some(1), "{run:?}");
+    round_two(&round1, "--config", &config, &out_dir);
     let report = json(&out_dir.join("audit-report.json"));
     assert_eq!(report["review"]["reply_by"], "2018-04-30");
     let persisting: std::collections::HashSet<&str> = findings(&report)
@@ -1218,21 +1224,7 @@ fn a_filled_workbook_is_read_back_with_its_outcomes_and_carried_into_the_next_sh
     book.save(replies.join("民政局.xlsx")).unwrap();
 
     let out_dir = dir.path().join("round-2");
-    let run = bin()
-        .arg("audit")
-        .arg(demo("2017-12-31.json"))
-        .arg(demo("2018-03-31.json"))
-        .arg("--adjustments")
-        .arg(demo("adjustments-2018Q1.json"))
-        .arg("--baseline")
-        .arg(&round1)
-        .arg("--responses")
-        .arg(&replies)
-        .args(["--format", "json", "--split-by", "department", "--out"])
-        .arg(&out_dir)
-        .output()
-        .unwrap();
-    assert_eq!(run.status.code(), Some(1), "{run:?}");
+    round_two(&round1, "--responses", &replies, &out_dir);
     let round2 = json(&out_dir.join("audit-report.json"));
     let finding = |code: &str, rule: &str| {
         findings(&round2)

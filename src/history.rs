@@ -41,6 +41,9 @@ pub struct Period {
     /// how many of its comments are still open, resolved, new, reopened.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub progress: Option<Progress>,
+    /// The period's scorecard (the audit report's `scorecard`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scorecard: Option<crate::scorecard::Scorecard>,
 }
 
 /// `catalog-history/1`.

@@ -122,6 +122,21 @@ fn six_snapshots_make_five_periods_with_the_right_counts() {
     // The round column of the later periods, from the same progress the JSON carries.
     let p = t.periods[1].progress.unwrap();
     assert!(html.contains(&format!("{} / {} 仍存在", p.still_open, p.baseline_open)));
+    // The scorecard over the periods: the whole catalog's figure at the end of each, in order.
+    let shown: Vec<String> = t
+        .periods
+        .iter()
+        .map(|p| {
+            let v = p.scorecard.as_ref().unwrap().total.figures
+                [&catalog_audit::scorecard::Metric::AtMostOne]
+                .value;
+            catalog_audit::scorecard::show(catalog_audit::scorecard::Metric::AtMostOne, v)
+        })
+        .collect();
+    let total_row = &html[html.find("<tr class=\"total\">").expect("a trends table")..];
+    let total_row = &total_row[..total_row.find("</tr>").unwrap()];
+    assert!(total_row.contains(&shown.join(" → ")), "{total_row}");
+    assert!(json["periods"][0]["scorecard"]["departments"].is_array());
     // Two charts in the main report's markup, their totals the periods' own.
     assert_eq!(html.matches("data-chart=").count(), 2);
     let open: usize = t.periods[0].errors + t.periods[0].warnings + t.periods[0].info;

@@ -149,6 +149,7 @@ pub fn build(
             info: s.findings.info,
             departments,
             progress: report.progress,
+            scorecard: report.scorecard.clone(),
         });
         previous = Some(Round {
             baseline: Some(Baseline {

@@ -25,6 +25,76 @@ struct View<'a> {
     version: &'static str,
     charts: Vec<Chart>,
     periods: Vec<PeriodView<'a>>,
+    /// Each department's scorecard figures over the periods (none without a scorecard).
+    trends: Option<Trends>,
+}
+
+/// The scorecard over time: one row per department (the whole catalog first), one column per
+/// figure, each cell the figure at the end of each period ("17.9% → 20.1%").
+#[derive(Serialize)]
+struct Trends {
+    columns: Vec<String>,
+    rows: Vec<TrendRow>,
+}
+
+#[derive(Serialize)]
+struct TrendRow {
+    name: String,
+    total: bool,
+    cells: Vec<String>,
+}
+
+fn trends(tl: &Timeline, t: &Texts) -> Option<Trends> {
+    use crate::scorecard::{Card, METRICS, show};
+    let cards: Vec<&crate::scorecard::Scorecard> = tl
+        .periods
+        .iter()
+        .filter_map(|p| p.scorecard.as_ref())
+        .collect();
+    if cards.is_empty() {
+        return None;
+    }
+    let metrics: Vec<_> = METRICS
+        .iter()
+        .copied()
+        .filter(|m| cards.iter().any(|c| c.total.get(*m).is_some()))
+        .collect();
+    let mut names: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
+    for c in &cards {
+        names.extend(c.departments.iter().filter_map(|d| d.department.as_deref()));
+    }
+    let row =
+        |name: String,
+         total: bool,
+         pick: &dyn Fn(&crate::scorecard::Scorecard) -> Option<&Card>| TrendRow {
+            name,
+            total,
+            cells: metrics
+                .iter()
+                .map(|m| {
+                    cards
+                        .iter()
+                        .map(|c| {
+                            pick(c)
+                                .and_then(|card| card.get(*m))
+                                .map_or_else(|| "—".to_string(), |f| show(*m, f.value))
+                        })
+                        .collect::<Vec<_>>()
+                        .join(" → ")
+                })
+                .collect(),
+        };
+    let mut rows = vec![row(t.get("score.col.total"), true, &|c| Some(&c.total))];
+    for n in names {
+        rows.push(row(n.to_string(), false, &|c| c.department(n)));
+    }
+    Some(Trends {
+        columns: metrics
+            .iter()
+            .map(|m| t.get(&format!("score.{}", m.as_str())))
+            .collect(),
+        rows,
+    })
 }
 
 /// A period as the page shows it: the timeline's own figures, with a label and the round in words.
@@ -119,6 +189,7 @@ fn view<'a>(tl: &'a Timeline, title: &str, t: &'a Texts) -> View<'a> {
             &[("snapshots", &tl.snapshots), ("periods", &tl.periods.len())],
         ),
         version: env!("CARGO_PKG_VERSION"),
+        trends: trends(tl, t),
         charts,
         periods: tl
             .periods

@@ -124,6 +124,17 @@ pub struct Progress {
 /// Marks `findings` against the baseline and appends the resolved ones. Returns the progress and
 /// the fingerprints resolved so far (to carry into the next round).
 pub fn compare(findings: &mut Vec<Finding>, baseline: &Baseline) -> (Progress, Vec<String>) {
+    let (progress, resolved, _) = compare_by_department(findings, baseline);
+    (progress, resolved)
+}
+
+/// [`compare`], with the progress of each department too (a baseline finding counts for the
+/// department it named, a current one for its own).
+pub fn compare_by_department(
+    findings: &mut Vec<Finding>,
+    baseline: &Baseline,
+) -> (Progress, Vec<String>, BTreeMap<String, Progress>) {
+    let mut by_dept: BTreeMap<String, Progress> = BTreeMap::new();
     let open = |s: FindingState| {
         matches!(
             s,
@@ -147,23 +158,34 @@ pub fn compare(findings: &mut Vec<Finding>, baseline: &Baseline) -> (Progress, V
         ..Progress::default()
     };
     let mut seen: HashMap<String, ()> = HashMap::new();
+    for prev in baseline.findings.iter().filter(|f| open(f.state)) {
+        by_dept
+            .entry(prev.department.to_string())
+            .or_default()
+            .baseline_open += 1;
+    }
     for f in findings.iter_mut() {
         seen.insert(f.fingerprint.clone(), ());
+        let dept = by_dept.entry(f.department.to_string()).or_default();
         f.state = match before.get(f.fingerprint.as_str()) {
             Some(prev) if open(prev.state) => {
                 progress.still_open += 1;
+                dept.still_open += 1;
                 FindingState::Persisting
             }
             Some(_) => {
                 progress.reopened += 1;
+                dept.reopened += 1;
                 FindingState::Reopened
             }
             None if earlier.contains(f.fingerprint.as_str()) => {
                 progress.reopened += 1;
+                dept.reopened += 1;
                 FindingState::Reopened
             }
             None => {
                 progress.new += 1;
+                dept.new += 1;
                 FindingState::New
             }
         };
@@ -176,6 +198,10 @@ pub fn compare(findings: &mut Vec<Finding>, baseline: &Baseline) -> (Progress, V
             r.location = None;
             findings.push(r);
             progress.resolved += 1;
+            by_dept
+                .entry(prev.department.to_string())
+                .or_default()
+                .resolved += 1;
         }
     }
     crate::finding::sort(findings);
@@ -196,7 +222,7 @@ pub fn compare(findings: &mut Vec<Finding>, baseline: &Baseline) -> (Progress, V
             }
         }
     }
-    (progress, resolved.into_iter().collect())
+    (progress, resolved.into_iter().collect(), by_dept)
 }
 
 /// One waiver.

@@ -1058,6 +1058,25 @@ fn a_later_round_heads_each_page_with_last_rounds_comments_still_open() {
         );
         assert!(page.contains(&format!("其中上一轮已提出、仍未整改 {carried} 条")));
         assert!(page.contains("请于 2018-04-30 前"), "{dept}");
+        // The round's progress line is the department's own, not the whole catalog's.
+        let round1_report = json(&round1);
+        let before = findings(&round1_report)
+            .iter()
+            .filter(|f| f["department"] == dept)
+            .count();
+        let state = |s: &str| {
+            findings(&report)
+                .iter()
+                .filter(|f| f["department"] == dept && f["state"] == s)
+                .count()
+        };
+        let line = format!(
+            "上轮 {before} 条意见中仍有 {} 条未整改；已整改 {} 条，新发现 {} 条",
+            state("persisting"),
+            state("resolved"),
+            state("new")
+        );
+        assert!(page.contains(&line), "{dept}: {line}");
         assert!(page.contains("审核联系人：审改办"), "{dept}");
     }
     assert!(carried_somewhere, "the demo's round 2 carries comments");

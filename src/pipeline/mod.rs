@@ -208,8 +208,10 @@ pub fn apply_round(
         if let Some(card) = &mut report.scorecard {
             crate::scorecard::since(card, &b.scorecard);
         }
-        let (progress, resolved) = rounds::compare(&mut report.findings, b);
+        let (progress, resolved, by_department) =
+            rounds::compare_by_department(&mut report.findings, b);
         report.progress = Some(progress);
+        report.progress_by_department = by_department;
         report.resolved_before = resolved;
     }
     let t = Texts::builtin(lang);
@@ -253,6 +255,17 @@ pub fn apply_round(
             .iter()
             .filter(|f| f.state == FindingState::Waived)
             .count();
+        for f in report
+            .findings
+            .iter()
+            .filter(|f| f.state == FindingState::Waived)
+        {
+            report
+                .progress_by_department
+                .entry(f.department.to_string())
+                .or_default()
+                .waived += 1;
+        }
     }
     report.recount();
 }

@@ -360,6 +360,10 @@ pub struct Report {
     /// findings by [`Report::recount`].
     #[serde(skip)]
     pub stats: Stats,
+    /// The round's progress of each department (not serialised): what a department's own
+    /// report of a split run says.
+    #[serde(skip)]
+    pub progress_by_department: BTreeMap<String, crate::rounds::Progress>,
     /// Set on a department's report cut from a split run ([`split`]): whose page it is and the
     /// files beside it (not serialised).
     #[serde(skip)]
@@ -589,6 +593,7 @@ impl Report {
             manifest: None,
             departments,
             stats: Stats::default(),
+            progress_by_department: BTreeMap::new(),
             page: None,
         };
         report.recount();

@@ -81,6 +81,7 @@ pub fn split(r: &Report, t: &Texts) -> Vec<Part> {
         checked: r.checked,
         departments: BTreeMap::new(),
         stats: Default::default(),
+        progress_by_department: BTreeMap::new(),
         page: None,
     };
     let labels: Vec<String> = names
@@ -150,6 +151,14 @@ fn department_report(
     d.departments = BTreeMap::from([(dept.to_string(), items)]);
     d.findings = findings;
     d.changes = changes;
+    // In a later round, the department's own progress, not the whole catalog's.
+    d.progress = whole.progress.map(|_| {
+        whole
+            .progress_by_department
+            .get(dept)
+            .copied()
+            .unwrap_or_default()
+    });
     d.recount();
     let c = d.stats.changes;
     d.summary = Summary {

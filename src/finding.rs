@@ -129,13 +129,8 @@ impl Response {
     /// (`已整改：补充了依据`, or `已整改` alone).
     pub fn words(&self, t: &crate::messages::Texts) -> String {
         // The drop-down's words without the hint in brackets (不予采纳, not 不予采纳（须说明理由）).
-        let outcome = |o: Outcome| {
-            let label = t.get(&format!("outcome.{}", o.as_str()));
-            label
-                .split(['（', '('])
-                .next()
-                .map_or(label.clone(), |h| h.trim().to_string())
-        };
+        let outcome =
+            |o: Outcome| Outcome::head(&t.get(&format!("outcome.{}", o.as_str()))).to_string();
         match (self.outcome, self.text.is_empty()) {
             (Some(o), true) => outcome(o),
             (Some(o), false) => t.fmt(
@@ -170,6 +165,11 @@ impl Outcome {
         }
     }
 
+    /// A drop-down label's words before its hint in brackets (不予采纳 of 不予采纳（须说明理由）).
+    fn head(label: &str) -> &str {
+        label.split(['（', '(']).next().unwrap_or(label).trim()
+    }
+
     /// The outcome a sheet's cell names, in either language: the drop-down's words, or their
     /// head before a bracket (不予采纳 for 不予采纳（须说明理由）), ignoring case and spaces.
     pub fn from_cell(cell: &str) -> Option<Outcome> {
@@ -187,8 +187,7 @@ impl Outcome {
                 let t = crate::messages::Texts::builtin(lang);
                 for o in Outcome::ALL {
                     let label = norm(&t.get(&format!("outcome.{}", o.as_str())));
-                    let head = label.split(['（', '(']).next().unwrap_or_default();
-                    w.push((head.to_string(), o));
+                    w.push((Outcome::head(&label).to_string(), o));
                     w.push((label, o));
                 }
             }

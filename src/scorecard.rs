@@ -62,6 +62,23 @@ pub struct Figure {
     pub meets_target: Option<bool>,
 }
 
+impl Figure {
+    /// A figure of `value` over `of` items, rounded as reports write it; changes, rank and
+    /// target are set later.
+    fn new(value: f64, count: f64, of: usize) -> Figure {
+        Figure {
+            value: round(value),
+            count: round(count),
+            of,
+            change: None,
+            since_baseline: None,
+            rank: None,
+            ranked: None,
+            meets_target: None,
+        }
+    }
+}
+
 /// The figures of one scope: the whole catalog or a department.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Card {
@@ -179,18 +196,9 @@ impl Tally {
     }
 
     fn figures(&self, mobile_recorded: bool) -> BTreeMap<Metric, Figure> {
-        let share = |count: usize, of: usize| {
-            (of > 0).then(|| Figure {
-                value: round(count as f64 / of as f64),
-                count: count as f64,
-                of,
-                change: None,
-                since_baseline: None,
-                rank: None,
-                ranked: None,
-                meets_target: None,
-            })
-        };
+        // A mean of `sum` over `of` items (a share when `sum` counts items), when there are any.
+        let mean = |sum: f64, of: usize| (of > 0).then(|| Figure::new(sum / of as f64, sum, of));
+        let share = |count: usize, of: usize| mean(count as f64, of);
         let mut out = BTreeMap::new();
         let mut put = |m: Metric, f: Option<Figure>| {
             if let Some(f) = f {
@@ -208,16 +216,7 @@ impl Tally {
         );
         put(
             Metric::Compression,
-            (self.compression_of > 0).then(|| Figure {
-                value: round(self.compression_sum / self.compression_of as f64),
-                count: round(self.compression_sum),
-                of: self.compression_of,
-                change: None,
-                since_baseline: None,
-                rank: None,
-                ranked: None,
-                meets_target: None,
-            }),
+            mean(self.compression_sum, self.compression_of),
         );
         put(Metric::Online, share(self.online, self.online_known));
         if mobile_recorded {
@@ -225,16 +224,7 @@ impl Tally {
         }
         put(
             Metric::MaterialsPerItem,
-            (self.items > 0).then(|| Figure {
-                value: round(self.materials as f64 / self.items as f64),
-                count: self.materials as f64,
-                of: self.items,
-                change: None,
-                since_baseline: None,
-                rank: None,
-                ranked: None,
-                meets_target: None,
-            }),
+            mean(self.materials as f64, self.items),
         );
         out
     }

@@ -216,6 +216,21 @@ pub fn replies(r: &Report) -> std::collections::HashMap<&str, &crate::finding::R
         .collect()
 }
 
+/// The distinct replies to the findings named, in their order (an item comment's findings share
+/// the department's one reply).
+pub fn replies_to<'r>(
+    fingerprints: impl IntoIterator<Item = &'r str>,
+    replies: &std::collections::HashMap<&str, &'r crate::finding::Response>,
+) -> Vec<&'r crate::finding::Response> {
+    let mut out: Vec<&crate::finding::Response> = Vec::new();
+    for fp in fingerprints {
+        if let Some(r) = replies.get(fp).filter(|r| !out.contains(r)) {
+            out.push(r);
+        }
+    }
+    out
+}
+
 /// A reply with its date, as the sheet and the terminal quote it (`已整改：补充了依据（2018-02-05）`).
 pub fn reply_words(r: &crate::finding::Response, t: &Texts) -> String {
     let mut s = r.words(t);

@@ -159,13 +159,10 @@ const MAX_LISTED: usize = 500;
 /// Last round's replies to a comment's findings, in words (`已整改：补充了依据（2018-02-05）`),
 /// each distinct reply once.
 fn previous(c: &Comment, replies: &HashMap<&str, &Response>, t: &Texts) -> String {
-    let mut seen: Vec<&Response> = Vec::new();
-    for fp in c.fingerprints() {
-        if let Some(r) = replies.get(fp).filter(|r| !seen.contains(r)) {
-            seen.push(r);
-        }
-    }
-    let lines: Vec<String> = seen.iter().map(|r| super::reply_words(r, t)).collect();
+    let lines: Vec<String> = super::replies_to(c.fingerprints(), replies)
+        .into_iter()
+        .map(|r| super::reply_words(r, t))
+        .collect();
     numbered(&lines)
 }
 

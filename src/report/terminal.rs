@@ -471,18 +471,11 @@ fn comment(
                 let about = super::point_about(r, t, point);
                 w.push_str(&format!("       {}\n", p.paint(dim, &about)));
                 // What the department answered last round, each distinct reply once.
-                let mut said: Vec<&crate::finding::Response> = Vec::new();
-                for fp in &point.fingerprints {
-                    if let Some(reply) = replies.get(fp.as_str()).filter(|x| !said.contains(x)) {
-                        said.push(reply);
-                        w.push_str(&format!(
-                            "       {}\n",
-                            visible(&t.fmt(
-                                "terminal.reply",
-                                &[("reply", &super::reply_words(reply, t))]
-                            ))
-                        ));
-                    }
+                let fps = point.fingerprints.iter().map(String::as_str);
+                for reply in super::replies_to(fps, replies) {
+                    let words = super::reply_words(reply, t);
+                    let line = t.fmt("terminal.reply", &[("reply", &words)]);
+                    w.push_str(&format!("       {}\n", visible(&line)));
                 }
             }
         }

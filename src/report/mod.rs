@@ -600,7 +600,8 @@ impl Report {
             rules,
             review: None,
             scorecard: parts.pack.map(|pack| {
-                crate::scorecard::build(parts.old, parts.new, &pack.scorecard, parts.lang)
+                let targets = pack.scorecard.in_force(parts.as_of, region);
+                crate::scorecard::build(parts.old, parts.new, &targets, parts.lang)
             }),
             checked: parts.pack.is_some(),
             progress: None,

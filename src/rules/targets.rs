@@ -2,7 +2,7 @@
 //! the department scorecard ([`crate::scorecard`]) counts, and the targets that turn a figure
 //! into advice, each with its source. Pack data, read with the rules.
 
-use crate::rules::Text;
+use crate::rules::{PolicyBasis, Text};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -68,6 +68,67 @@ pub struct TargetSpec {
     pub max: Option<f64>,
     /// Where the target comes from.
     pub source: String,
+    /// The document that sets it, where one does: the target is applied only where that document
+    /// is cited (a region's own standard on that region's catalogs, not before its issue). A
+    /// target without one (the pack's own line) applies to every catalog.
+    #[serde(default)]
+    pub basis: Option<PolicyBasis>,
     /// What a department below the target is told (`{{department}}`, `{{value}}`, `{{target}}`).
     pub advice: Text,
+}
+
+impl Targets {
+    /// The targets a report judged as of `as_of` on a catalog of `region_code` applies: those
+    /// whose document it may cite (see [`PolicyBasis::citable`]).
+    pub fn in_force(&self, as_of: chrono::NaiveDate, region_code: Option<&str>) -> Targets {
+        Targets {
+            targets: self
+                .targets
+                .iter()
+                .filter(|t| {
+                    t.basis
+                        .as_ref()
+                        .is_none_or(|b| b.citable(as_of, region_code))
+                })
+                .cloned()
+                .collect(),
+            ..self.clone()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    fn day(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn a_regions_own_target_applies_to_its_catalogs_from_its_year() {
+        let targets: Targets = serde_json::from_value(serde_json::json!({
+            "format": "scorecard-targets/1",
+            "targets": [
+                {"metric": "at_most_one", "min": 1.0, "source": "DB33",
+                 "basis": {"title": "规范", "doc_no": "DB33/T 2036.1-2017", "region": "33"},
+                 "advice": {"zh": "z", "en": "e"}},
+                {"metric": "compression", "min": 0.5, "source": "pack",
+                 "advice": {"zh": "z", "en": "e"}}
+            ]
+        }))
+        .unwrap();
+        let metrics = |as_of: &str, region: Option<&str>| -> Vec<Metric> {
+            let t = targets.in_force(day(as_of), region);
+            t.targets.iter().map(|t| t.metric).collect()
+        };
+        let both = vec![Metric::AtMostOne, Metric::Compression];
+        assert_eq!(metrics("2017-12-31", Some("339900")), both);
+        // Another province's catalog, one of unknown region, one judged before 2017: only the
+        // pack's own line.
+        assert_eq!(metrics("2017-12-31", Some("440100")), [Metric::Compression]);
+        assert_eq!(metrics("2017-12-31", None), [Metric::Compression]);
+        assert_eq!(metrics("2016-12-31", Some("339900")), [Metric::Compression]);
+    }
 }

@@ -849,23 +849,23 @@ impl<'a> Cards<'a> {
             .collect()
     }
 
-    /// The policy basis of the first rule (the one whose words are used), one citation each:
-    /// `《title》doc_no article`.
+    /// The policy basis of the first rule (the one whose words are used), one citation per
+    /// document: `《title》doc_no articles`.
     fn basis(&self, rules: &[crate::model::Text]) -> Vec<Vec<Seg>> {
         let template = self.t.get("html.point.basis_doc");
         rules
             .first()
             .and_then(|r| self.report.rules.get(&**r))
             .map(|doc| {
-                doc.basis
+                super::citations(doc, self.t)
                     .iter()
-                    .map(|b| {
+                    .map(|c| {
                         segments(
                             &template,
                             &[
-                                ("title", &b.title, "pack"),
-                                ("doc_no", b.doc_no.as_deref().unwrap_or(""), "pack"),
-                                ("article", b.article.as_deref().unwrap_or(""), "pack"),
+                                ("title", c.title, "pack"),
+                                ("doc_no", c.doc_no.unwrap_or(""), "pack"),
+                                ("article", &c.articles, "pack"),
                             ],
                         )
                     })

@@ -260,18 +260,62 @@ pub fn listed_items(
     items
 }
 
-/// A rule's basis as a review comment cites it: 《title》（doc_no）article, the documents joined
+/// One document of a rule's basis as a comment cites it: the articles of one document (same title
+/// and number) together, in the order the rule lists them ("第四十二条、第八十二条"), so that no
+/// document is named twice in one line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Citation<'a> {
+    pub title: &'a str,
+    pub doc_no: Option<&'a str>,
+    /// The articles, joined by the catalogue's list separator; empty when none is given.
+    pub articles: String,
+}
+
+/// A rule's basis, one [`Citation`] per document.
+pub fn citations<'a>(doc: &'a RuleDoc, t: &Texts) -> Vec<Citation<'a>> {
+    let mut out: Vec<(Citation<'a>, Vec<&'a str>)> = Vec::new();
+    for b in &doc.basis {
+        let doc_no = b.doc_no.as_deref().filter(|s| !s.is_empty());
+        let article = b.article.as_deref().filter(|s| !s.is_empty());
+        let at = out
+            .iter()
+            .position(|(c, _)| c.title == b.title && c.doc_no == doc_no);
+        let i = at.unwrap_or_else(|| {
+            out.push((
+                Citation {
+                    title: &b.title,
+                    doc_no,
+                    articles: String::new(),
+                },
+                Vec::new(),
+            ));
+            out.len() - 1
+        });
+        if let Some(a) = article.filter(|a| !out[i].1.contains(a)) {
+            out[i].1.push(a);
+        }
+    }
+    let sep = t.get("comment.list_sep");
+    out.into_iter()
+        .map(|(mut c, articles)| {
+            c.articles = articles.join(&sep);
+            c
+        })
+        .collect()
+}
+
+/// A rule's basis as a review comment cites it: 《title》（doc_no）articles, the documents joined
 /// by "；" (in the catalogue's language).
 pub fn cite(doc: &RuleDoc, t: &Texts) -> String {
-    doc.basis
+    citations(doc, t)
         .iter()
-        .map(|b| {
-            let mut s = t.fmt("sheet.basis", &[("title", &b.title)]);
-            if let Some(no) = b.doc_no.as_deref().filter(|s| !s.is_empty()) {
+        .map(|c| {
+            let mut s = t.fmt("sheet.basis", &[("title", &c.title)]);
+            if let Some(no) = c.doc_no {
                 s.push_str(&t.fmt("sheet.basis.doc_no", &[("doc_no", &no)]));
             }
-            if let Some(a) = b.article.as_deref().filter(|s| !s.is_empty()) {
-                s.push_str(&t.fmt("sheet.basis.article", &[("article", &a)]));
+            if !c.articles.is_empty() {
+                s.push_str(&t.fmt("sheet.basis.article", &[("article", &c.articles)]));
             }
             s
         })
@@ -826,5 +870,48 @@ pub(crate) fn io(e: std::io::Error) -> Error {
     Error::Write {
         path: "<output>".into(),
         source: e,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::{Lang, PolicyBasis};
+
+    fn basis(title: &str, doc_no: Option<&str>, article: Option<&str>) -> PolicyBasis {
+        serde_json::from_value(serde_json::json!({
+            "title": title, "doc_no": doc_no, "article": article
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_document_cited_for_two_articles_is_named_once() {
+        let law = "中华人民共和国行政许可法";
+        let std = "政务办事“最多跑一次”工作规范 第1部分：总则";
+        let doc = RuleDoc {
+            name: "n".into(),
+            title: "t".into(),
+            severity: crate::rules::Severity::Error,
+            category: crate::rules::Category::TimeLimit,
+            rationale: String::new(),
+            remediation: String::new(),
+            basis: vec![
+                basis(law, None, Some("第四十二条")),
+                basis(std, Some("DB33/T 2036.1-2017"), Some("附录A")),
+                basis(law, None, Some("第八十二条")),
+                basis(law, None, Some("第四十二条")),
+                // Same title, another number: another document.
+                basis(std, Some("DB33/T 2036.1-2018"), None),
+            ],
+            review: Default::default(),
+        };
+        let t = Texts::builtin(Lang::Zh);
+        assert_eq!(
+            cite(&doc, &t),
+            "《中华人民共和国行政许可法》第四十二条、第八十二条；\
+             《政务办事“最多跑一次”工作规范 第1部分：总则》（DB33/T 2036.1-2017）附录A；\
+             《政务办事“最多跑一次”工作规范 第1部分：总则》（DB33/T 2036.1-2018）"
+        );
     }
 }

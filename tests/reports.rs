@@ -238,6 +238,12 @@ fn xlsx_review_sheet_has_one_row_per_comment_and_the_findings_behind_them() {
                 .collect();
             assert_eq!(row[col("所列事项")], listed.join("\n"));
             assert_eq!(row[col("事项编码")], "");
+            // Advice in the rule's words for the department says what to do once, in 审核意见.
+            let rule = c["rules"][0].as_str().unwrap();
+            let review = &report["rules"][rule]["review"];
+            if review["advice"] == true && review["department"].is_string() {
+                assert_eq!(row[col("整改要求")], "", "{row:?}");
+            }
         }
         let sev = match c["severity"].as_str().unwrap() {
             "error" => "错误",

@@ -256,7 +256,13 @@ pub fn rows(r: &Report, t: &Texts) -> Vec<Vec<String>> {
                             String::new(),
                             d.text.clone(),
                             first.map(|x| super::cite(x, t)).unwrap_or_default(),
-                            first.map(|x| x.remediation.clone()).unwrap_or_default(),
+                            // Advice in a rule's own words for the department already says
+                            // what to do: the remediation would say it twice.
+                            if d.advice && first.is_some_and(|x| x.review.department.is_some()) {
+                                String::new()
+                            } else {
+                                first.map(|x| x.remediation.clone()).unwrap_or_default()
+                            },
                             listed.join("\n"),
                             d.rules
                                 .iter()

@@ -1077,7 +1077,7 @@ fn a_later_round_heads_each_page_with_last_rounds_comments_still_open() {
                 .count()
         };
         let line = format!(
-            "上轮 {before} 条意见中仍有 {} 条未整改；已整改 {} 条，新发现 {} 条",
+            "上轮发现的 {before} 条问题中仍有 {} 条未整改；已整改 {} 条，新发现 {} 条",
             state("persisting"),
             state("resolved"),
             state("new")

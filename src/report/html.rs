@@ -96,7 +96,7 @@ struct View<'a> {
     /// catalog's with a table of departments.
     score: Option<ScoreView>,
     summary_line: String,
-    /// "38 of 420 comments still open …", when the run had a baseline.
+    /// "38 of last round's 420 findings still open …", when the run had a baseline.
     progress_line: Option<String>,
     /// The message catalogue: `{{lookup @root.t "html.summary"}}`.
     t: &'a BTreeMap<String, String>,

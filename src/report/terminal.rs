@@ -230,15 +230,19 @@ pub fn render(r: &Report, style: &super::Style, out: &mut dyn Write) -> Result<(
         for c in &r.comments[i..end] {
             comment(&mut w, r, t, &p, c, &replies);
         }
-        if f.resolved + f.waived > 0 {
+        // Closed findings, naming only the kinds there are ("已豁免 0 条" tells nobody anything).
+        let closed = match (f.resolved, f.waived) {
+            (0, 0) => None,
+            (_, 0) => Some("terminal.closed.resolved"),
+            (0, _) => Some("terminal.closed.waived"),
+            _ => Some("terminal.closed"),
+        };
+        if let Some(key) = closed {
             w.push_str(&format!(
                 "  {}\n",
                 p.paint(
                     dim,
-                    &t.fmt(
-                        "terminal.closed",
-                        &[("resolved", &f.resolved), ("waived", &f.waived)]
-                    )
+                    &t.fmt(key, &[("resolved", &f.resolved), ("waived", &f.waived)])
                 )
             ));
         }

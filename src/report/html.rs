@@ -1192,8 +1192,10 @@ fn view<'a>(report: &'a Report, t: &'a Texts) -> View<'a> {
             severity_legend(t),
         ));
     }
-    if report.old.is_some() {
-        let s = &report.summary;
+    // A chart of changes by kind, where there are changes (four zero bars say what the cards say).
+    let s = &report.summary;
+    let any_change = s.added + s.changed + s.cancelled + s.recoded + s.merged + s.split > 0;
+    if report.old.is_some() && any_change {
         let mut kinds = vec![
             ("added", s.added),
             ("changed", s.changed),
@@ -1225,7 +1227,6 @@ fn view<'a>(report: &'a Report, t: &'a Texts) -> View<'a> {
         ));
     }
 
-    let s = &report.summary;
     let mut change_cards = Vec::new();
     if report.old.is_some() {
         for (key, count) in [
@@ -1438,19 +1439,7 @@ fn view<'a>(report: &'a Report, t: &'a Texts) -> View<'a> {
             sheet_file: &p.sheet_file,
         }),
         summary_line: terminal::summary_line(report, t),
-        progress_line: report.progress.map(|g| {
-            t.fmt(
-                "summary.line.progress",
-                &[
-                    ("open", &g.still_open),
-                    ("baseline", &g.baseline_open),
-                    ("resolved", &g.resolved),
-                    ("new", &g.new),
-                    ("reopened", &g.reopened),
-                    ("waived", &g.waived),
-                ],
-            )
-        }),
+        progress_line: report.progress.map(|g| super::progress_line(&g, t)),
         t: &t.texts,
         lang: &t.lang,
         report: Head::of(report),

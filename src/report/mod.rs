@@ -207,6 +207,31 @@ fn reference_in(r: &crate::finding::Reference, t: &Texts, key: &str) -> String {
     t.fmt(key, &args)
 }
 
+/// The round's progress in words: how many of last round's findings are still open and how many
+/// were fixed, then the new, reopened and waived ones where there are any ("重新出现 0 条" tells
+/// nobody anything).
+pub fn progress_line(g: &crate::rounds::Progress, t: &Texts) -> String {
+    let mut rest = String::new();
+    for (key, n) in [
+        ("summary.line.progress.new", g.new),
+        ("summary.line.progress.reopened", g.reopened),
+        ("summary.line.progress.waived", g.waived),
+    ] {
+        if n > 0 {
+            rest.push_str(&t.fmt(key, &[("n", &n)]));
+        }
+    }
+    t.fmt(
+        "summary.line.progress",
+        &[
+            ("open", &g.still_open as &dyn std::fmt::Display),
+            ("baseline", &g.baseline_open),
+            ("resolved", &g.resolved),
+            ("rest", &rest),
+        ],
+    )
+}
+
 /// Last round's replies by the fingerprint of the finding they answer (few: only findings a
 /// department answered, read back with `--responses`).
 pub fn replies(r: &Report) -> std::collections::HashMap<&str, &crate::finding::Response> {

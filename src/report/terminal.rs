@@ -133,17 +133,7 @@ pub fn render(r: &Report, style: &super::Style, out: &mut dyn Write) -> Result<(
     w.push_str(&p.paint(bold, &summary_line(r, t)));
     w.push('\n');
     if let Some(g) = &r.progress {
-        w.push_str(&t.fmt(
-            "summary.line.progress",
-            &[
-                ("open", &g.still_open),
-                ("baseline", &g.baseline_open),
-                ("resolved", &g.resolved),
-                ("new", &g.new),
-                ("reopened", &g.reopened),
-                ("waived", &g.waived),
-            ],
-        ));
+        w.push_str(&super::progress_line(g, t));
         w.push('\n');
     }
 

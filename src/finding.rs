@@ -65,6 +65,20 @@ pub enum FindingState {
     Waived,
 }
 
+impl FindingState {
+    /// Its name in the JSON (`persisting`), and the key of its words in the message catalogue
+    /// (`state.persisting`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FindingState::New => "new",
+            FindingState::Persisting => "persisting",
+            FindingState::Reopened => "reopened",
+            FindingState::Resolved => "resolved",
+            FindingState::Waived => "waived",
+        }
+    }
+}
+
 /// One review comment.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Finding {

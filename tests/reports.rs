@@ -1401,3 +1401,59 @@ fn the_scorecard_shows_the_jsons_figures_on_every_page_and_sheet() {
     let foot = index.find("<tfoot><tr><td>全市").unwrap();
     assert_eq!(score_value(&index, foot, "at_most_one"), Some(total));
 }
+
+#[test]
+fn a_later_rounds_markdown_carries_progress_states_replies_and_the_action_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let round1 = dir.path().join("round-1.json");
+    audit_demo(&round1, &["--format", "json"]);
+    let out = dir.path().join("round-2");
+    let run = bin()
+        .arg("audit")
+        .arg(demo("2017-12-31.json"))
+        .arg(demo("2018-03-31.json"))
+        .arg("--adjustments")
+        .arg(demo("adjustments-2018Q1.json"))
+        .arg("--baseline")
+        .arg(&round1)
+        .arg("--responses")
+        .arg(demo("replies"))
+        .args(["--reply-by", "2018-04-30", "--contact", "审改办"])
+        .args(["--format", "json", "--format", "md", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1), "{run:?}");
+    let report = json(&out.join("audit-report.json"));
+    let md = std::fs::read_to_string(out.join("audit-report.md")).unwrap();
+    let g = &report["progress"];
+    assert!(md.contains(&format!(
+        "上轮发现的 {} 条问题中仍有 {} 条未整改；已整改 {} 条，新发现 {} 条\n",
+        g["baseline_open"], g["still_open"], g["resolved"], g["new"]
+    )));
+    assert!(md.contains("请于 2018-04-30 前"), "{md}");
+    assert!(md.contains("审核联系人：审改办"), "{md}");
+    // Each persisting point says so, as the terminal does.
+    let persisting = comments(&report)
+        .iter()
+        .filter(|c| c["kind"] == "item")
+        .flat_map(|c| c["points"].as_array().unwrap())
+        .filter(|p| p["state"] == "persisting")
+        .count();
+    assert!(persisting > 0);
+    assert_eq!(md.matches(". \\[仍存在\\] ").count(), persisting);
+    // Every reply to a finding still open is quoted under its point, with its date (the fixed
+    // ones are counted, not listed).
+    let mut replies = 0;
+    for f in findings(&report)
+        .iter()
+        .filter(|f| f["state"] != "resolved")
+    {
+        if let Some(date) = f["response"]["date"].as_str() {
+            assert!(md.contains(&format!("（{date}）")), "{date}");
+            replies += 1;
+        }
+    }
+    assert!(replies >= 3, "{replies}");
+    assert!(md.contains("<br>部门反馈：不予采纳："), "{md}");
+}

@@ -1025,10 +1025,7 @@ impl<'a> Cards<'a> {
 }
 
 fn state_str(s: FindingState) -> String {
-    serde_json::to_value(s)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
+    s.as_str().to_string()
 }
 
 fn view<'a>(report: &'a Report, t: &'a Texts) -> View<'a> {

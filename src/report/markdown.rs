@@ -22,6 +22,11 @@ struct View<'a> {
     heading: String,
     header: String,
     summary_line: String,
+    /// Later rounds: how many of last round's findings are still open.
+    progress_line: Option<String>,
+    /// The verdict (须整改意见 N 条，涉及 M 个事项), then the comments carried from last round, the
+    /// reply deadline and the contact, where given (the HTML page's action header).
+    action_lines: Vec<String>,
     generated: String,
     /// Whether rules ran (the `diff` command has changes only).
     checked: bool,
@@ -63,9 +68,13 @@ struct ItemView {
 struct PointView {
     /// 1, 2, 3…
     n: usize,
+    /// In a later round, the point's state ("仍存在"); none for a new point.
+    state: Option<String>,
     text: String,
     /// Basis, rules, request, location: "依据：《…》第六条 · 规则 DA-03".
     about: String,
+    /// What the department answered last round ("部门反馈：已整改（2018-02-05）"), each once.
+    replies: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -125,6 +134,7 @@ fn label(t: &Texts, prefix: &str, value: &str) -> String {
 
 fn view<'a>(r: &'a Report, t: &'a Texts) -> View<'a> {
     let sep = t.get("comment.list_sep");
+    let replies = super::replies(r);
     let mut depts: BTreeMap<&str, (Vec<ItemView>, Vec<AdviceView>, usize)> = BTreeMap::new();
     for (name, counts) in &r.stats.departments {
         if counts.findings.listed > 0 || counts.changes.total() > 0 {
@@ -151,8 +161,17 @@ fn view<'a>(r: &'a Report, t: &'a Texts) -> View<'a> {
                     .enumerate()
                     .map(|(i, p)| PointView {
                         n: i + 1,
+                        state: (p.state != crate::finding::FindingState::New)
+                            .then(|| t.get(&format!("state.{}", p.state.as_str()))),
                         text: p.text.clone(),
                         about: super::point_about(r, t, p),
+                        replies: super::replies_to(
+                            p.fingerprints.iter().map(String::as_str),
+                            &replies,
+                        )
+                        .into_iter()
+                        .map(|x| t.fmt("terminal.reply", &[("reply", &super::reply_words(x, t))]))
+                        .collect(),
                     })
                     .collect(),
             }),
@@ -210,6 +229,14 @@ fn view<'a>(r: &'a Report, t: &'a Texts) -> View<'a> {
         title,
         header,
         summary_line: terminal::summary_line(r, t),
+        progress_line: r.progress.map(|g| super::progress_line(&g, t)),
+        action_lines: {
+            let a = super::Action::of(r, t);
+            [Some(a.verdict), a.carried_line, a.deadline, a.contact_line]
+                .into_iter()
+                .flatten()
+                .collect()
+        },
         generated: t.fmt(
             "md.generated",
             &[("version", &r.tool.version), ("as_of", &r.as_of)],

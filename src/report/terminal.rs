@@ -454,7 +454,7 @@ fn comment(
                 // In a later round, a point's state is part of what it says: it was asked before.
                 let state = match point.state {
                     FindingState::New => String::new(),
-                    other => format!(" [{}]", t.get(&format!("state.{}", state_key(other)))),
+                    other => format!(" [{}]", t.get(&format!("state.{}", other.as_str()))),
                 };
                 w.push_str(&format!(
                     "    {}. {}{state} {}\n",
@@ -512,15 +512,6 @@ fn comment(
 }
 
 /// A state's key in the message catalogue (`state.resolved`).
-fn state_key(s: FindingState) -> &'static str {
-    match s {
-        FindingState::New => "new",
-        FindingState::Persisting => "persisting",
-        FindingState::Reopened => "reopened",
-        FindingState::Resolved => "resolved",
-        FindingState::Waived => "waived",
-    }
-}
 
 /// The terminal report fitted to `width` display columns: a longer line continues under its own
 /// text (a numbered point under its words, a listed item under the list), Chinese characters

@@ -511,8 +511,6 @@ fn comment(
     }
 }
 
-/// A state's key in the message catalogue (`state.resolved`).
-
 /// The terminal report fitted to `width` display columns: a longer line continues under its own
 /// text (a numbered point under its words, a listed item under the list), Chinese characters
 /// counting two columns and colour codes none. A line breaks between Chinese characters or at a

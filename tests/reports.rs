@@ -993,17 +993,23 @@ fn hostile_catalog_text_renders_in_every_new_format() {
     assert!(String::from_utf8(index).unwrap().contains("（未填写部门）"));
 }
 
-/// The demo's second round against `round1`, split by department into `out`, with one more
-/// flag and its file.
-fn round_two(round1: &Path, flag: &str, file: &Path, out: &Path) {
-    let run = bin()
-        .arg("audit")
+/// The demo's second round against `round1`, without output options.
+fn round_two_command(round1: &Path) -> Command {
+    let mut cmd = bin();
+    cmd.arg("audit")
         .arg(demo("2017-12-31.json"))
         .arg(demo("2018-03-31.json"))
         .arg("--adjustments")
         .arg(demo("adjustments-2018Q1.json"))
         .arg("--baseline")
-        .arg(round1)
+        .arg(round1);
+    cmd
+}
+
+/// The demo's second round against `round1`, split by department into `out`, with one more
+/// flag and its file.
+fn round_two(round1: &Path, flag: &str, file: &Path, out: &Path) {
+    let run = round_two_command(round1)
         .arg(flag)
         .arg(file)
         .args(["--format", "json", "--split-by", "department", "--out"])
@@ -1408,14 +1414,7 @@ fn a_later_rounds_markdown_carries_progress_states_replies_and_the_action_lines(
     let round1 = dir.path().join("round-1.json");
     audit_demo(&round1, &["--format", "json"]);
     let out = dir.path().join("round-2");
-    let run = bin()
-        .arg("audit")
-        .arg(demo("2017-12-31.json"))
-        .arg(demo("2018-03-31.json"))
-        .arg("--adjustments")
-        .arg(demo("adjustments-2018Q1.json"))
-        .arg("--baseline")
-        .arg(&round1)
+    let run = round_two_command(&round1)
         .arg("--responses")
         .arg(demo("replies"))
         .args(["--reply-by", "2018-04-30", "--contact", "审改办"])

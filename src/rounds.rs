@@ -121,6 +121,17 @@ pub struct Progress {
     pub waived: usize,
 }
 
+impl std::ops::AddAssign<&Progress> for Progress {
+    fn add_assign(&mut self, o: &Progress) {
+        self.baseline_open += o.baseline_open;
+        self.still_open += o.still_open;
+        self.resolved += o.resolved;
+        self.new += o.new;
+        self.reopened += o.reopened;
+        self.waived += o.waived;
+    }
+}
+
 /// Marks `findings` against the baseline and appends the resolved ones. Returns the progress and
 /// the fingerprints resolved so far (to carry into the next round).
 pub fn compare(findings: &mut Vec<Finding>, baseline: &Baseline) -> (Progress, Vec<String>) {
@@ -153,10 +164,6 @@ pub fn compare_by_department(
         .iter()
         .map(String::as_str)
         .collect();
-    let mut progress = Progress {
-        baseline_open: baseline.findings.iter().filter(|f| open(f.state)).count(),
-        ..Progress::default()
-    };
     let mut seen: HashMap<String, ()> = HashMap::new();
     for prev in baseline.findings.iter().filter(|f| open(f.state)) {
         by_dept
@@ -169,22 +176,18 @@ pub fn compare_by_department(
         let dept = by_dept.entry(f.department.to_string()).or_default();
         f.state = match before.get(f.fingerprint.as_str()) {
             Some(prev) if open(prev.state) => {
-                progress.still_open += 1;
                 dept.still_open += 1;
                 FindingState::Persisting
             }
             Some(_) => {
-                progress.reopened += 1;
                 dept.reopened += 1;
                 FindingState::Reopened
             }
             None if earlier.contains(f.fingerprint.as_str()) => {
-                progress.reopened += 1;
                 dept.reopened += 1;
                 FindingState::Reopened
             }
             None => {
-                progress.new += 1;
                 dept.new += 1;
                 FindingState::New
             }
@@ -197,7 +200,6 @@ pub fn compare_by_department(
             r.waiver = None;
             r.location = None;
             findings.push(r);
-            progress.resolved += 1;
             by_dept
                 .entry(prev.department.to_string())
                 .or_default()
@@ -221,6 +223,11 @@ pub fn compare_by_department(
                 resolved.remove(&f.fingerprint);
             }
         }
+    }
+    // The whole catalog's progress is its departments' together.
+    let mut progress = Progress::default();
+    for p in by_dept.values() {
+        progress += p;
     }
     (progress, resolved.into_iter().collect(), by_dept)
 }

@@ -250,16 +250,13 @@ pub fn apply_round(
         crate::finding::sort(&mut report.findings);
     }
     if let Some(p) = &mut report.progress {
-        p.waived = report
-            .findings
-            .iter()
-            .filter(|f| f.state == FindingState::Waived)
-            .count();
+        p.waived = 0;
         for f in report
             .findings
             .iter()
             .filter(|f| f.state == FindingState::Waived)
         {
+            p.waived += 1;
             report
                 .progress_by_department
                 .entry(f.department.to_string())

@@ -355,7 +355,7 @@ struct PointView<'a> {
     basis: Vec<Vec<Seg>>,
     /// The registry entry its finding relied on, in words.
     reference: Option<Vec<Seg>>,
-    state: String,
+    state: &'static str,
     /// The state in words when it is not new (仍存在, 重新出现).
     state_label: Option<String>,
     adjustment: Option<String>,
@@ -422,7 +422,7 @@ struct FindingView<'a> {
     severity_label: String,
     category_label: String,
     change_label: String,
-    state: String,
+    state: &'static str,
     state_label: String,
     field_label: Option<&'static str>,
     rule: Option<&'a RuleDoc>,
@@ -577,10 +577,6 @@ fn category_key(c: Category) -> String {
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))
         .unwrap_or_default()
-}
-
-fn state_key(f: &Finding) -> String {
-    state_str(f.state)
 }
 
 const SEVERITIES: [Severity; 3] = [Severity::Error, Severity::Warning, Severity::Info];
@@ -880,7 +876,7 @@ impl<'a> Cards<'a> {
 
     /// A state's words when they tell the reader something (not for a new finding).
     fn state_label(&self, s: FindingState) -> Option<String> {
-        (s != FindingState::New).then(|| self.t.get(&format!("state.{}", state_str(s))))
+        super::state_label(s, self.t)
     }
 
     fn point(&self, number: usize, p: &Point) -> PointView<'a> {
@@ -899,7 +895,7 @@ impl<'a> Cards<'a> {
                     args.iter().map(|(k, v)| (*k, v.as_str(), "pack")).collect();
                 segments(&self.t.get("comment.reference_doc"), &args)
             }),
-            state: state_str(p.state),
+            state: p.state.as_str(),
             state_label: self.state_label(p.state),
             adjustment: p.adjustment.clone(),
             location: p
@@ -1024,10 +1020,6 @@ impl<'a> Cards<'a> {
     }
 }
 
-fn state_str(s: FindingState) -> String {
-    s.as_str().to_string()
-}
-
 fn view<'a>(report: &'a Report, t: &'a Texts) -> View<'a> {
     let changes_by_code: BTreeMap<&str, &Change> =
         report.changes.iter().map(|c| (&*c.code, c)).collect();
@@ -1091,7 +1083,7 @@ fn view<'a>(report: &'a Report, t: &'a Texts) -> View<'a> {
                                 .collect()
                         })
                         .unwrap_or_default();
-                    let state = state_key(f);
+                    let state = f.state.as_str();
                     FindingView {
                         finding: f,
                         dept: anchor.clone(),

@@ -161,8 +161,7 @@ fn view<'a>(r: &'a Report, t: &'a Texts) -> View<'a> {
                     .enumerate()
                     .map(|(i, p)| PointView {
                         n: i + 1,
-                        state: (p.state != crate::finding::FindingState::New)
-                            .then(|| t.get(&format!("state.{}", p.state.as_str()))),
+                        state: super::state_label(p.state, t),
                         text: p.text.clone(),
                         about: super::point_about(r, t, p),
                         replies: super::replies_to(
@@ -170,7 +169,7 @@ fn view<'a>(r: &'a Report, t: &'a Texts) -> View<'a> {
                             &replies,
                         )
                         .into_iter()
-                        .map(|x| t.fmt("terminal.reply", &[("reply", &super::reply_words(x, t))]))
+                        .map(|x| super::reply_line(x, t))
                         .collect(),
                     })
                     .collect(),

@@ -256,6 +256,18 @@ pub fn replies_to<'r>(
     out
 }
 
+/// A reply as the line under its point says it (`部门反馈：已整改（2018-02-05）`), in the terminal and
+/// Markdown.
+pub fn reply_line(r: &crate::finding::Response, t: &Texts) -> String {
+    t.fmt("terminal.reply", &[("reply", &reply_words(r, t))])
+}
+
+/// A finding's state in words where it tells the reader something (仍存在, 重新出现); none for
+/// a new one.
+pub fn state_label(s: crate::finding::FindingState, t: &Texts) -> Option<String> {
+    (s != crate::finding::FindingState::New).then(|| t.get(&format!("state.{}", s.as_str())))
+}
+
 /// A reply with its date, as the sheet and the terminal quote it (`已整改：补充了依据（2018-02-05）`).
 pub fn reply_words(r: &crate::finding::Response, t: &Texts) -> String {
     let mut s = r.words(t);

@@ -11,7 +11,6 @@
 use super::{Report, Texts, io};
 use crate::comments::Comment;
 use crate::error::Result;
-use crate::finding::FindingState;
 use crate::rules::Severity;
 use crate::text::visible;
 use anstyle::{AnsiColor, Style};
@@ -452,10 +451,9 @@ fn comment(
             for (n, point) in item.points.iter().enumerate() {
                 let sev = t.get(&format!("severity.{}", point.severity.as_str()));
                 // In a later round, a point's state is part of what it says: it was asked before.
-                let state = match point.state {
-                    FindingState::New => String::new(),
-                    other => format!(" [{}]", t.get(&format!("state.{}", other.as_str()))),
-                };
+                let state = super::state_label(point.state, t)
+                    .map(|s| format!(" [{s}]"))
+                    .unwrap_or_default();
                 w.push_str(&format!(
                     "    {}. {}{state} {}\n",
                     n + 1,
@@ -467,8 +465,7 @@ fn comment(
                 // What the department answered last round, each distinct reply once.
                 let fps = point.fingerprints.iter().map(String::as_str);
                 for reply in super::replies_to(fps, replies) {
-                    let words = super::reply_words(reply, t);
-                    let line = t.fmt("terminal.reply", &[("reply", &words)]);
+                    let line = super::reply_line(reply, t);
                     w.push_str(&format!("       {}\n", visible(&line)));
                 }
             }

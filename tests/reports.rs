@@ -1456,3 +1456,34 @@ fn a_later_rounds_markdown_carries_progress_states_replies_and_the_action_lines(
     assert!(replies >= 3, "{replies}");
     assert!(md.contains("<br>部门反馈：不予采纳："), "{md}");
 }
+
+#[test]
+fn an_advice_row_does_not_restate_a_must_fix_fact_of_its_item() {
+    // OV-02 asks for the missing reason for a visit; OV-06 lists the same item for zero visits
+    // and says nothing of the reason it lacks (one comment per fact).
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report.json");
+    audit_demo(&out, &["--format", "json"]);
+    let report = json(&out);
+    let fs = findings(&report);
+    let missing_reason: Vec<&str> = fs
+        .iter()
+        .filter(|f| f["rule"] == "OV-02")
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert!(!missing_reason.is_empty());
+    let mut listed = 0;
+    for f in fs.iter().filter(|f| f["rule"] == "OV-06") {
+        let message = f["message"].as_str().unwrap();
+        if missing_reason.contains(&f["code"].as_str().unwrap()) {
+            listed += 1;
+            assert!(!message.contains("必须现场办理原因"), "{message}");
+        } else {
+            assert!(message.contains("必须现场办理原因“"), "{message}");
+        }
+    }
+    assert!(
+        listed > 0,
+        "the demo lists an item without a reason for zero visits"
+    );
+}
